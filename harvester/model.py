@@ -1,0 +1,235 @@
+"""Value types shared by every layer: frozen dataclasses and enums, no behaviour beyond trivia."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+class Value(enum.StrEnum):
+    """A ballot's effect on the count; fractions and enthusiasm are folded into these three."""
+
+    PLUS = "+1"
+    ZERO = "0"
+    MINUS = "-1"
+
+
+class BodyFormat(enum.StrEnum):
+    """How a message body is written, which decides how its own lines are read."""
+
+    PLAIN = "plain"  # decoded text/plain mail body
+    HTML = "html"  # HTML-only mail
+    COOKED = "cooked"  # Discourse cooked HTML
+    MARKDOWN = "markdown"  # GitHub comment
+
+
+class Role(enum.StrEnum):
+    PMC = "pmc"
+    COMMITTER = "committer"
+
+
+class Electorate(enum.StrEnum):
+    """Who casts binding votes: the PMC (strategy, releases) or all committers."""
+
+    PMC = "pmc"
+    COMMITTERS = "committers"
+
+
+class RuleName(enum.StrEnum):
+    LAZY_TWO_THIRDS = "lazy-2/3"
+    MAJORITY_APPROVAL = "majority-approval"
+    CONSENSUS_APPROVAL = "consensus-approval"
+    LAZY_CONSENSUS = "lazy-consensus"
+    PMC_MAJORITY = "pmc-majority"
+
+
+class Match(enum.StrEnum):
+    """The identity step that tied a voter to a roster member (or failed to)."""
+
+    ASF_ADDRESS = "asf-address"
+    LISTED_ADDRESS = "listed-address"
+    USERNAME = "username"
+    DMARC_REWRITE = "dmarc-rewrite"
+    GITHUB_NOTIFICATION = "github-notification"
+    BOT_REPOST = "bot-repost"
+    DISPLAY_NAME = "display-name"
+    UNKNOWN = "unknown"
+
+
+class Status(enum.StrEnum):
+    OPEN = "open"
+    PASSED = "passed"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who wrote a message, exactly as the source gave it."""
+
+    name: str = ""
+    address: str = ""  # e-mail address, lower-cased by the source
+    username: str = ""  # Discourse username or GitHub login
+    reply_to: tuple[str, ...] = ()
+    cc: tuple[str, ...] = ()
+    github_sender: str = ""  # X-GitHub-Sender of a GitHub notification mail
+
+
+@dataclass(frozen=True)
+class Message:
+    """One post, mail or comment as a source delivered it; bodies are decoded text, never bytes."""
+
+    source: str  # "mail", "discourse", "github"
+    source_id: str  # Message-ID, post id or comment id: unique within the source
+    url: str
+    subject: str
+    author: Author
+    sent_at: datetime  # timezone-aware
+    body: str
+    body_format: BodyFormat = BodyFormat.PLAIN
+    in_reply_to: str = ""
+    references: tuple[str, ...] = ()
+    thread_url: str = ""
+    visible: bool = True  # False for hidden, withdrawn, whisper or small-action posts
+    version: int = 1
+
+
+@dataclass(frozen=True)
+class Thread:
+    """The messages of one thread in one place, oldest first."""
+
+    kind: str  # "mbox", "eml", "discourse", "ponymail", "github"
+    url: str
+    messages: tuple[Message, ...]
+    title: str = ""
+    closed: bool = False
+
+
+@dataclass(frozen=True)
+class Member:
+    id: str
+    name: str
+    role: Role
+    emails: tuple[str, ...] = ()
+    github: tuple[str, ...] = ()
+    discourse: tuple[str, ...] = ()
+    since: date | None = None
+    until: date | None = None
+
+
+@dataclass(frozen=True)
+class Roster:
+    members: tuple[Member, ...]
+    source: str = ""  # file or URL it came from
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one message says as a vote, before identity and window are applied."""
+
+    value: Value | None  # None: no ballot, or a withdrawal
+    raw: str  # the evidence line, verbatim
+    flags: tuple[str, ...] = ()  # e.g. "claimed-binding", "mixed", "fractional", "veto", "withdrawn"
+
+    @property
+    def withdrawn(self) -> bool:
+        return "withdrawn" in self.flags
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The result of matching an author against the roster."""
+
+    voter: str  # the name shown in the result
+    member: Member | None
+    match: Match
+    usernames: tuple[str, ...] = ()
+    low_confidence: bool = False
+    reason: str = ""  # why the match is weak or missing
+
+
+@dataclass(frozen=True)
+class Ballot:
+    voter: str
+    member_id: str | None
+    usernames: tuple[str, ...]
+    binding: bool
+    value: Value
+    raw: str
+    cast_at: datetime
+    url: str
+    match: Match
+    changed: bool = False
+    late: bool = False
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    url: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Window:
+    """When a vote opened, the earliest it may close, and when it did close (if it has)."""
+
+    opened_at: datetime
+    earliest_close: datetime | None = None
+    closes_at: datetime | None = None  # the cut-off; ballots after it are late
+    closed_by: str = ""  # "result", "cancel", "deadline", "operator", "thread-closed"
+
+
+@dataclass(frozen=True)
+class SourceSummary:
+    kind: str
+    url: str
+    messages: int
+
+
+@dataclass(frozen=True)
+class Tally:
+    title: str
+    window: Window
+    electorate: Electorate
+    ballots: tuple[Ballot, ...]  # effective ballots, one per voter, in order of first vote
+    history: tuple[Ballot, ...]  # every ballot read, in time order, including superseded and late
+    review: tuple[ReviewItem, ...]
+    sources: tuple[SourceSummary, ...]
+    electorate_size: int = 0
+    call_url: str = ""
+    call_message_id: str = ""
+    call_references: tuple[str, ...] = ()
+    cancelled: bool = False
+
+    def counted(self, *, binding: bool) -> tuple[Ballot, ...]:
+        return tuple(b for b in self.ballots if b.binding == binding and not b.late)
+
+
+@dataclass(frozen=True)
+class Counts:
+    plus: int = 0
+    zero: int = 0
+    minus: int = 0
+
+    @property
+    def cast(self) -> int:
+        return self.plus + self.zero + self.minus
+
+
+@dataclass(frozen=True)
+class Outcome:
+    rule: RuleName
+    status: Status
+    passes: bool  # for an open vote: would it pass if closed now
+    explanation: str
+    binding: Counts = field(default_factory=Counts)
+    non_binding: Counts = field(default_factory=Counts)
+
+
+@dataclass(frozen=True)
+class Draft:
+    subject: str
+    body: str
+    in_reply_to: str = ""
+    references: tuple[str, ...] = ()
