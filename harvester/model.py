@@ -129,7 +129,9 @@ class Reading:
 
     value: Value | None  # None: no ballot, or a withdrawal
     raw: str  # the evidence line, verbatim
-    flags: tuple[str, ...] = ()  # e.g. "claimed-binding", "mixed", "fractional", "veto", "withdrawn"
+    flags: tuple[
+        str, ...
+    ] = ()  # e.g. "claimed-binding", "mixed", "fractional", "veto", "withdrawn"
 
     @property
     def withdrawn(self) -> bool:
@@ -162,6 +164,7 @@ class Ballot:
     changed: bool = False
     late: bool = False
     flags: tuple[str, ...] = ()
+    counted: bool = True  # False for late, mixed or superseded ballots
 
 
 @dataclass(frozen=True)
@@ -200,10 +203,11 @@ class Tally:
     call_url: str = ""
     call_message_id: str = ""
     call_references: tuple[str, ...] = ()
+    call_text: str = ""  # the caller's own lines, where the rule and deadline are named
     cancelled: bool = False
 
     def counted(self, *, binding: bool) -> tuple[Ballot, ...]:
-        return tuple(b for b in self.ballots if b.binding == binding and not b.late)
+        return tuple(b for b in self.ballots if b.binding == binding and b.counted)
 
 
 @dataclass(frozen=True)

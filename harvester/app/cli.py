@@ -1,0 +1,125 @@
+"""`harvest …`: parse arguments, call one app function, map errors to exit codes.
+
+Exit 0: a completed tally (passed or not); 1: a source could not be read; 2: bad usage or config.
+Every user mistake is one line on stderr; only a bug in harvester prints a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import NoReturn, TextIO
+
+from harvester import __version__
+from harvester.app.harvest import HarvestRequest, VoteResult, harvest_files
+from harvester.app.output import as_email_text, as_json_line, as_text
+from harvester.config import Settings, load_settings
+from harvester.core.rules import parse_rule_name
+from harvester.errors import HarvesterError, SelectionError, UsageError
+from harvester.model import RuleName
+
+FORMATS = ("text", "json", "email")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError("harvest", message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="harvest", description="Count an Apache-style vote from its threads.")
+    parser.add_argument("--version", action="version", version=f"harvest {__version__}")
+    parser.add_argument(
+        "--thread",
+        action="append",
+        required=True,
+        metavar="URL_OR_FILE",
+        help="a thread of the vote (.mbox, .eml, saved topic .json); repeat for "
+        "the vote's other threads",
+    )
+    parser.add_argument(
+        "--roster", metavar="PATH", help="roster: .toml, committee-info.json or CONTRIBUTORS.md"
+    )
+    parser.add_argument("--committee", metavar="KEY", help="committee key in committee-info.json")
+    parser.add_argument(
+        "--rule",
+        metavar="RULE",
+        help="rule when the call names none: " + ", ".join(r.value for r in RuleName),
+    )
+    parser.add_argument("--closes-at", metavar="ISO8601", help="close the vote at this time")
+    parser.add_argument("--match", metavar="TEXT", help="only the votes whose subject has TEXT")
+    parser.add_argument("--format", default="text", choices=FORMATS)
+    parser.add_argument("--config", metavar="FILE", help="settings file (TOML)")
+    parser.add_argument("--db", metavar="URL", help="database URL (used by the daemon)")
+    return parser
+
+
+def parse_rule(raw: str | None) -> RuleName | None:
+    if raw is None:
+        return None
+    rule = parse_rule_name(raw)
+    if rule is None:
+        accepted = ", ".join(r.value for r in RuleName)
+        raise UsageError("--rule", f"unknown rule {raw!r}; accepted: {accepted}")
+    return rule
+
+
+def parse_closes_at(raw: str | None) -> datetime | None:
+    if raw is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError("--closes-at", f"not an ISO 8601 time: {raw!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def request_from(args: argparse.Namespace) -> HarvestRequest:
+    return HarvestRequest(
+        threads=tuple(args.thread),
+        roster=args.roster,
+        committee=args.committee,
+        rule=parse_rule(args.rule),
+        closes_at=parse_closes_at(args.closes_at),
+        match=args.match,
+    )
+
+
+def render(results: Sequence[VoteResult], fmt: str, settings: Settings, now: datetime) -> str:
+    if fmt == "json":
+        return "".join(as_json_line(result) + "\n" for result in results)
+    if fmt == "email":
+        if len(results) != 1:
+            raise SelectionError(
+                "--format email", f"{len(results)} votes found; pick one with --match TEXT"
+            )
+        draft = settings.draft
+        return as_email_text(results[0], sender=draft.sender, to=draft.to, now=now)
+    return "\n".join(as_text(result) for result in results)
+
+
+def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
+    args = build_parser().parse_args(argv)
+    settings = load_settings(args.config, os.environ)
+    request = request_from(args)
+    if request.roster is None:
+        err.write("harvest: warning: no --roster given: every vote is counted as non-binding\n")
+    now = datetime.now(UTC)
+    results = harvest_files(request, settings, now)
+    out.write(render(results, args.format, settings, now))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    try:
+        return run(arguments, sys.stdout, sys.stderr)
+    except HarvesterError as error:
+        sys.stderr.write(f"harvest: error: {error}\n")
+        return error.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("harvest: interrupted\n")
+        return 130

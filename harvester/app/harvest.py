@@ -1,0 +1,130 @@
+"""One harvest of saved threads: read -> split into votes -> tally -> decide -> draft."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlparse
+
+from harvester.config import Settings
+from harvester.core import threads
+from harvester.core.draft import build_draft
+from harvester.core.rules import RuleSettings, choose_rule, decide
+from harvester.core.tally import TallyOptions, count_votes
+from harvester.errors import SelectionError, UsageError
+from harvester.model import Draft, Message, Outcome, Roster, RuleName, Tally, Thread
+from harvester.sources.discourse import read_topic_file
+from harvester.sources.mbox import read_mail_file
+from harvester.sources.roster import load_roster
+
+
+@dataclass(frozen=True)
+class HarvestRequest:
+    threads: tuple[str, ...]
+    roster: str | None = None
+    committee: str | None = None
+    rule: RuleName | None = None
+    closes_at: datetime | None = None
+    match: str | None = None
+
+
+@dataclass(frozen=True)
+class VoteResult:
+    tally: Tally
+    outcome: Outcome
+    draft: Draft
+
+
+def is_url(spec: str) -> bool:
+    return urlparse(spec).scheme in {"http", "https"}
+
+
+def read_thread_spec(spec: str) -> list[Thread]:
+    """A --thread argument -> its threads: a saved topic is one; a mail file may hold many."""
+    if is_url(spec):
+        raise UsageError(
+            spec,
+            "reading threads over the network is not available in this "
+            "version; save the thread as .mbox, .eml or topic .json and pass the file",
+        )
+    if os.path.splitext(spec)[1].lower() == ".json":
+        return [read_topic_file(spec)]
+    messages = list(read_mail_file(spec))
+    grouped = threads.group_votes(threads.split_threads(messages))
+    return [_mail_thread(spec, group) for group in grouped]
+
+
+def _mail_thread(spec: str, messages: list[Message]) -> Thread:
+    kind = "eml" if spec.lower().endswith(".eml") else "mbox"
+    call = threads.find_call(messages)
+    title = threads.vote_title(call.subject) if call else ""
+    return Thread(kind=kind, url=spec, messages=tuple(messages), title=title)
+
+
+def _matches(thread: Thread, match: str | None) -> bool:
+    return match is None or match.casefold() in thread.title.casefold()
+
+
+def select_votes(request: HarvestRequest) -> list[list[Thread]]:
+    """The votes to tally: several --thread arguments are one vote; one mail file may hold many."""
+    per_spec = [
+        [t for t in read_thread_spec(spec) if _matches(t, request.match)]
+        for spec in request.threads
+    ]
+    for spec, found in zip(request.threads, per_spec, strict=True):
+        if not found:
+            what = f"matching {request.match!r}" if request.match else ""
+            raise SelectionError(spec, f"no [VOTE] thread {what}".strip() + " found")
+    if len(per_spec) == 1:
+        return [[thread] for thread in per_spec[0]]
+    for spec, found in zip(request.threads, per_spec, strict=True):
+        if len(found) > 1:
+            raise SelectionError(spec, f"holds {len(found)} votes; pick one with --match TEXT")
+    return [[found[0] for found in per_spec]]
+
+
+def load_request_roster(request: HarvestRequest) -> Roster:
+    if request.roster is None:
+        return Roster(members=(), source="")
+    if is_url(request.roster):
+        raise UsageError(
+            request.roster,
+            "rosters by URL are not available in this version; download the file and pass its path",
+        )
+    return load_roster(request.roster, committee=request.committee)
+
+
+def tally_options(settings: Settings, closes_at: datetime | None) -> TallyOptions:
+    vote = settings.vote
+    return TallyOptions(
+        electorate=vote.electorate,
+        bots=frozenset(bot.lower() for bot in vote.bots),
+        emoji_votes=vote.emoji_votes,
+        closes_at=closes_at,
+        default_min_duration=timedelta(hours=vote.default_min_hours),
+    )
+
+
+def tally_vote(
+    sources: Sequence[Thread],
+    roster: Roster,
+    request: HarvestRequest,
+    settings: Settings,
+    now: datetime,
+) -> VoteResult:
+    tally = count_votes(sources, roster, tally_options(settings, request.closes_at))
+    rule = choose_rule(tally.call_text, request.rule, settings.vote.default_rule)
+    rule_settings = RuleSettings(
+        zero_counts_as_cast=settings.vote.zero_counts_as_cast,
+        pmc_majority_minimum=settings.vote.pmc_majority_minimum,
+    )
+    outcome = decide(tally, rule, now, rule_settings)
+    return VoteResult(tally, outcome, build_draft(tally, outcome))
+
+
+def harvest_files(request: HarvestRequest, settings: Settings, now: datetime) -> list[VoteResult]:
+    """Every vote the request names, tallied as of `now`."""
+    roster = load_request_roster(request)
+    return [tally_vote(vote, roster, request, settings, now) for vote in select_votes(request)]

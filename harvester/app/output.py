@@ -1,0 +1,73 @@
+"""Results -> what the user reads: a text table, the JSON contract, or an RFC 5322 message."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from harvester.app.harvest import VoteResult
+from harvester.core.draft import as_email
+from harvester.core.report import report_json
+from harvester.model import Ballot
+
+_COLUMNS = ("vote", "binding", "voter", "id", "match", "cast at (UTC)", "evidence")
+
+
+def as_json_line(result: VoteResult) -> str:
+    return json.dumps(report_json(result.tally, result.outcome), ensure_ascii=False)
+
+
+def _mark(ballot: Ballot) -> str:
+    notes = [note for note, on in (("late", ballot.late), ("changed", ballot.changed)) if on]
+    if "mixed" in ballot.flags:
+        notes.append("mixed")
+    return f"{ballot.value.value}" + (f" ({', '.join(notes)})" if notes else "")
+
+
+def _row(ballot: Ballot) -> tuple[str, ...]:
+    return (
+        _mark(ballot),
+        "yes" if ballot.binding else "no",
+        ballot.voter,
+        ballot.member_id or "-",
+        ballot.match.value,
+        ballot.cast_at.strftime("%Y-%m-%d %H:%M"),
+        ballot.raw[:60],
+    )
+
+
+def _table(rows: list[tuple[str, ...]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(_COLUMNS))]
+    return [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+
+
+def as_text(result: VoteResult) -> str:
+    tally, outcome = result.tally, result.outcome
+    closes = tally.window.closes_at
+    lines = [
+        tally.title,
+        f"rule: {outcome.rule.value}   status: {outcome.status.value}   "
+        f"opened: {tally.window.opened_at:%Y-%m-%d %H:%M} UTC   "
+        + (
+            f"closed: {closes:%Y-%m-%d %H:%M} UTC ({tally.window.closed_by})"
+            if closes
+            else "closes: not set"
+        ),
+        outcome.explanation,
+        "",
+        *_table([_COLUMNS, *(_row(b) for b in tally.ballots)]),
+        "",
+        f"binding: +1 {outcome.binding.plus}, 0 {outcome.binding.zero}, "
+        f"-1 {outcome.binding.minus}   non-binding: +1 {outcome.non_binding.plus}, "
+        f"0 {outcome.non_binding.zero}, -1 {outcome.non_binding.minus}",
+    ]
+    if tally.review:
+        lines += ["", "needs review:", *(f"  - {r.reason} <{r.url}>" for r in tally.review)]
+    return "\n".join(lines) + "\n"
+
+
+def as_email_text(result: VoteResult, *, sender: str, to: str, now: datetime) -> str:
+    return as_email(result.draft, sender=sender, to=to, date=now)

@@ -1,0 +1,154 @@
+"""Author -> roster member, in the design's order, recording which step matched."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from harvester.model import Author, Identity, Match, Member, Roster
+
+_ASF_DOMAIN = "apache.org"
+_GITHUB_SENDERS = frozenset({"notifications@github.com", "noreply@github.com"})
+_VIA = re.compile(r"^(?P<name>.+?)\s+via\s+(?P<list>\S+)\s*$", re.IGNORECASE)
+_GITHUB_NAME_SUFFIX = re.compile(r"\s*\(@?(?P<login>[\w-]+)\)\s*$")
+
+
+def normalise_address(address: str) -> str:
+    """Lower-case; drop the ".INVALID" ezmlm appends for DMARC-rejecting domains."""
+    cleaned = address.strip().strip("<>").lower()
+    return cleaned.removesuffix(".invalid")
+
+
+def asf_id(address: str) -> str | None:
+    local, _, domain = normalise_address(address).partition("@")
+    return local if domain == _ASF_DOMAIN and local else None
+
+
+def normalise_name(name: str) -> str:
+    """Case, accents, punctuation and word order do not tell people apart: "Chen, Tianqi"
+    and "tianqi chen" are the same name."""
+    text = name.strip().strip("\"'")
+    if text.count(",") == 1:
+        last, first = text.split(",")
+        text = f"{first} {last}"
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    words = re.findall(r"\w+", bare.casefold())
+    return " ".join(sorted(words))
+
+
+@dataclass(frozen=True)
+class RosterIndex:
+    """Look-up tables over a roster, built once per tally."""
+
+    by_id: dict[str, Member]
+    by_address: dict[str, Member]
+    by_username: dict[str, Member]
+    by_name: dict[str, list[Member]]
+
+
+def index_roster(roster: Roster) -> RosterIndex:
+    by_id: dict[str, Member] = {}
+    by_address: dict[str, Member] = {}
+    by_username: dict[str, Member] = {}
+    by_name: dict[str, list[Member]] = {}
+    for member in roster.members:
+        by_id[member.id.lower()] = member
+        for address in member.emails:
+            by_address[normalise_address(address)] = member
+        for username in (*member.github, *member.discourse):
+            by_username[username.lower()] = member
+        by_name.setdefault(normalise_name(member.name), []).append(member)
+    return RosterIndex(by_id, by_address, by_username, by_name)
+
+
+def _by_addresses(index: RosterIndex, addresses: Iterable[str]) -> tuple[Member, Match] | None:
+    for address in addresses:
+        if not address:
+            continue
+        found = asf_id(address)
+        if found and found in index.by_id:
+            return index.by_id[found], Match.ASF_ADDRESS
+        member = index.by_address.get(normalise_address(address))
+        if member:
+            return member, Match.LISTED_ADDRESS
+    return None
+
+
+def _by_name(index: RosterIndex, name: str) -> Member | None:
+    candidates = index.by_name.get(normalise_name(name), []) if name.strip() else []
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _identities(author: Author, *extra: str) -> tuple[str, ...]:
+    seen = [author.username, author.github_sender, normalise_address(author.address), *extra]
+    return tuple(dict.fromkeys(value for value in seen if value))
+
+
+def _matched(author: Author, member: Member, match: Match, *extra: str) -> Identity:
+    return Identity(member.name, member, match, _identities(author, *extra))
+
+
+def _unmatched(author: Author, name: str, reason: str, *extra: str) -> Identity:
+    shown = name or author.username or normalise_address(author.address) or "(unknown)"
+    return Identity(shown, None, Match.UNKNOWN, _identities(author, *extra), reason=reason)
+
+
+def _by_display_name(author: Author, index: RosterIndex, name: str, why: str) -> Identity:
+    member = _by_name(index, name)
+    if member:
+        return Identity(
+            member.name,
+            member,
+            Match.DISPLAY_NAME,
+            _identities(author),
+            low_confidence=True,
+            reason=f"matched to {member.id} by display name only ({why})",
+        )
+    return _unmatched(author, name, f"not on the roster ({why})")
+
+
+def identify_github_login(author: Author, index: RosterIndex) -> Identity:
+    """A GitHub comment or notification mail: the login decides, then the display name."""
+    login = author.github_sender or author.username
+    shown = _GITHUB_NAME_SUFFIX.sub("", author.name)
+    suffix = _GITHUB_NAME_SUFFIX.search(author.name)
+    login = login or (suffix["login"] if suffix else "")
+    member = index.by_username.get(login.lower()) if login else None
+    if member:
+        step = Match.GITHUB_NOTIFICATION if author.address else Match.USERNAME
+        return _matched(author, member, step, login)
+    return _by_display_name(author, index, shown or login, f"GitHub login {login or '?'}")
+
+
+def is_github_notification(author: Author) -> bool:
+    return normalise_address(author.address) in _GITHUB_SENDERS
+
+
+def dmarc_name(author: Author) -> str | None:
+    """The person's name in "Jane Doe via dev <dev@…>", the list's DMARC rewrite."""
+    found = _VIA.match(author.name)
+    return found["name"].strip().strip("'\"") if found else None
+
+
+def identify(author: Author, roster_index: RosterIndex) -> Identity:
+    """Who wrote a message: roster member and the step that matched, or why none did."""
+    if is_github_notification(author) or (author.username and not author.address):
+        if author.github_sender or is_github_notification(author):
+            return identify_github_login(author, roster_index)
+        member = roster_index.by_username.get(author.username.lower())
+        if member:
+            return _matched(author, member, Match.USERNAME)
+        return _by_display_name(author, roster_index, author.name, f"user {author.username}")
+    found = _by_addresses(roster_index, [author.address])
+    if found:
+        return _matched(author, *found)
+    via = dmarc_name(author)
+    if via is not None:
+        rewritten = _by_addresses(roster_index, [*author.reply_to, *author.cc])
+        if rewritten:
+            return _matched(author, rewritten[0], Match.DMARC_REWRITE, *author.reply_to)
+        return _by_display_name(author, roster_index, via, "list rewrote the sender")
+    return _by_display_name(author, roster_index, author.name, "address not on the roster")

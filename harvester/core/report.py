@@ -1,0 +1,58 @@
+"""Tally + Outcome -> the JSON contract of the design (keys are stable: add, never rename)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from harvester.model import Ballot, Counts, Outcome, Tally
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _counts(counts: Counts) -> dict[str, int]:
+    return {"+1": counts.plus, "0": counts.zero, "-1": counts.minus}
+
+
+def ballot_json(ballot: Ballot) -> dict[str, Any]:
+    return {
+        "voter": ballot.voter,
+        "member_id": ballot.member_id,
+        "usernames": list(ballot.usernames),
+        "binding": ballot.binding,
+        "value": ballot.value.value,
+        "raw": ballot.raw,
+        "cast_at": _iso(ballot.cast_at),
+        "url": ballot.url,
+        "changed": ballot.changed,
+        "late": ballot.late,
+        "match": ballot.match.value,
+        "flags": list(ballot.flags),
+        "counted": ballot.counted,
+    }
+
+
+def report_json(tally: Tally, outcome: Outcome) -> dict[str, Any]:
+    return {
+        "title": tally.title,
+        "rule": outcome.rule.value,
+        "status": outcome.status.value,
+        "opened_at": _iso(tally.window.opened_at),
+        "closes_at": _iso(tally.window.closes_at),
+        "earliest_close": _iso(tally.window.earliest_close),
+        "closed_by": tally.window.closed_by or None,
+        "explanation": outcome.explanation,
+        "passes": outcome.passes,
+        "electorate": tally.electorate.value,
+        "electorate_size": tally.electorate_size,
+        "counts": {
+            "binding": _counts(outcome.binding),
+            "non_binding": _counts(outcome.non_binding),
+        },
+        "ballots": [ballot_json(b) for b in tally.ballots],
+        "history": [ballot_json(b) for b in tally.history],
+        "review": [{"url": r.url, "reason": r.reason} for r in tally.review],
+        "sources": [{"kind": s.kind, "url": s.url, "messages": s.messages} for s in tally.sources],
+    }

@@ -1,0 +1,148 @@
+"""Tally + rule -> Outcome, with the arithmetic spelled out. Each rule lives here and only here."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from harvester.model import Counts, Outcome, RuleName, Status, Tally, Value
+
+# Phrases a call for votes uses to name its rule, most specific first.
+_RULE_PHRASES: tuple[tuple[re.Pattern[str], RuleName], ...] = (
+    (
+        re.compile(r"\b(?:lazy\s+)?(?:2/3|two[-\s]thirds?)\s+majority\b", re.I),
+        RuleName.LAZY_TWO_THIRDS,
+    ),
+    (re.compile(r"\bconsensus\s+approval\b", re.I), RuleName.CONSENSUS_APPROVAL),
+    (re.compile(r"\b(?:majority\s+approval|lazy\s+majority)\b", re.I), RuleName.MAJORITY_APPROVAL),
+    (re.compile(r"\blazy\s+consensus\b", re.I), RuleName.LAZY_CONSENSUS),
+    (re.compile(r"\bmajority\s+of\s+(?:the\s+)?PMC\b", re.I), RuleName.PMC_MAJORITY),
+)
+
+RULE_TITLES = {
+    RuleName.LAZY_TWO_THIRDS: "lazy 2/3 majority",
+    RuleName.MAJORITY_APPROVAL: "majority approval",
+    RuleName.CONSENSUS_APPROVAL: "consensus approval",
+    RuleName.LAZY_CONSENSUS: "lazy consensus",
+    RuleName.PMC_MAJORITY: "majority of the PMC",
+}
+
+
+def rule_named_in(text: str) -> RuleName | None:
+    for pattern, rule in _RULE_PHRASES:
+        if pattern.search(text):
+            return rule
+    return None
+
+
+def parse_rule_name(name: str) -> RuleName | None:
+    try:
+        return RuleName(name.strip().lower())
+    except ValueError:
+        return None
+
+
+def choose_rule(call_text: str, requested: RuleName | None, default: RuleName) -> RuleName:
+    """The call text wins when it names a rule, then --rule, then the configured default."""
+    return rule_named_in(call_text) or requested or default
+
+
+@dataclass(frozen=True)
+class RuleSettings:
+    zero_counts_as_cast: bool = True  # lazy-2/3: does a 0 count toward "votes cast"?
+    pmc_majority_minimum: int = 4  # "more than three PMC members endorse"
+
+
+def count(tally: Tally, *, binding: bool) -> Counts:
+    ballots = tally.counted(binding=binding)
+    return Counts(
+        plus=sum(1 for b in ballots if b.value is Value.PLUS),
+        zero=sum(1 for b in ballots if b.value is Value.ZERO),
+        minus=sum(1 for b in ballots if b.value is Value.MINUS),
+    )
+
+
+def _yes(ok: bool) -> str:
+    return "yes" if ok else "no"
+
+
+def lazy_two_thirds(c: Counts, tally: Tally, s: RuleSettings) -> tuple[bool, str]:
+    cast = c.cast if s.zero_counts_as_cast else c.plus + c.minus
+    which = "+1, 0 and -1" if s.zero_counts_as_cast else "+1 and -1"
+    enough = cast >= 3
+    majority = c.plus >= 2 * c.minus
+    return enough and majority, (
+        f"binding votes cast ({which}) = {cast} >= 3: {_yes(enough)}; "
+        f"binding +1 = {c.plus} >= 2 x binding -1 = {2 * c.minus}: {_yes(majority)}"
+    )
+
+
+def majority_approval(c: Counts, tally: Tally, s: RuleSettings) -> tuple[bool, str]:
+    enough = c.plus >= 3
+    more = c.plus > c.minus
+    return enough and more, (
+        f"binding +1 = {c.plus} >= 3: {_yes(enough)}; "
+        f"binding +1 = {c.plus} > binding -1 = {c.minus}: {_yes(more)}"
+    )
+
+
+def consensus_approval(c: Counts, tally: Tally, s: RuleSettings) -> tuple[bool, str]:
+    enough = c.plus >= 3
+    no_veto = c.minus == 0
+    return enough and no_veto, (
+        f"binding +1 = {c.plus} >= 3: {_yes(enough)}; binding -1 = {c.minus} = 0: {_yes(no_veto)}"
+    )
+
+
+def lazy_consensus(c: Counts, tally: Tally, s: RuleSettings) -> tuple[bool, str]:
+    return c.minus == 0, f"binding -1 = {c.minus} = 0: {_yes(c.minus == 0)}"
+
+
+def pmc_majority(c: Counts, tally: Tally, s: RuleSettings) -> tuple[bool, str]:
+    size = tally.electorate_size
+    half = size / 2
+    over_half = c.plus > half
+    enough = c.plus >= s.pmc_majority_minimum
+    return over_half and enough, (
+        f"binding +1 = {c.plus} > half of the {size} members of the electorate "
+        f"= {half:g}: {_yes(over_half)}; binding +1 = {c.plus} >= {s.pmc_majority_minimum}: "
+        f"{_yes(enough)}"
+    )
+
+
+RuleCheck = Callable[[Counts, Tally, RuleSettings], tuple[bool, str]]
+RULES: dict[RuleName, RuleCheck] = {
+    RuleName.LAZY_TWO_THIRDS: lazy_two_thirds,
+    RuleName.MAJORITY_APPROVAL: majority_approval,
+    RuleName.CONSENSUS_APPROVAL: consensus_approval,
+    RuleName.LAZY_CONSENSUS: lazy_consensus,
+    RuleName.PMC_MAJORITY: pmc_majority,
+}
+
+
+def is_closed(tally: Tally, now: datetime) -> bool:
+    closes_at = tally.window.closes_at
+    return closes_at is not None and closes_at <= now
+
+
+def decide(tally: Tally, rule: RuleName, now: datetime, settings: RuleSettings) -> Outcome:
+    """Apply the rule to the binding ballots; an open vote says what would happen now."""
+    binding, non_binding = count(tally, binding=True), count(tally, binding=False)
+    passes, arithmetic = RULES[rule](binding, tally, settings)
+    title = RULE_TITLES[rule]
+    if tally.cancelled:
+        status = Status.FAILED
+        sentence = f"Cancelled; under {title} it would have {_past(passes)}"
+    elif is_closed(tally, now):
+        status = Status.PASSED if passes else Status.FAILED
+        sentence = f"{_past(passes).capitalize()} under {title}"
+    else:
+        status = Status.OPEN
+        sentence = f"Open: would {'pass' if passes else 'fail'} under {title} if closed now"
+    return Outcome(rule, status, passes, f"{sentence}: {arithmetic}.", binding, non_binding)
+
+
+def _past(passes: bool) -> str:
+    return "passed" if passes else "failed"

@@ -1,0 +1,288 @@
+"""Threads + roster + window -> Tally: one effective ballot per person, history and review kept."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+
+from harvester.core import ballots, identity, text, threads, window
+from harvester.model import (
+    Author,
+    Ballot,
+    BodyFormat,
+    Electorate,
+    Identity,
+    Match,
+    Member,
+    Message,
+    Reading,
+    ReviewItem,
+    Role,
+    Roster,
+    SourceSummary,
+    Tally,
+    Thread,
+    Window,
+)
+
+
+@dataclass(frozen=True)
+class TallyOptions:
+    electorate: Electorate = Electorate.PMC
+    bots: frozenset[str] = frozenset()  # usernames or addresses of accounts that repost mail
+    emoji_votes: bool = False  # count a lone ":+1:" emoji as a vote
+    closes_at: datetime | None = None  # the operator's cut-off (--closes-at)
+    default_min_duration: timedelta | None = None
+
+
+def is_eligible(member: Member, electorate: Electorate, on: date) -> bool:
+    """Binding status comes from the roster on the day the vote opened, never from the voter."""
+    if electorate is Electorate.PMC and member.role is not Role.PMC:
+        return False
+    if member.since is not None and member.since > on:
+        return False
+    return member.until is None or member.until >= on
+
+
+def electorate_size(roster: Roster, electorate: Electorate, on: date) -> int:
+    return sum(1 for member in roster.members if is_eligible(member, electorate, on))
+
+
+def _all_messages(sources: Sequence[Thread]) -> list[Message]:
+    unique: dict[tuple[str, str], Message] = {}
+    for thread in sources:
+        for message in thread.messages:
+            unique.setdefault((message.source, message.source_id), message)
+    return sorted(unique.values(), key=lambda m: m.sent_at)
+
+
+def _is_closing(message: Message) -> bool:
+    return threads.is_result_subject(message.subject) or threads.is_cancel_subject(message.subject)
+
+
+def vote_window(
+    call: Message, call_text: str, messages: Sequence[Message], closed: bool, opts: TallyOptions
+) -> Window:
+    """Open with the call; close at the first of: operator cut-off, [RESULT]/[CANCEL], deadline."""
+    duration = window.min_duration(call_text) or opts.default_min_duration
+    earliest = call.sent_at + duration if duration else None
+    candidates: list[tuple[datetime, str]] = []
+    if opts.closes_at is not None:
+        candidates.append((opts.closes_at, "operator"))
+    closing = [m for m in messages if _is_closing(m) and m.sent_at >= call.sent_at]
+    if closing:
+        first = closing[0]
+        how = "cancel" if threads.is_cancel_subject(first.subject) else "result"
+        candidates.append((first.sent_at, how))
+    deadline = window.explicit_deadline(call_text)
+    if deadline is not None:
+        candidates.append((deadline, "deadline"))
+    if closed and not candidates and messages:
+        candidates.append((messages[-1].sent_at, "thread-closed"))
+    if not candidates:
+        return Window(call.sent_at, earliest)
+    closes_at, closed_by = min(candidates)
+    return Window(call.sent_at, earliest, closes_at, closed_by)
+
+
+def _is_bot(author: Author, bots: frozenset[str]) -> bool:
+    names = {author.username.lower(), identity.normalise_address(author.address)}
+    return bool(names & bots) or "[bot]" in author.username or "[bot]" in author.name
+
+
+@dataclass(frozen=True)
+class Read:
+    """One message read as a ballot: who and what, before history is applied."""
+
+    message: Message
+    who: Identity
+    reading: Reading
+
+
+def read_message(
+    message: Message, call: Message, index: identity.RosterIndex, opts: TallyOptions
+) -> Read | None:
+    author, body, body_format = message.author, message.body, message.body_format
+    reposted = _is_bot(author, opts.bots)
+    if reposted:
+        unwrapped = text.unwrap_repost(body)
+        if unwrapped is None:
+            return None  # a bot speaking for itself does not vote
+        author = Author(name=unwrapped[0], address=unwrapped[1])
+        body, body_format = unwrapped[2], BodyFormat.MARKDOWN
+    lines = text.own_lines(replace(message, body=body, body_format=body_format))
+    reading = ballots.read_ballot(lines, is_call=message is call, emoji_votes=opts.emoji_votes)
+    if reading is None:
+        return None
+    who = identity.identify(author, index)
+    if reposted:
+        who = replace(who, match=Match.BOT_REPOST)
+    return Read(message, who, reading)
+
+
+def voter_key(who: Identity) -> str:
+    if who.member is not None:
+        return f"member:{who.member.id.lower()}"
+    return "unknown:" + (identity.normalise_name(who.voter) or ",".join(who.usernames))
+
+
+@dataclass
+class _Voter:
+    effective: Ballot | None = None
+    last_value: str | None = None
+    usernames: tuple[str, ...] = ()
+
+
+def _to_ballot(read: Read, binding: bool, late: bool) -> Ballot:
+    member = read.who.member
+    assert read.reading.value is not None
+    counted = not late and "mixed" not in read.reading.flags
+    return Ballot(
+        voter=read.who.voter,
+        member_id=member.id if member else None,
+        usernames=read.who.usernames,
+        binding=binding,
+        value=read.reading.value,
+        raw=read.reading.raw,
+        cast_at=read.message.sent_at,
+        url=read.message.url,
+        match=read.who.match,
+        late=late,
+        flags=read.reading.flags,
+        counted=counted,
+    )
+
+
+@dataclass
+class _Count:
+    """Running state while ballots are applied in time order: last vote wins."""
+
+    voters: dict[str, _Voter]
+    history: list[Ballot]
+    extra: list[Ballot]  # late and mixed ballots, shown but not counted
+
+    def apply(self, key: str, ballot: Ballot | None, withdrawn: bool) -> None:
+        voter = self.voters.setdefault(key, _Voter())
+        if ballot is None:
+            if withdrawn and voter.effective is not None and not voter.effective.late:
+                voter.effective = None
+            return
+        voter.usernames = tuple(dict.fromkeys((*voter.usernames, *ballot.usernames)))
+        ballot = replace(ballot, usernames=voter.usernames)
+        if not ballot.counted:
+            self.history.append(ballot)
+            self.extra.append(ballot)
+            return
+        changed = voter.last_value is not None and voter.last_value != ballot.value
+        earlier_change = voter.effective is not None and voter.effective.changed
+        ballot = replace(ballot, changed=changed or earlier_change)
+        voter.effective, voter.last_value = ballot, ballot.value
+        self.history.append(ballot)
+
+
+def _review_for(ballot: Ballot, who: Identity) -> list[ReviewItem]:
+    items: list[ReviewItem] = []
+    if who.low_confidence or who.member is None:
+        items.append(ReviewItem(ballot.url, f"{ballot.voter}: {who.reason}"))
+    if "claimed-binding" in ballot.flags and not ballot.binding:
+        items.append(
+            ReviewItem(
+                ballot.url,
+                f"{ballot.voter} wrote (binding) but is not in the "
+                "electorate on the roster: counted as non-binding",
+            )
+        )
+    if "claimed-non-binding" in ballot.flags and ballot.binding:
+        items.append(
+            ReviewItem(
+                ballot.url,
+                f"{ballot.voter} wrote (non-binding) but is in the "
+                "electorate on the roster: counted as binding",
+            )
+        )
+    if "mixed" in ballot.flags:
+        items.append(
+            ReviewItem(
+                ballot.url,
+                f"{ballot.voter} cast different votes in one "
+                f"message ({ballot.raw!r}): not counted until a person decides",
+            )
+        )
+    if ballot.late:
+        items.append(
+            ReviewItem(
+                ballot.url,
+                f"{ballot.voter} voted {ballot.value} after the "
+                "vote closed: shown as late, not counted",
+            )
+        )
+    if "veto" in ballot.flags:
+        items.append(
+            ReviewItem(
+                ballot.url,
+                f"{ballot.voter} called their -1 a veto: counted as a -1 under the vote's rule",
+            )
+        )
+    return items
+
+
+def _window_review(win: Window, call_url: str) -> list[ReviewItem]:
+    if win.closes_at and win.earliest_close and win.closes_at < win.earliest_close:
+        return [
+            ReviewItem(
+                call_url,
+                f"closed at {win.closes_at.isoformat()}, before the "
+                f"earliest close {win.earliest_close.isoformat()}",
+            )
+        ]
+    return []
+
+
+def count_votes(sources: Sequence[Thread], roster: Roster, opts: TallyOptions) -> Tally:
+    """Every ballot of a vote read from all its threads, with one effective ballot per person."""
+    messages = [m for m in _all_messages(sources) if m.visible]
+    call = threads.find_call(messages) or (messages[0] if messages else None)
+    if call is None:
+        raise ValueError("a vote needs at least one message")
+    call_text = "\n".join(text.own_lines(call))
+    closed = any(t.closed for t in sources)
+    win = vote_window(call, call_text, messages, closed, opts)
+    index = identity.index_roster(roster)
+    opened_on = win.opened_at.date()
+    state = _Count({}, [], [])
+    review: list[ReviewItem] = []
+    for message in messages:
+        if _is_closing(message) or message.sent_at < call.sent_at:
+            continue
+        read = read_message(message, call, index, opts)
+        if read is None:
+            continue
+        late = win.closes_at is not None and message.sent_at > win.closes_at
+        member = read.who.member
+        binding = member is not None and is_eligible(member, opts.electorate, opened_on)
+        key = voter_key(read.who)
+        if read.reading.value is None:
+            state.apply(key, None, read.reading.withdrawn and not late)
+            continue
+        ballot = _to_ballot(read, binding, late)
+        state.apply(key, ballot, False)
+        review.extend(_review_for(ballot, read.who))
+    effective = [v.effective for v in state.voters.values() if v.effective is not None]
+    shown = sorted([*effective, *state.extra], key=lambda b: b.cast_at)
+    title = threads.vote_title(call.subject) or next((t.title for t in sources if t.title), "")
+    return Tally(
+        title=title,
+        window=win,
+        electorate=opts.electorate,
+        ballots=tuple(shown),
+        history=tuple(state.history),
+        review=tuple(dict.fromkeys([*_window_review(win, call.url), *review])),
+        sources=tuple(SourceSummary(t.kind, t.url, len(t.messages)) for t in sources),
+        electorate_size=electorate_size(roster, opts.electorate, opened_on),
+        call_url=call.url,
+        call_message_id=call.source_id if call.source == "mail" else "",
+        call_references=call.references,
+        call_text=call_text,
+        cancelled=win.closed_by == "cancel",
+    )

@@ -1,0 +1,100 @@
+"""Subjects and threading: which messages belong to which vote."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from harvester.model import Message
+
+_PREFIX = re.compile(
+    r"^\s*(?:(?:re|fwd?|aw|wg|sv|antw|回复|答复|转发)\s*(?:\[\d+\])?\s*[:：]\s*|\[[^\]]*\]\s*)+",
+    re.IGNORECASE,
+)
+_TAG = re.compile(r"\[\s*(?P<tag>[^\]]+?)\s*\]")
+_REPLY = re.compile(r"^\s*(?:re|aw|sv|antw|回复|答复)\s*[:：]", re.IGNORECASE)
+
+
+def subject_tags(subject: str) -> set[str]:
+    return {found["tag"].upper() for found in _TAG.finditer(subject)}
+
+
+def is_vote_subject(subject: str) -> bool:
+    return "VOTE" in subject_tags(subject)
+
+
+def is_result_subject(subject: str) -> bool:
+    return "RESULT" in subject_tags(subject)
+
+
+def is_cancel_subject(subject: str) -> bool:
+    return bool({"CANCEL", "CANCELLED", "CANCELED"} & subject_tags(subject))
+
+
+def is_reply_subject(subject: str) -> bool:
+    return bool(_REPLY.match(subject))
+
+
+def vote_key(subject: str) -> str:
+    """The subject with reply prefixes and [TAGS] removed, for linking threads of one vote."""
+    return " ".join(_PREFIX.sub("", subject).casefold().split())
+
+
+def vote_title(subject: str) -> str:
+    """ "Re: [VOTE] X" -> "[VOTE] X": the title the call was sent under."""
+    stripped = subject.strip()
+    while _REPLY.match(stripped):
+        stripped = _REPLY.sub("", stripped, count=1).strip()
+    return stripped
+
+
+def _find(parent: dict[str, str], key: str) -> str:
+    while parent[key] != key:
+        parent[key] = parent[parent[key]]
+        key = parent[key]
+    return key
+
+
+def split_threads(messages: Iterable[Message]) -> list[list[Message]]:
+    """Group messages that share a Message-ID through In-Reply-To or References, oldest first."""
+    parent: dict[str, str] = {}
+    ordered = sorted(messages, key=lambda m: m.sent_at)
+    for message in ordered:
+        ids = [message.source_id, *message.references]
+        if message.in_reply_to:
+            ids.append(message.in_reply_to)
+        for ident in ids:
+            parent.setdefault(ident, ident)
+        root = _find(parent, ids[0])
+        for ident in ids[1:]:
+            parent[_find(parent, ident)] = root
+    groups: dict[str, list[Message]] = {}
+    for message in ordered:
+        groups.setdefault(_find(parent, message.source_id), []).append(message)
+    return list(groups.values())
+
+
+def group_votes(threads: Sequence[list[Message]]) -> list[list[Message]]:
+    """Threads of one vote, linked by subject: the [VOTE] thread, a reply that lost its
+    References, and the [RESULT]/[CANCEL] mail sent as a new thread."""
+    votes: dict[str, list[Message]] = {}
+    for thread in threads:
+        subjects = [m.subject for m in thread]
+        if not any(is_vote_subject(s) or is_result_subject(s) for s in subjects):
+            continue
+        key = vote_key(thread[0].subject)
+        votes.setdefault(key, []).extend(thread)
+    grouped = [sorted(msgs, key=lambda m: m.sent_at) for msgs in votes.values()]
+    return [msgs for msgs in grouped if any(_is_call(m) for m in msgs)]
+
+
+def _is_call(message: Message) -> bool:
+    return is_vote_subject(message.subject) and not is_result_subject(message.subject)
+
+
+def find_call(messages: Sequence[Message]) -> Message | None:
+    """The call for votes: the first [VOTE] message that is not a reply, else the first [VOTE]."""
+    calls = [m for m in messages if _is_call(m)]
+    originals = [m for m in calls if not is_reply_subject(m.subject)]
+    chosen = originals or calls
+    return min(chosen, key=lambda m: m.sent_at) if chosen else None

@@ -1,0 +1,79 @@
+"""When a vote may close and when it must: read from the call text, never from a clock."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, timezone
+
+_WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "five": 5, "seven": 7, "seventy-two": 72}
+_MIN_DURATION = re.compile(
+    r"\b(?:at\s+least|a\s+minimum\s+of|minimum\s+of|for)\s+"
+    r"(?P<n>\d+|one|two|three|five|seven|seventy-two)\s*"
+    r"(?:\(\d+\)\s*)?(?P<unit>hours?|hrs?|h|days?)\b",
+    re.IGNORECASE,
+)
+_DEADLINE = re.compile(
+    r"\b(?:until|till|closes?|closing|close[sd]|ends?|ending|deadline|through|by)\b[^\n\d]{0,40}?"
+    r"(?P<date>\d{4}-\d{2}-\d{2})"
+    r"(?:[ T,]+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::\d{2})?)?"
+    r"\s*(?P<zone>UTC|GMT|Z|[+-]\d{2}:?\d{2}|[A-Z]{2,4}T)?",
+    re.IGNORECASE,
+)
+_ZONE_HOURS = {
+    "UTC": 0,
+    "GMT": 0,
+    "Z": 0,
+    "PST": -8,
+    "PDT": -7,
+    "EST": -5,
+    "EDT": -4,
+    "CST": 8,
+    "CET": 1,
+    "CEST": 2,
+    "BST": 1,
+    "JST": 9,
+    "KST": 9,
+    "IST": 5.5,
+}
+
+
+def min_duration(text: str) -> timedelta | None:
+    """ "open for at least 72 hours": the earliest close, not a cut-off."""
+    found = _MIN_DURATION.search(text)
+    if not found:
+        return None
+    raw = found["n"].lower()
+    number = int(raw) if raw.isdigit() else _WORD_NUMBERS[raw]
+    unit = found["unit"].lower()
+    return timedelta(days=number) if unit.startswith("d") else timedelta(hours=number)
+
+
+def _zone(raw: str | None) -> timezone:
+    if not raw:
+        return UTC
+    upper = raw.upper()
+    if upper in _ZONE_HOURS:
+        return timezone(timedelta(hours=_ZONE_HOURS[upper]))
+    if upper[0] in "+-" and upper[1:].replace(":", "").isdigit():
+        digits = upper[1:].replace(":", "")
+        offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        return timezone(-offset if upper[0] == "-" else offset)
+    return UTC
+
+
+def explicit_deadline(text: str) -> datetime | None:
+    """ "until 2023-08-17 00:00 UTC": a real cut-off. A bare date means the end of that day."""
+    found = _DEADLINE.search(text)
+    if not found:
+        return None
+    try:
+        day = datetime.strptime(found["date"], "%Y-%m-%d")
+    except ValueError:
+        return None
+    zone = _zone(found["zone"])
+    if found["hour"] is None:
+        return (day + timedelta(days=1)).replace(tzinfo=zone).astimezone(UTC)
+    hour, minute = int(found["hour"]), int(found["minute"])
+    if hour > 23 or minute > 59:
+        return None
+    return day.replace(hour=hour, minute=minute, tzinfo=zone).astimezone(UTC)
