@@ -81,7 +81,7 @@ def build_draft(tally: Tally, outcome: Outcome) -> Draft:
 
 def as_email(draft: Draft, *, sender: str, to: str, date: datetime, message_id: str = "") -> str:
     """The draft as an RFC 5322 message; In-Reply-To/References thread it under the call."""
-    message = EmailMessage(policy=email.policy.SMTP)
+    message = EmailMessage(policy=email.policy.default)
     message["From"] = one_line(sender)
     message["To"] = one_line(to)
     message["Subject"] = one_line(draft.subject)
