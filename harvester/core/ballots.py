@@ -182,9 +182,9 @@ def read_ballot(
     new vote withdraws; otherwise the first line that starts with a vote token is the ballot.
     """
     change = change_in_text(lines)
-    if change is not None:
-        return Reading(change[0], change[1], ("changed-by-text",))
     votes = line_votes(lines, emoji_votes=emoji_votes)
+    if change is not None and (not votes or votes[0].value is not change[0]):
+        return Reading(change[0], change[1], ("changed-by-text",))
     if is_call:
         votes = drop_menu(votes)
     withdrawal = withdrawal_line(lines)

@@ -61,6 +61,12 @@ def _is_closing(message: Message) -> bool:
     return threads.is_result_subject(message.subject) or threads.is_cancel_subject(message.subject)
 
 
+def _is_announcement(message: Message) -> bool:
+    """The [RESULT]/[CANCEL] mail itself: its tally lines are not ballots. Replies to it are read
+    (and are late)."""
+    return _is_closing(message) and not threads.is_reply_subject(message.subject)
+
+
 def vote_window(
     call: Message, call_text: str, messages: Sequence[Message], closed: bool, opts: TallyOptions
 ) -> Window:
@@ -253,7 +259,7 @@ def count_votes(sources: Sequence[Thread], roster: Roster, opts: TallyOptions) -
     state = _Count({}, [], [])
     review: list[ReviewItem] = []
     for message in messages:
-        if _is_closing(message) or message.sent_at < call.sent_at:
+        if _is_announcement(message) or message.sent_at < call.sent_at:
             continue
         read = read_message(message, call, index, opts)
         if read is None:

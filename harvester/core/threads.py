@@ -35,9 +35,14 @@ def is_reply_subject(subject: str) -> bool:
     return bool(_REPLY.match(subject))
 
 
+_GITHUB_SUFFIX = re.compile(r"\s*\((?:issue|pr|pull request|discussion)?\s*#\d+\)\s*$", re.I)
+
+
 def vote_key(subject: str) -> str:
-    """The subject with reply prefixes and [TAGS] removed, for linking threads of one vote."""
-    return " ".join(_PREFIX.sub("", subject).casefold().split())
+    """The subject with reply prefixes, [TAGS] and GitHub's "(Issue #N)" removed, for linking
+    the threads of one vote: GitHub's mirror mails cannot reference the list's Message-IDs."""
+    bare = _GITHUB_SUFFIX.sub("", _PREFIX.sub("", subject))
+    return " ".join(bare.casefold().split())
 
 
 def vote_title(subject: str) -> str:

@@ -304,3 +304,13 @@ def test_template_lines() -> None:
     assert is_template_line(" - [ ] -1 disapprove")
     assert not is_template_line("[x] +1 approve")
     assert line_vote("[ ] +1 approve") is None
+
+
+def test_change_phrase_with_a_vote_line_of_the_same_value_cites_the_vote_line() -> None:
+    body = "section 3 is fixed now, changing my vote to +1:\n\n+1 (binding)\n"
+    assert ballot(body) == ("+1", "+1 (binding)", ("claimed-binding",))
+
+
+def test_change_phrase_beats_a_contradicting_line_token() -> None:
+    body = "-1 was my vote before.\nNow fixed, changing my vote to +1\n"
+    assert ballot(body)[:2] == ("+1", "Now fixed, changing my vote to +1")

@@ -169,3 +169,14 @@ def test_thread_closed_without_result_closes_at_last_message() -> None:
     t = tally(call(), mail(3, "+1", address="bochen@apache.org"), closed=True)
     assert t.window.closed_by == "thread-closed"
     assert not t.ballots[0].late
+
+
+def test_reply_to_the_result_is_read_and_late() -> None:
+    result = mail(
+        50, "+1 (binding): Bo\n-1 (binding): none", subject="[RESULT][VOTE] Adopt the plan"
+    )
+    reply = mail(
+        51, "-1 (binding)", address="carla@apache.org", subject="Re: [RESULT][VOTE] Adopt the plan"
+    )
+    t = tally(call(), mail(2, "+1", address="bochen@apache.org"), result, reply)
+    assert effective(t) == {"Bo Chen": ("+1", True, False), "Carla Dias": ("-1", True, True)}
