@@ -49,5 +49,5 @@ def test_bad_config_names_file_and_key(tmp_path: Path, text: str, expected: str)
 
 
 def test_missing_config_file() -> None:
-    with pytest.raises(ConfigError, match="nope.toml: no such config file"):
+    with pytest.raises(ConfigError, match=r"nope\.toml: no such config file"):
         load_settings("nope.toml", {})

@@ -105,10 +105,10 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     args = build_parser().parse_args(argv)
     settings = load_settings(args.config, os.environ)
     request = request_from(args)
-    if request.roster is None:
-        err.write("harvest: warning: no --roster given: every vote is counted as non-binding\n")
     now = datetime.now(UTC)
     results = harvest_files(request, settings, now)
+    if request.roster is None:
+        err.write("harvest: warning: no --roster given: every vote is counted as non-binding\n")
     out.write(render(results, args.format, settings, now))
     return 0
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
 from harvester.app.harvest import VoteResult
 from harvester.core.draft import as_email
@@ -31,7 +31,7 @@ def _row(ballot: Ballot) -> tuple[str, ...]:
         ballot.voter,
         ballot.member_id or "-",
         ballot.match.value,
-        ballot.cast_at.strftime("%Y-%m-%d %H:%M"),
+        f"{ballot.cast_at.astimezone(UTC):%Y-%m-%d %H:%M}",
         ballot.raw[:60],
     )
 
@@ -46,11 +46,12 @@ def _table(rows: list[tuple[str, ...]]) -> list[str]:
 
 def as_text(result: VoteResult) -> str:
     tally, outcome = result.tally, result.outcome
-    closes = tally.window.closes_at
+    closes = tally.window.closes_at.astimezone(UTC) if tally.window.closes_at else None
+    opened = tally.window.opened_at.astimezone(UTC)
     lines = [
         tally.title,
         f"rule: {outcome.rule.value}   status: {outcome.status.value}   "
-        f"opened: {tally.window.opened_at:%Y-%m-%d %H:%M} UTC   "
+        f"opened: {opened:%Y-%m-%d %H:%M} UTC   "
         + (
             f"closed: {closes:%Y-%m-%d %H:%M} UTC ({tally.window.closed_by})"
             if closes

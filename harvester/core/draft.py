@@ -11,6 +11,7 @@ from email.utils import format_datetime
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from harvester.core import threads
+from harvester.core.report import iso_utc
 from harvester.model import Ballot, Draft, Outcome, Tally, Value
 
 _ENV = Environment(
@@ -66,12 +67,10 @@ def build_draft(tally: Tally, outcome: Outcome) -> Draft:
         non_binding=_names(ballots, False),
         changed=_changed_lines(tally),
         late=[
-            f"{voter_label(b)}: {b.value.value} at {b.cast_at.isoformat()}"
-            for b in ballots
-            if b.late
+            f"{voter_label(b)}: {b.value.value} at {iso_utc(b.cast_at)}" for b in ballots if b.late
         ],
-        opened_at=tally.window.opened_at.isoformat(),
-        closes_at=tally.window.closes_at.isoformat() if tally.window.closes_at else "",
+        opened_at=iso_utc(tally.window.opened_at),
+        closes_at=iso_utc(tally.window.closes_at) if tally.window.closes_at else "",
         sources=tally.sources,
         review=tally.review,
     )

@@ -83,7 +83,12 @@ def _by_name(index: RosterIndex, name: str) -> Member | None:
 
 
 def _identities(author: Author, *extra: str) -> tuple[str, ...]:
-    seen = [author.username, author.github_sender, normalise_address(author.address), *extra]
+    """What the sources called this person; a list's or GitHub's shared sender address is
+    nobody's identity."""
+    address = normalise_address(author.address)
+    if address in _GITHUB_SENDERS or dmarc_name(author) is not None:
+        address = ""
+    seen = [author.username, author.github_sender, address, *map(normalise_address, extra)]
     return tuple(dict.fromkeys(value for value in seen if value))
 
 

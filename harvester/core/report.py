@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from harvester.model import Ballot, Counts, Outcome, Tally
 
 
+def iso_utc(moment: datetime) -> str:
+    """Every time we show is UTC: senders' zones differ, and a tally must read one way."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
+    return iso_utc(moment) if moment else None
 
 
 def _counts(counts: Counts) -> dict[str, int]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from harvester.core import ballots, identity, text, threads, window
+from harvester.core.report import iso_utc
 from harvester.model import (
     Author,
     Ballot,
@@ -238,8 +239,8 @@ def _window_review(win: Window, call_url: str) -> list[ReviewItem]:
         return [
             ReviewItem(
                 call_url,
-                f"closed at {win.closes_at.isoformat()}, before the "
-                f"earliest close {win.earliest_close.isoformat()}",
+                f"closed at {iso_utc(win.closes_at)}, before the "
+                f"earliest close {iso_utc(win.earliest_close)}",
             )
         ]
     return []

@@ -78,3 +78,20 @@ def test_normalise_name(a: str, b: str) -> None:
 
 def test_normalise_address_strips_invalid_and_case() -> None:
     assert normalise_address("<Jane@Yahoo.com.INVALID>") == "jane@yahoo.com"
+
+
+@pytest.mark.parametrize(
+    ("author", "usernames"),
+    [
+        (
+            Author("Ada via dev", "dev@tvm.apache.org", reply_to=("Ada@Apache.org",)),
+            ("ada@apache.org",),
+        ),
+        (Author("Ada", "notifications@github.com", github_sender="adalove"), ("adalove",)),
+        (Author("Ada L", "ada.l@gmail.com"), ("ada.l@gmail.com",)),
+    ],
+)
+def test_shared_sender_addresses_are_not_usernames(
+    author: Author, usernames: tuple[str, ...]
+) -> None:
+    assert identify(author, INDEX).usernames == usernames

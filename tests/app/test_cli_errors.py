@@ -1,0 +1,131 @@
+"""Every user mistake: one stderr line naming the file or option, the exit code, no traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from harvester.app.cli import main
+
+MAIL = (
+    "From dev-return-1@x  Mon Jan  5 15:00:00 2026\n"
+    "From: Ada <ada@apache.org>\nSubject: [VOTE] Adopt\nMessage-ID: <c@x>\n"
+    "Date: Mon, 5 Jan 2026 15:00:00 +0000\n\nPlease vote.\n\n"
+)
+
+
+@pytest.fixture
+def vote(tmp_path: Path) -> Path:
+    path = tmp_path / "vote.mbox"
+    path.write_text(MAIL)
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_error_line(err: str) -> str:
+    lines = [line for line in err.splitlines() if not line.startswith("harvest: warning")]
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def test_missing_thread_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    missing = tmp_path / "nope.mbox"
+    code, out, err = run(capsys, "--thread", str(missing))
+    assert code == 1
+    assert out == ""
+    assert one_error_line(err) == f"harvest: error: {missing}: no such file"
+
+
+def test_not_an_mbox(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    bad = tmp_path / "bad.mbox"
+    bad.write_text("hello\nworld\n")
+    code, _, err = run(capsys, "--thread", str(bad))
+    assert code == 1
+    assert one_error_line(err).startswith(f"harvest: error: {bad}: not an mbox")
+
+
+def test_roster_with_duplicate_id(
+    capsys: pytest.CaptureFixture[str], vote: Path, tmp_path: Path
+) -> None:
+    roster = tmp_path / "r.toml"
+    member = '[[members]]\nid = "ada"\nname = "Ada"\nrole = "pmc"\n'
+    roster.write_text(member + member)
+    code, out, err = run(capsys, "--thread", str(vote), "--roster", str(roster))
+    assert code == 2
+    assert out == ""
+    line = one_error_line(err)
+    assert str(roster) in line
+    assert "members[1].id" in line
+
+
+def test_roster_with_bad_date(
+    capsys: pytest.CaptureFixture[str], vote: Path, tmp_path: Path
+) -> None:
+    roster = tmp_path / "r.toml"
+    roster.write_text('[[members]]\nid = "ada"\nname = "Ada"\nrole = "pmc"\nsince = "2019-13-45"\n')
+    code, _, err = run(capsys, "--thread", str(vote), "--roster", str(roster))
+    assert code == 2
+    assert "members[0].since" in one_error_line(err)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ["--rule", "simple-majority"],
+            "harvest: error: --rule: unknown rule 'simple-majority'; accepted: lazy-2/3",
+        ),
+        (
+            ["--closes-at", "tomorrow"],
+            "harvest: error: --closes-at: not an ISO 8601 time: 'tomorrow'",
+        ),
+        (["--format", "pdf"], "harvest: error: harvest: argument --format: invalid choice: 'pdf'"),
+        (["--match", "release"], "no [VOTE] thread matching 'release' found"),
+    ],
+)
+def test_usage_errors_exit_2(
+    capsys: pytest.CaptureFixture[str], vote: Path, args: list[str], expected: str
+) -> None:
+    code, out, err = run(capsys, "--thread", str(vote), *args)
+    assert code == 2
+    assert out == ""
+    assert expected in one_error_line(err)
+
+
+def test_no_arguments_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys)
+    assert code == 2
+    assert "--thread" in one_error_line(err)
+
+
+def test_url_threads_are_refused_clearly(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "--thread", "https://lists.apache.org/thread/abc")
+    assert code == 2
+    assert one_error_line(err).startswith("harvest: error: https://lists.apache.org/thread/abc: ")
+
+
+def test_email_format_needs_one_vote(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    two = tmp_path / "two.mbox"
+    two.write_text(MAIL + MAIL.replace("[VOTE] Adopt", "[VOTE] Other").replace("<c@x>", "<d@x>"))
+    code, _, err = run(capsys, "--thread", str(two), "--format", "email")
+    assert code == 2
+    assert "2 votes found; pick one with --match TEXT" in one_error_line(err)
+
+
+def test_console_script_reports_without_traceback(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.mbox"
+    harvest = Path(sys.executable).parent / "harvest"
+    done = subprocess.run(
+        [str(harvest), "--thread", str(missing)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 1
+    assert done.stderr == f"harvest: error: {missing}: no such file\n"
