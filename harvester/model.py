@@ -103,6 +103,7 @@ class Thread:
     messages: tuple[Message, ...]
     title: str = ""
     closed: bool = False
+    expected_messages: int | None = None  # what the source says it holds, when it says so
 
 
 @dataclass(frozen=True)

@@ -69,9 +69,14 @@ def _is_announcement(message: Message) -> bool:
 
 
 def vote_window(
-    call: Message, call_text: str, messages: Sequence[Message], closed: bool, opts: TallyOptions
+    call: Message,
+    call_text: str,
+    messages: Sequence[Message],
+    closed_thread: Sequence[Message],
+    opts: TallyOptions,
 ) -> Window:
-    """Open with the call; close at the first of: operator cut-off, [RESULT]/[CANCEL], deadline."""
+    """Open with the call; close at the first of: operator cut-off, [RESULT]/[CANCEL], deadline,
+    or, for a thread closed with none of those, its last post (the close action itself)."""
     duration = window.min_duration(call_text) or opts.default_min_duration
     earliest = call.sent_at + duration if duration else None
     candidates: list[tuple[datetime, str]] = []
@@ -85,8 +90,8 @@ def vote_window(
     deadline = window.explicit_deadline(call_text)
     if deadline is not None:
         candidates.append((deadline, "deadline"))
-    if closed and not candidates and messages:
-        candidates.append((messages[-1].sent_at, "thread-closed"))
+    if closed_thread and not candidates:
+        candidates.append((max(m.sent_at for m in closed_thread), "thread-closed"))
     if not candidates:
         return Window(call.sent_at, earliest)
     closes_at, closed_by = min(candidates)
@@ -234,6 +239,18 @@ def _review_for(ballot: Ballot, who: Identity) -> list[ReviewItem]:
     return items
 
 
+def _incomplete_sources(sources: Sequence[Thread]) -> list[ReviewItem]:
+    return [
+        ReviewItem(
+            t.url,
+            f"holds {len(t.messages)} of the {t.expected_messages} posts the "
+            "source lists: ballots in the missing ones are not counted",
+        )
+        for t in sources
+        if t.expected_messages is not None and len(t.messages) < t.expected_messages
+    ]
+
+
 def _window_review(win: Window, call_url: str) -> list[ReviewItem]:
     if win.closes_at and win.earliest_close and win.closes_at < win.earliest_close:
         return [
@@ -248,13 +265,14 @@ def _window_review(win: Window, call_url: str) -> list[ReviewItem]:
 
 def count_votes(sources: Sequence[Thread], roster: Roster, opts: TallyOptions) -> Tally:
     """Every ballot of a vote read from all its threads, with one effective ballot per person."""
-    messages = [m for m in _all_messages(sources) if m.visible]
+    everything = _all_messages(sources)
+    messages = [m for m in everything if m.visible]
     call = threads.find_call(messages) or (messages[0] if messages else None)
     if call is None:
         raise ValueError("a vote needs at least one message")
     call_text = "\n".join(text.own_lines(call))
     closed = any(t.closed for t in sources)
-    win = vote_window(call, call_text, messages, closed, opts)
+    win = vote_window(call, call_text, messages, everything if closed else [], opts)
     index = identity.index_roster(roster)
     opened_on = win.opened_at.date()
     state = _Count({}, [], [])
@@ -284,7 +302,9 @@ def count_votes(sources: Sequence[Thread], roster: Roster, opts: TallyOptions) -
         electorate=opts.electorate,
         ballots=tuple(shown),
         history=tuple(state.history),
-        review=tuple(dict.fromkeys([*_window_review(win, call.url), *review])),
+        review=tuple(
+            dict.fromkeys([*_incomplete_sources(sources), *_window_review(win, call.url), *review])
+        ),
         sources=tuple(SourceSummary(t.kind, t.url, len(t.messages)) for t in sources),
         electorate_size=electorate_size(roster, opts.electorate, opened_on),
         call_url=call.url,

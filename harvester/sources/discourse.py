@@ -124,7 +124,14 @@ def thread_from_topic_json(data: object, *, where: str, base_url: str = "") -> T
         messages=messages,
         title=title,
         closed=topic.bool_at("closed"),
+        expected_messages=_stream_length(stream),
     )
+
+
+def _stream_length(stream: _Fields) -> int | None:
+    """post_stream.stream lists every post id; a saved first page holds only 20 of them."""
+    ids = stream.get("stream")
+    return len(ids) if isinstance(ids, list) else None
 
 
 def _message(

@@ -180,3 +180,17 @@ def test_reply_to_the_result_is_read_and_late() -> None:
     )
     t = tally(call(), mail(2, "+1", address="bochen@apache.org"), result, reply)
     assert effective(t) == {"Bo Chen": ("+1", True, False), "Carla Dias": ("-1", True, True)}
+
+
+def test_closed_topic_closes_at_its_last_post_even_an_invisible_one() -> None:
+    close_action = replace(mail(40, "", address="ada@apache.org"), visible=False)
+    t = tally(call(), mail(3, "+1", address="bochen@apache.org"), close_action, closed=True)
+    assert t.window.closes_at == close_action.sent_at
+
+
+def test_incomplete_source_is_reported() -> None:
+    partial = replace(
+        thread(call(), mail(1, "+1", address="bochen@apache.org")), expected_messages=5
+    )
+    t = count_votes([partial], ROSTER, OPTS)
+    assert t.review[0].reason.startswith("holds 2 of the 5 posts the source lists")
