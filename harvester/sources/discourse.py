@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from harvester.errors import SourceError
 from harvester.model import Author, BodyFormat, Message, Thread
+from harvester.sources.files import read_bytes
 
 REGULAR_POST = 1  # post_type: 2 moderator action, 3 small action, 4 whisper
 
@@ -181,17 +182,13 @@ def _first_item(pair: tuple[int, _Fields]) -> int:
 
 def read_topic_file(path: str, *, base_url: str = "") -> Thread:
     """A saved `/t/{id}.json` file -> Thread; unreadable files and bad JSON raise SourceError."""
+    raw = read_bytes(path, what="topic file")
     try:
-        with open(path, encoding="utf-8") as stream:
-            data = json.load(stream)
-    except FileNotFoundError as exc:
-        raise SourceError(path, "no such file") from exc
+        data = json.loads(raw.decode("utf-8"))
     except json.JSONDecodeError as exc:
         raise SourceError(
             path, f"invalid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno
         ) from exc
     except UnicodeDecodeError as exc:
         raise SourceError(path, "invalid JSON: not UTF-8 text") from exc
-    except OSError as exc:
-        raise SourceError(path, f"cannot read file: {exc.strerror or exc}") from exc
     return thread_from_topic_json(data, where=path, base_url=base_url)

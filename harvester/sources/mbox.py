@@ -13,6 +13,7 @@ from typing import BinaryIO
 
 from harvester.errors import SourceError
 from harvester.model import Message
+from harvester.sources.files import open_binary, read_bytes
 from harvester.sources.mailparse import parse_mail
 
 CHUNK = 1 << 18  # bytes read at a time; memory use is about one chunk plus the longest message
@@ -103,19 +104,14 @@ def _message(entry: bytes) -> bytes:
 
 def iter_mbox(path: str) -> Iterator[Message]:
     """Every message of the mbox file at `path`, in file order."""
-    with _open(path) as stream:
+    with open_binary(path, what="mail file") as stream:
         for number, raw in enumerate(iter_raw_mbox(stream, where=path), start=1):
             yield parse_mail(raw, where=f"{path} (message {number})")
 
 
 def read_eml(path: str) -> Message:
     """The one message of an .eml file."""
-    with _open(path) as stream:
-        try:
-            raw = stream.read()
-        except OSError as exc:
-            raise SourceError(path, f"cannot read file: {exc.strerror or exc}") from exc
-    return parse_mail(raw, where=path)
+    return parse_mail(read_bytes(path, what="mail file"), where=path)
 
 
 def read_mail_file(path: str) -> Iterator[Message]:
@@ -132,16 +128,5 @@ def _is_mbox(path: str) -> bool:
         return True
     if suffix in _EML_SUFFIXES:
         return False
-    with _open(path) as stream:
+    with open_binary(path, what="mail file") as stream:
         return _skip_leading_blank_lines(stream).startswith(b"From ")
-
-
-def _open(path: str) -> BinaryIO:
-    try:
-        return open(path, "rb")
-    except FileNotFoundError as exc:
-        raise SourceError(path, "no such file") from exc
-    except IsADirectoryError as exc:
-        raise SourceError(path, "is a directory, not a mail file") from exc
-    except OSError as exc:
-        raise SourceError(path, f"cannot open file: {exc.strerror or exc}") from exc

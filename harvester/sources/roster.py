@@ -16,8 +16,9 @@ from datetime import date, datetime
 from pathlib import PurePath
 from typing import Literal
 
-from harvester.errors import ConfigError, SourceError
+from harvester.errors import ConfigError
 from harvester.model import Member, Role, Roster
+from harvester.sources.files import read_bytes
 
 RosterKind = Literal["toml", "committee-info", "contributors"]
 
@@ -84,17 +85,7 @@ def parse_roster_text(
 
 
 def _read_text(path: str) -> str:
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except FileNotFoundError as exc:
-        raise SourceError(path, "no such file") from exc
-    except IsADirectoryError as exc:
-        raise SourceError(path, "is a directory, not a roster file") from exc
-    except PermissionError as exc:
-        raise SourceError(path, "permission denied") from exc
-    except OSError as exc:
-        raise SourceError(path, f"cannot read: {exc.strerror or exc}") from exc
+    raw = read_bytes(path, what="roster file")
     try:
         return raw.decode("utf-8-sig")  # -sig: editors on Windows prepend a BOM
     except UnicodeDecodeError as exc:
