@@ -126,6 +126,8 @@ def second_vote_in_line(vote: LineVote) -> Value | None:
 def change_in_text(lines: Sequence[str]) -> tuple[Value, str] | None:
     """ "changing my vote to +1" anywhere in the own text: the new value and its line."""
     for line in lines:
+        if "my" not in line.lower():  # both phrasings say "my": skip the regex on other lines
+            continue
         found = _CHANGE.search(line)
         if found:
             token = found["token"] or found["token2"]
@@ -135,7 +137,7 @@ def change_in_text(lines: Sequence[str]) -> tuple[Value, str] | None:
 
 def withdrawal_line(lines: Sequence[str]) -> str | None:
     for line in lines:
-        if _WITHDRAW.search(line):
+        if "my" in line.lower() and _WITHDRAW.search(line):
             return line.strip()
     return None
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from bs4 import BeautifulSoup, Tag
+from lxml import etree
+from lxml import html as lxml_html
 
 from harvester.model import BodyFormat, Message
 
@@ -26,8 +27,8 @@ _ATTRIBUTION = re.compile(
       | El\s.+\sescribi[óo]:\s*$                 # Spanish
       | Il\s.+\sha\sscritto:\s*$                 # Italian
       | Op\s.+\sschreef\s.*:\s*$                 # Dutch
-      | .*在.+写道[:：]\s*$                      # Chinese (simplified)
-      | .*於.+寫道[:：]\s*$                      # Chinese (traditional)
+      | .+写道\s*[:：]\s*$                      # Chinese (simplified): 在…写道 / …于…写道
+      | .+寫道\s*[:：]\s*$                      # Chinese (traditional)
       | .+\s<[^>\s]+@[^>\s]+>\s(?:wrote|writes):\s*$
       | .+\s(?:wrote|writes):\s*$
     )""",
@@ -73,13 +74,20 @@ def _next_content_line(lines: Sequence[str], start: int) -> str | None:
     return None
 
 
+_ATTRIBUTION_TAILS = (":", "：", "wrote", "writes")
+_ATTRIBUTION_END_WORDS = ("wrote", "schrieb", "a écrit", "a ecrit", "escribi", "ha scritto")
+
+
 def _attribution_length(lines: Sequence[str], i: int) -> int:
     """How many lines an attribution starting at line i spans (0: none), wrapped ones included."""
-    if _ATTRIBUTION.match(lines[i]):
+    line = lines[i]
+    # Every attribution ends in a colon or "wrote": checking that first keeps the regex off
+    # almost every line (it is the costliest step of reading a plain mail).
+    if line.rstrip().lower().endswith(_ATTRIBUTION_TAILS) and _ATTRIBUTION.match(line):
         return 1
-    nxt = lines[i + 1] if i + 1 < len(lines) else ""
-    if _ATTRIBUTION_START.match(lines[i]) and _ATTRIBUTION_END.match(nxt):
-        return 2
+    nxt = lines[i + 1].lstrip().lower() if i + 1 < len(lines) else ""
+    if nxt.startswith(_ATTRIBUTION_END_WORDS) and _ATTRIBUTION_START.match(line):
+        return 2 if _ATTRIBUTION_END.match(lines[i + 1]) else 0
     return 0
 
 
@@ -169,48 +177,77 @@ def markdown_own_lines(body: str) -> Lines:
     return plain_own_lines("\n".join(drop_fenced_code(split_lines(without_comments))))
 
 
-# Discourse and HTML mail: elements whose text is not the author's own words in this post.
-_FOREIGN_SELECTORS = (
-    "aside.quote",
-    "aside.onebox",
-    "blockquote",
-    "pre",
-    "code",
-    "div.poll",
-    "div.lazy-video-container",
-    "div.gmail_quote",
-    "div.moz-cite-prefix",
-    "div#appendonsend",
-    "div#divRplyFwdMsg",
-    "style",
-    "script",
-    "head",
+def _has_class(name: str) -> str:
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+# Discourse and HTML mail: elements whose text is not the author's own words in this post:
+# quotes, code, link previews, polls, mail clients' quoted originals. One XPath, one pass.
+_FOREIGN = etree.XPath(
+    " | ".join(
+        [
+            f"//aside[{_has_class('quote')} or {_has_class('onebox')}]",
+            "//blockquote",
+            "//pre",
+            "//code",
+            f"//div[{_has_class('poll')} or {_has_class('lazy-video-container')}"
+            f" or {_has_class('gmail_quote')} or {_has_class('moz-cite-prefix')}"
+            " or @id='appendonsend' or @id='divRplyFwdMsg']",
+            "//style",
+            "//script",
+            "//head",
+        ]
+    )
 )
-_BLOCK_TAGS = ("p", "div", "li", "br", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "hr")
+_EMOJI_IMAGES = etree.XPath(f"//img[{_has_class('emoji')}]")
+_BLOCK_TAGS = ("p", "div", "li", "br", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "aside")
+_XML_INCOMPATIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def _emoji_to_text(soup: BeautifulSoup) -> None:
-    for img in soup.select("img.emoji"):
-        img.replace_with(str(img.get("alt") or img.get("title") or ""))
+def _elements(xpath: etree.XPath, root: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
+    found = xpath(root)
+    if not isinstance(found, list):
+        return []
+    return [node for node in found if isinstance(node, lxml_html.HtmlElement)]
 
 
-def _remove_foreign(soup: BeautifulSoup) -> None:
-    for selector in _FOREIGN_SELECTORS:
-        for node in soup.select(selector):
-            node.decompose()
+def _emoji_to_text(root: lxml_html.HtmlElement) -> None:
+    """:+1: images are text again, so a configured emoji vote can be read."""
+    for img in _elements(_EMOJI_IMAGES, root):
+        span = lxml_html.Element("span")
+        span.text = str(img.get("alt") or img.get("title") or "")
+        span.tail = img.tail
+        parent = img.getparent()
+        if parent is not None:
+            parent.replace(img, span)
+
+
+def _remove_foreign(root: lxml_html.HtmlElement) -> None:
+    for node in _elements(_FOREIGN, root):
+        if node.getparent() is not None:
+            node.drop_tree()
+
+
+def _break_blocks(root: lxml_html.HtmlElement) -> None:
+    for node in root.iter(*_BLOCK_TAGS):
+        node.text = "\n" + (node.text or "")
+        node.tail = "\n" + (node.tail or "")
 
 
 def html_text(html: str) -> str:
     """Visible text of an HTML body with one line per block element, quotations removed."""
-    soup = BeautifulSoup(html, "lxml")
-    _emoji_to_text(soup)
-    _remove_foreign(soup)
-    for tag in soup.find_all(_BLOCK_TAGS):
-        if isinstance(tag, Tag):
-            tag.insert_before("\n")
-            tag.insert_after("\n")
-    text = soup.get_text()
-    return "\n".join(line.strip() for line in split_lines(text))
+    cleaned = _XML_INCOMPATIBLE.sub("", html)
+    if not cleaned.strip():
+        return ""
+    try:
+        root = lxml_html.document_fromstring(cleaned)  # a document: nothing foreign is the root
+    except (etree.ParserError, ValueError):
+        return ""
+    _emoji_to_text(root)
+    _remove_foreign(root)
+    _break_blocks(root)
+    text = etree.tostring(root, method="text", encoding="unicode")
+    return "\n".join(line.strip() for line in split_lines(str(text)))
 
 
 def cooked_own_lines(cooked: str) -> Lines:

@@ -145,6 +145,7 @@ QUOTED_REPLIES = {
     "indented quote marker": "  > +1 (binding)\n",
     "german": "Danke!\n\nAm Di., 6. Jan. 2026 um 15:02 Uhr schrieb Bob <b@x>:\n> +1\n",
     "chinese": "收到\n\n在 2026年1月7日 周三 10:00，Bob <b@x> 写道：\n> +1\n",
+    "chinese gmail": "收到\n\nBob <b@x> 于2026年1月7日周三 10:12写道：\n\n+1\n",
     "outlook original message": "Looks fine.\n\n-----Original Message-----\nFrom: Bob\n+1\n",
     "outlook header block": (
         "Agreed.\n\nFrom: Bob Builder <bob@x>\nSent: Tuesday, January 6, 2026 3:02 PM\n"
