@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 from harvester.core import ballots, identity, text, threads, window
 from harvester.core.report import iso_utc
+from harvester.errors import SelectionError
 from harvester.model import (
     Author,
     Ballot,
@@ -269,7 +270,8 @@ def count_votes(sources: Sequence[Thread], roster: Roster, opts: TallyOptions) -
     messages = [m for m in everything if m.visible]
     call = threads.find_call(messages) or (messages[0] if messages else None)
     if call is None:
-        raise ValueError("a vote needs at least one message")
+        where = sources[0].url if sources else "vote"
+        raise SelectionError(where, "holds no visible message to read a vote from")
     call_text = "\n".join(text.own_lines(call))
     closed = any(t.closed for t in sources)
     win = vote_window(call, call_text, messages, everything if closed else [], opts)

@@ -114,3 +114,38 @@ def test_eml_github_notification(capsys: pytest.CaptureFixture[str], tmp_path: P
         True,
     )
     assert ballot["raw"].startswith("+1, thanks everyone")
+
+
+def test_topic_with_only_hidden_posts_is_one_clear_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    topic = json.loads((DATA / "discourse" / "topic_16123.json").read_text(encoding="utf-8"))
+    for post in topic["post_stream"]["posts"]:
+        post["hidden"] = True
+    path = tmp_path / "hidden.json"
+    path.write_text(json.dumps(topic), encoding="utf-8")
+    assert main(["--thread", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"harvest: error: {path}: holds no visible message to read a vote from\n"
+
+
+def test_committee_info_roster_decides_binding(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    vote = tmp_path / "v.mbox"
+    vote.write_text(
+        "From x  Mon Jan  5 15:00:00 2026\nFrom: Alice <alicee@apache.org>\nSubject: [VOTE] X\n"
+        "Message-ID: <c@x>\nDate: Mon, 5 Jan 2026 15:00:00 +0000\n\nPlease vote.\n+1 from me\n\n"
+        "From x  Mon Jan  5 16:00:00 2026\nFrom: Frank <frankf@apache.org>\nSubject: Re: [VOTE] X\n"
+        "Message-ID: <r@x>\nIn-Reply-To: <c@x>\nDate: Mon, 5 Jan 2026 16:00:00 +0000\n\n+1\n\n"
+        "From x  Mon Jan  5 17:00:00 2026\nFrom: Wei <zhangw@apache.org>\nSubject: Re: [VOTE] X\n"
+        "Message-ID: <s@x>\nIn-Reply-To: <c@x>\nDate: Mon, 5 Jan 2026 17:00:00 +0000\n\n-1\n"
+    )
+    roster = DATA / "roster" / "committee_info_excerpt.json"
+    got = run_json(capsys, "--thread", str(vote), "--roster", str(roster), "--committee", "example")
+    assert [(b["member_id"], b["binding"]) for b in got["ballots"]] == [
+        ("alicee", True),
+        (None, False),
+        ("zhangw", True),
+    ]
+    assert got["electorate_size"] == 4  # every "example" member had joined by 2026-01-05
