@@ -76,6 +76,24 @@ class Author:
 
 
 @dataclass(frozen=True)
+class PollOption:
+    label: str
+    votes: int
+    voters: tuple[str, ...] = ()  # usernames, only for public polls
+
+
+@dataclass(frozen=True)
+class Poll:
+    """A Discourse poll as the post JSON reports it; its counts are not in the cooked HTML."""
+
+    name: str
+    status: str  # "open" | "closed"
+    public: bool
+    voters: int
+    options: tuple[PollOption, ...]
+
+
+@dataclass(frozen=True)
 class Message:
     """One post, mail or comment as a source delivered it; bodies are decoded text, never bytes."""
 
@@ -92,6 +110,8 @@ class Message:
     thread_url: str = ""
     visible: bool = True  # False for hidden, withdrawn, whisper or small-action posts
     version: int = 1
+    updated_at: datetime | None = None  # last edit, when known: an edited vote is read again
+    polls: tuple[Poll, ...] = ()
 
 
 @dataclass(frozen=True)

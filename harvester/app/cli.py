@@ -7,6 +7,7 @@ Every user mistake is one line on stderr; only a bug in harvester prints a trace
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import sys
 from collections.abc import Sequence
@@ -14,12 +15,15 @@ from datetime import UTC, datetime
 from typing import NoReturn, TextIO
 
 from harvester import __version__
-from harvester.app.harvest import HarvestRequest, VoteResult, harvest_files
+from harvester.app.fetch import Fetcher, http_options
+from harvester.app.harvest import HarvestRequest, VoteResult, harvest
 from harvester.app.output import as_email_text, as_json_line, as_text
+from harvester.app.progress import TerminalProgress
 from harvester.config import Settings, load_settings
 from harvester.core.rules import parse_rule_name
 from harvester.errors import HarvesterError, SelectionError, UsageError
 from harvester.model import RuleName
+from harvester.sources.http import HttpClient
 
 FORMATS = ("text", "json", "email")
 
@@ -37,11 +41,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         required=True,
         metavar="URL_OR_FILE",
-        help="a thread of the vote (.mbox, .eml, saved topic .json); repeat for "
-        "the vote's other threads",
+        help="a thread of the vote: a Discourse topic, lists.apache.org thread or GitHub issue "
+        "URL, or a file (.mbox, .eml, saved topic .json); repeat for the vote's other threads",
     )
     parser.add_argument(
-        "--roster", metavar="PATH", help="roster: .toml, committee-info.json or CONTRIBUTORS.md"
+        "--roster",
+        metavar="PATH_OR_URL",
+        help="roster: .toml, committee-info.json or CONTRIBUTORS.md, a file or a URL",
     )
     parser.add_argument("--committee", metavar="KEY", help="committee key in committee-info.json")
     parser.add_argument(
@@ -101,12 +107,21 @@ def render(results: Sequence[VoteResult], fmt: str, settings: Settings, now: dat
     return "\n".join(as_text(result) for result in results)
 
 
+async def _harvest(
+    request: HarvestRequest, settings: Settings, now: datetime, err: TextIO
+) -> list[VoteResult]:
+    progress = TerminalProgress(err)
+    async with HttpClient(http_options(settings)) as client:
+        fetcher = Fetcher(client, settings, progress.for_source)
+        return await harvest(request, settings, now, fetcher)
+
+
 def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     args = build_parser().parse_args(argv)
     settings = load_settings(args.config, os.environ)
     request = request_from(args)
     now = datetime.now(UTC)
-    results = harvest_files(request, settings, now)
+    results = asyncio.run(_harvest(request, settings, now, err))
     if request.roster is None:
         err.write("harvest: warning: no --roster given: every vote is counted as non-binding\n")
     out.write(render(results, args.format, settings, now))

@@ -1,20 +1,21 @@
-"""One harvest of saved threads: read -> split into votes -> tally -> decide -> draft."""
+"""One harvest: read every thread (file or URL) -> split into votes -> tally -> decide -> draft."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlparse
 
+from harvester.app.fetch import Fetcher, mail_threads
 from harvester.config import Settings
-from harvester.core import threads
 from harvester.core.draft import build_draft
 from harvester.core.rules import RuleSettings, choose_rule, decide
 from harvester.core.tally import TallyOptions, count_votes
-from harvester.errors import SelectionError, UsageError
-from harvester.model import Draft, Message, Outcome, Roster, RuleName, Tally, Thread
+from harvester.errors import SelectionError
+from harvester.model import Draft, Outcome, Roster, RuleName, Tally, Thread
 from harvester.sources.discourse import read_topic_file
 from harvester.sources.mbox import read_mail_file
 from harvester.sources.roster import load_roster
@@ -41,38 +42,28 @@ def is_url(spec: str) -> bool:
     return urlparse(spec).scheme in {"http", "https"}
 
 
-def read_thread_spec(spec: str) -> list[Thread]:
-    """A --thread argument -> its threads: a saved topic is one; a mail file may hold many."""
-    if is_url(spec):
-        raise UsageError(
-            spec,
-            "reading threads over the network is not available in this "
-            "version; save the thread as .mbox, .eml or topic .json and pass the file",
-        )
+def read_thread_file(spec: str) -> list[Thread]:
+    """A local --thread: a saved topic is one thread; a mail file may hold many."""
     if os.path.splitext(spec)[1].lower() == ".json":
         return [read_topic_file(spec)]
-    messages = list(read_mail_file(spec))
-    grouped = threads.group_votes(threads.split_threads(messages))
-    return [_mail_thread(spec, group) for group in grouped]
+    return mail_threads(spec, list(read_mail_file(spec)))
 
 
-def _mail_thread(spec: str, messages: list[Message]) -> Thread:
-    kind = "eml" if spec.lower().endswith(".eml") else "mbox"
-    call = threads.find_call(messages)
-    title = threads.vote_title(call.subject) if call else ""
-    return Thread(kind=kind, url=spec, messages=tuple(messages), title=title)
+async def read_thread_spec(spec: str, fetcher: Fetcher) -> list[Thread]:
+    if is_url(spec):
+        return await fetcher.thread(spec)
+    return read_thread_file(spec)
 
 
 def _matches(thread: Thread, match: str | None) -> bool:
     return match is None or match.casefold() in thread.title.casefold()
 
 
-def select_votes(request: HarvestRequest) -> list[list[Thread]]:
-    """The votes to tally: several --thread arguments are one vote; one mail file may hold many."""
-    per_spec = [
-        [t for t in read_thread_spec(spec) if _matches(t, request.match)]
-        for spec in request.threads
-    ]
+async def select_votes(request: HarvestRequest, fetcher: Fetcher) -> list[list[Thread]]:
+    """The votes to tally: several --thread arguments are one vote; one mail file may hold many.
+    Every URL is read at once; each source's client keeps to its per-host limits."""
+    read = await asyncio.gather(*(read_thread_spec(spec, fetcher) for spec in request.threads))
+    per_spec = [[t for t in found if _matches(t, request.match)] for found in read]
     for spec, found in zip(request.threads, per_spec, strict=True):
         if not found:
             what = f"matching {request.match!r}" if request.match else ""
@@ -85,14 +76,11 @@ def select_votes(request: HarvestRequest) -> list[list[Thread]]:
     return [[found[0] for found in per_spec]]
 
 
-def load_request_roster(request: HarvestRequest) -> Roster:
+async def load_request_roster(request: HarvestRequest, fetcher: Fetcher) -> Roster:
     if request.roster is None:
         return Roster(members=(), source="")
     if is_url(request.roster):
-        raise UsageError(
-            request.roster,
-            "rosters by URL are not available in this version; download the file and pass its path",
-        )
+        return await fetcher.roster(request.roster, request.committee)
     return load_roster(request.roster, committee=request.committee)
 
 
@@ -124,7 +112,11 @@ def tally_vote(
     return VoteResult(tally, outcome, build_draft(tally, outcome))
 
 
-def harvest_files(request: HarvestRequest, settings: Settings, now: datetime) -> list[VoteResult]:
+async def harvest(
+    request: HarvestRequest, settings: Settings, now: datetime, fetcher: Fetcher
+) -> list[VoteResult]:
     """Every vote the request names, tallied as of `now`."""
-    roster = load_request_roster(request)
-    return [tally_vote(vote, roster, request, settings, now) for vote in select_votes(request)]
+    roster, votes = await asyncio.gather(
+        load_request_roster(request, fetcher), select_votes(request, fetcher)
+    )
+    return [tally_vote(vote, roster, request, settings, now) for vote in votes]

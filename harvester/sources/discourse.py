@@ -1,19 +1,30 @@
-"""Discourse topic JSON (the `GET /t/{id}.json` shape) -> Thread of Messages.
+"""Discourse topic JSON (the `GET /t/{id}.json` shape) -> Thread of Messages, from a saved file
+or fetched from the site.
 
-Parse only: no network here, so the same code reads a saved file and, later, a fetched page.
 Every shape error names the field ("post_stream.posts[3].created_at"). Wire format only: the
 cooked HTML is passed on untouched; reading votes out of it is core's job.
+
+Fetching: `/t/{id}.json` gives the first 20 posts and the id of every post (`post_stream.stream`);
+the rest come from `/t/{id}/posts.json?post_ids[]=…` in batches of 20, so a topic of N posts costs
+1 + ceil((N - 20) / 20) requests.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import lxml.html
 
 from harvester.errors import SourceError
-from harvester.model import Author, BodyFormat, Message, Thread
+from harvester.model import Author, BodyFormat, Message, Poll, PollOption, Thread
 from harvester.sources.files import read_bytes
+from harvester.sources.http import HttpClient, HttpError
+from harvester.sources.progress import Progress, Tracker
 
 REGULAR_POST = 1  # post_type: 2 moderator action, 3 small action, 4 whisper
 
@@ -33,6 +44,9 @@ class _Fields:
 
     def get(self, key: str) -> object:
         return self._data.get(key)
+
+    def nested(self, value: object, path: str) -> _Fields:
+        return _Fields(value, where=self._where, path=path)
 
     def object_at(self, key: str) -> _Fields:
         return _Fields(self._data.get(key), where=self._where, path=self.field(key))
@@ -162,6 +176,8 @@ def _message(
         thread_url=thread_url,
         visible=_visible(post),
         version=post.int_at("version", 1),
+        updated_at=post.time_at("updated_at") if post.get("updated_at") else None,
+        polls=_polls(post),
     )
 
 
@@ -192,3 +208,170 @@ def read_topic_file(path: str, *, base_url: str = "") -> Thread:
     except UnicodeDecodeError as exc:
         raise SourceError(path, "invalid JSON: not UTF-8 text") from exc
     return thread_from_topic_json(data, where=path, base_url=base_url)
+
+
+def _polls(post: _Fields) -> tuple[Poll, ...]:
+    """The poll plugin's `polls[]`: counts per option, and voters only for public polls."""
+    if post.get("polls") is None:
+        return ()
+    polls = []
+    for index, item in enumerate(post.list_at("polls")):
+        poll = post.nested(item, f"{post.field('polls')}[{index}]")
+        voters = _preloaded_voters(poll)
+        options = tuple(
+            _poll_option(poll.nested(option, f"{poll.field('options')}[{n}]"), voters)
+            for n, option in enumerate(poll.list_at("options"))
+        )
+        polls.append(
+            Poll(
+                name=poll.str_at("name", "poll"),
+                status=poll.str_at("status", "open"),
+                public=poll.bool_at("public"),
+                voters=poll.int_at("voters", 0),
+                options=options,
+            )
+        )
+    return tuple(polls)
+
+
+def _poll_option(option: _Fields, voters: Mapping[str, tuple[str, ...]]) -> PollOption:
+    label = _html_to_text(option.str_at("html", ""))
+    return PollOption(
+        label=label,
+        votes=option.int_at("votes", 0),
+        voters=voters.get(option.str_at("id", ""), ()),
+    )
+
+
+def _preloaded_voters(poll: _Fields) -> dict[str, tuple[str, ...]]:
+    """Public polls carry `preloaded_voters`: {option id: [{username, …}, …]}."""
+    found = poll.get("preloaded_voters")
+    if not isinstance(found, Mapping):
+        return {}
+    return {
+        str(option_id): tuple(
+            str(user["username"])
+            for user in users
+            if isinstance(user, Mapping) and isinstance(user.get("username"), str)
+        )
+        for option_id, users in found.items()
+        if isinstance(users, list)
+    }
+
+
+def _html_to_text(html: str) -> str:
+    if "<" not in html:
+        return html.strip()
+    return str(lxml.html.fragment_fromstring(html, create_parent="div").text_content()).strip()
+
+
+# --- network ----------------------------------------------------------------------------------
+
+BATCH = 20  # post ids per posts.json request, as Discourse's own client asks for them
+
+
+@dataclass(frozen=True)
+class TopicRef:
+    base: str  # scheme://host[/subfolder]
+    topic_id: int
+    slug: str
+
+
+@dataclass(frozen=True)
+class DiscourseAuth:
+    """An API key for sites with login_required; the key comes from the environment only."""
+
+    api_key: str = ""
+    api_username: str = ""
+
+    def headers(self) -> dict[str, str]:
+        if not self.api_key:
+            return {}
+        return {"Api-Key": self.api_key, "Api-Username": self.api_username or "system"}
+
+
+def parse_topic_url(url: str) -> TopicRef | None:
+    """/t/slug/id, /t/id and /t/slug/id/N, each with or without .json; None if not a topic."""
+    parts = urlsplit(url)
+    prefix, marker, rest = parts.path.partition("/t/")
+    if parts.scheme not in {"http", "https"} or not parts.netloc or not marker:
+        return None
+    segments = rest.strip("/").removesuffix(".json").split("/")
+    base = f"{parts.scheme}://{parts.netloc}{prefix}"
+    numeric = [s.isdigit() for s in segments]
+    if numeric in ([True], [True, True]):  # /t/{id} and /t/{id}/{post_number}
+        return TopicRef(base, int(segments[0]), "")
+    if len(segments) in (2, 3) and numeric[1:] in ([True], [True, True]):
+        return TopicRef(base, int(segments[1]), segments[0])
+    return None
+
+
+async def fetch_topic(
+    client: HttpClient,
+    url: str,
+    auth: DiscourseAuth | None = None,
+    progress: Progress | None = None,
+) -> Thread:
+    """Every post of a topic: the topic page, then the posts it left out, 20 ids a request."""
+    ref = parse_topic_url(url)
+    if ref is None:
+        raise SourceError(url, "not a Discourse topic URL (expected …/t/slug/id or …/t/id)")
+    headers = (auth or DiscourseAuth()).headers()
+    path = f"/t/{ref.slug}/{ref.topic_id}.json" if ref.slug else f"/t/{ref.topic_id}.json"
+    topic = await _get(client, url, ref.base + path, headers, auth)
+    stream = _Fields(topic, where=url, path="").object_at("post_stream")
+    posts = list(stream.list_at("posts"))
+    have = {post.get("id") for post in posts if isinstance(post, Mapping)}
+    wanted = [i for i in stream.list_at("stream") if isinstance(i, int)]
+    missing = [post_id for post_id in wanted if post_id not in have]
+    tracker = Tracker(progress, len(wanted), len(posts))
+    posts_url = f"{ref.base}/t/{ref.topic_id}/posts.json"
+
+    async def fetch_batch(ids: list[int]) -> Sequence[object]:
+        params = [("post_ids[]", str(post_id)) for post_id in ids]
+        page = await _get(client, url, posts_url, headers, auth, params=params)
+        found = _Fields(page, where=posts_url, path="").object_at("post_stream").list_at("posts")
+        tracker.add(len(found))
+        return found
+
+    batches = [missing[i : i + BATCH] for i in range(0, len(missing), BATCH)]
+    for found in await asyncio.gather(*(fetch_batch(ids) for ids in batches)):
+        posts.extend(found)
+    assert isinstance(topic, dict)  # _Fields above has checked it is an object
+    whole = {**topic, "post_stream": {**topic["post_stream"], "posts": posts}}
+    return thread_from_topic_json(whole, where=url, base_url=ref.base)
+
+
+async def _get(
+    client: HttpClient,
+    url: str,
+    target: str,
+    headers: Mapping[str, str],
+    auth: DiscourseAuth | None,
+    params: Sequence[tuple[str, str]] | None = None,
+) -> object:
+    try:
+        return await client.get_json(target, params=params, headers=headers)
+    except HttpError as error:
+        if error.status == 403 and _error_type(error) == "not_logged_in":
+            raise SourceError(url, _login_problem(auth)) from None
+        if error.status == 404:
+            raise SourceError(url, "no such topic on the site (HTTP 404)") from None
+        raise
+
+
+def _error_type(error: HttpError) -> str:
+    body = error.json_body()
+    return str(body.get("error_type", "")) if isinstance(body, dict) else ""
+
+
+def _login_problem(auth: DiscourseAuth | None) -> str:
+    if auth is not None and auth.api_key:
+        return (
+            "the site refused the API key (HTTP 403 not_logged_in): check "
+            "HARVESTER_DISCOURSE__API_KEY and discourse.api_username"
+        )
+    return (
+        "the site requires a login (HTTP 403 not_logged_in): set discourse.api_username in the "
+        "config and the key in HARVESTER_DISCOURSE__API_KEY"
+    )

@@ -6,6 +6,7 @@ undo mboxrd's ">From " escaping, needs a path and reads the whole file for its t
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from collections.abc import Iterator
@@ -107,6 +108,12 @@ def iter_mbox(path: str) -> Iterator[Message]:
     with open_binary(path, what="mail file") as stream:
         for number, raw in enumerate(iter_raw_mbox(stream, where=path), start=1):
             yield parse_mail(raw, where=f"{path} (message {number})")
+
+
+def iter_mbox_bytes(data: bytes, *, where: str) -> Iterator[Message]:
+    """Every message of an mbox held in memory (a download), in order."""
+    for number, raw in enumerate(iter_raw_mbox(io.BytesIO(data), where=where), start=1):
+        yield parse_mail(raw, where=f"{where} (message {number})")
 
 
 def read_eml(path: str) -> Message:

@@ -107,10 +107,13 @@ def test_no_arguments_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> No
     assert "--thread" in one_error_line(err)
 
 
-def test_url_threads_are_refused_clearly(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "--thread", "https://lists.apache.org/thread/abc")
+def test_an_unknown_kind_of_url_is_refused_before_any_request(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = run(capsys, "--thread", "https://example.org/some/page")
     assert code == 2
-    assert one_error_line(err).startswith("harvest: error: https://lists.apache.org/thread/abc: ")
+    line = one_error_line(err)
+    assert line.startswith("harvest: error: https://example.org/some/page: not a thread URL")
 
 
 def test_email_format_needs_one_vote(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

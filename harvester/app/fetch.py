@@ -1,0 +1,115 @@
+"""Wiring of the network sources: which source reads a URL, with which settings and secrets."""
+
+from __future__ import annotations
+
+import os.path
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from harvester.config import Settings, SourceKind
+from harvester.core import threads
+from harvester.errors import SourceError, UsageError
+from harvester.model import Message, Roster, Thread
+from harvester.sources import discourse, github, ponymail
+from harvester.sources.http import HttpClient, HttpOptions
+from harvester.sources.mbox import iter_mbox_bytes
+from harvester.sources.progress import Progress
+from harvester.sources.roster import parse_roster_text, roster_kind
+
+ProgressFor = Callable[[str], Progress | None]
+
+
+def http_options(settings: Settings) -> HttpOptions:
+    http = settings.http
+    return HttpOptions(
+        connect_timeout=http.connect_timeout,
+        read_timeout=http.read_timeout,
+        total_timeout=http.total_timeout,
+        max_attempts=http.max_attempts,
+        backoff_base=http.backoff_base,
+        backoff_max=http.backoff_max,
+        max_wait=http.max_wait,
+        per_host_concurrency=http.per_host_concurrency,
+        per_host_rate=http.per_host_rate,
+        max_response_bytes=http.max_response_mb * 1024 * 1024,
+    )
+
+
+def kind_of(url: str, settings: Settings) -> SourceKind:
+    """A URL's source: configured by host, else known from the URL's shape."""
+    host = (urlsplit(url).hostname or "").lower()
+    configured = settings.sources.hosts.get(host)
+    if configured is not None:
+        return configured
+    if discourse.parse_topic_url(url) is not None:
+        return SourceKind.DISCOURSE
+    if ponymail.parse_thread_url(url) is not None:
+        return SourceKind.PONYMAIL
+    if github.parse_issue_url(url) is not None:
+        return SourceKind.GITHUB
+    if urlsplit(url).path.lower().endswith((".mbox", ".mbx")):
+        return SourceKind.MBOX
+    raise UsageError(
+        url,
+        "not a thread URL harvester knows: expected a Discourse topic (…/t/slug/id), a "
+        "lists.apache.org thread (…/thread/<id>), a GitHub issue or pull request, or an .mbox",
+    )
+
+
+def mail_threads(where: str, messages: Sequence[Message]) -> list[Thread]:
+    """The vote threads in a mail file or download: by References, then linked by subject."""
+    kind = "eml" if where.lower().endswith(".eml") else "mbox"
+    found = []
+    for group in threads.group_votes(threads.split_threads(messages)):
+        call = threads.find_call(group)
+        title = threads.vote_title(call.subject) if call else ""
+        found.append(Thread(kind=kind, url=where, messages=tuple(group), title=title))
+    return found
+
+
+@dataclass
+class Fetcher:
+    """Reads threads and rosters over one HttpClient, with the sources the settings enable."""
+
+    client: HttpClient
+    settings: Settings
+    progress_for: ProgressFor = lambda label: None
+
+    async def thread(self, url: str) -> list[Thread]:
+        kind = kind_of(url, self.settings)
+        self._check_enabled(kind, url)
+        progress = self.progress_for(f"{kind.value} {url}")
+        sources = self.settings.sources
+        if kind is SourceKind.DISCOURSE:
+            auth = discourse.DiscourseAuth(
+                sources.discourse.api_key, sources.discourse.api_username
+            )
+            return [await discourse.fetch_topic(self.client, url, auth, progress)]
+        if kind is SourceKind.PONYMAIL:
+            return [await ponymail.fetch_thread(self.client, url, progress)]
+        if kind is SourceKind.GITHUB:
+            options = github.GitHubOptions(sources.github.api_url, sources.github.token)
+            return [await github.fetch_issue(self.client, url, options, progress)]
+        return mail_threads(url, await self.mbox(url))
+
+    async def mbox(self, url: str) -> list[Message]:
+        fetched = await self.client.get(url)
+        return list(iter_mbox_bytes(fetched.body, where=url))
+
+    def _check_enabled(self, kind: SourceKind, url: str) -> None:
+        switch = getattr(self.settings.sources, kind.value, None)
+        if switch is not None and not switch.enabled:
+            raise UsageError(
+                url, f"the {kind.value} source is turned off (sources.{kind.value}.enabled)"
+            )
+
+    async def roster(self, url: str, committee: str | None) -> Roster:
+        """committee-info.json from Whimsy, a raw CONTRIBUTORS.md, or our TOML, by URL."""
+        kind = roster_kind(os.path.basename(urlsplit(url).path), where=url)
+        fetched = await self.client.get(url)
+        try:
+            text = fetched.body.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise SourceError(url, f"roster is not UTF-8 text (byte {exc.start})") from None
+        return parse_roster_text(text, kind=kind, where=url, committee=committee)

@@ -1,0 +1,286 @@
+"""lists.apache.org (Pony Mail Foal) -> Thread: a list thread with full bodies and real senders.
+
+`api/thread.lua` gives the thread's shape but no bodies, and anonymised addresses
+("ja...@apache.org"). Bodies and real From lines come from the list's mbox for each month the
+thread spans (`api/mbox.lua`, filtered by the subject phrase); messages the mbox did not hold
+fall back to `api/email.lua`, a few at a time. Membership is decided by In-Reply-To/References,
+so replies the server's 250-per-level thread walk missed are still found in the mbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from harvester.errors import SourceError
+from harvester.model import Author, Message, Thread
+from harvester.sources.http import HttpClient, HttpError
+from harvester.sources.mbox import iter_mbox_bytes
+from harvester.sources.progress import Progress, Tracker
+
+EMAIL_CONCURRENCY = 4  # email.lua requests in flight at once when the mbox falls short
+_LIST_RAW = re.compile(r"<?([^.<>@]+)\.([^<>@]+?)>?$")  # "<dev.tvm.apache.org>"
+_MID = re.compile(r"^[0-9A-Za-z@._%<>-]{8,}$")
+_ANONYMISED = "...@"
+
+
+@dataclass(frozen=True)
+class ThreadRef:
+    base: str  # scheme://host; the API is at {base}/api/
+    mid: str  # Pony Mail's permalink id of a message in the thread
+
+
+@dataclass(frozen=True)
+class Node:
+    """One message of the thread.lua tree: who and when, but no body."""
+
+    mid: str
+    message_id: str
+    epoch: int
+    subject: str
+    list_raw: str
+
+
+@dataclass(frozen=True)
+class ListedMail:
+    """One hit of stats.lua: enough to spot a [VOTE] thread and open it."""
+
+    mid: str
+    message_id: str
+    subject: str
+    epoch: int
+    sender: str
+    in_reply_to: str
+
+
+def parse_thread_url(url: str) -> ThreadRef | None:
+    """/thread/<mid>, /thread.html/<mid>, api/thread.lua|email.lua?id=<mid>, list.html?…:<mid>."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        return None
+    base = f"{parts.scheme}://{parts.netloc}"
+    path = parts.path
+    for prefix in ("/thread/", "/thread.html/"):
+        if path.startswith(prefix) and len(path) > len(prefix):
+            return ThreadRef(base, unquote(path[len(prefix) :].strip("/")))
+    if re.fullmatch(r"/api/(thread|email)\.(lua|json)", path):
+        ids = parse_qs(parts.query).get("id")
+        return ThreadRef(base, ids[0]) if ids else None
+    if path in {"/list.html", "/list"}:
+        last = unquote(parts.query).rsplit(":", 1)[-1]
+        return ThreadRef(base, last) if _MID.match(last) and "@" not in last else None
+    return None
+
+
+def _bare_id(value: str) -> str:
+    return value.strip().strip("<>").strip()
+
+
+def _nodes(tree: object, where: str) -> list[Node]:
+    """Flatten thread.lua's nested `children` (depth first) into Nodes."""
+    found: list[Node] = []
+    stack = [tree]
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, Mapping):
+            raise SourceError(where, "not a Pony Mail thread: expected an object", field="thread")
+        found.append(
+            Node(
+                mid=str(item.get("mid") or item.get("id") or ""),
+                message_id=_bare_id(str(item.get("message-id", ""))),
+                epoch=_epoch(item, where),
+                subject=str(item.get("subject", "")),
+                list_raw=str(item.get("list_raw") or item.get("list") or ""),
+            )
+        )
+        children = item.get("children") or []
+        if not isinstance(children, list):
+            raise SourceError(where, "not a Pony Mail thread: children is not a list")
+        stack.extend(reversed(children))
+    return found
+
+
+def _epoch(item: Mapping[str, object], where: str) -> int:
+    value = item.get("epoch")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise SourceError(where, "not a Pony Mail message: epoch is not a number", field="epoch")
+    return int(value)
+
+
+def list_address(list_raw: str) -> tuple[str, str]:
+    """'<dev.tvm.apache.org>' -> ('dev', 'tvm.apache.org')."""
+    found = _LIST_RAW.match(list_raw.strip())
+    if found is None:
+        raise SourceError(list_raw, "not a list id (expected <list.domain>)")
+    return found[1], found[2]
+
+
+def months_spanned(first: int, last: int) -> list[str]:
+    """YYYY-MM for every UTC month from the epoch `first` to `last`, inclusive."""
+    start = datetime.fromtimestamp(first, UTC)
+    end = datetime.fromtimestamp(last, UTC)
+    months = []
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def subject_phrase(subject: str) -> str:
+    """The root subject without reply prefixes: the server matches it as a phrase."""
+    return re.sub(r"^(\s*(re|aw|sv|fwd?)\s*:\s*)+", "", subject, flags=re.IGNORECASE).strip()
+
+
+def _connected(messages: Iterable[Message], known_ids: set[str]) -> list[Message]:
+    """Messages of the thread: those the tree named, and any that reply into the thread."""
+    members = set(known_ids)
+    chosen: dict[str, Message] = {}
+    for message in sorted(messages, key=lambda m: m.sent_at):
+        parents = {message.in_reply_to, *message.references} - {""}
+        if message.source_id in members or parents & members:
+            members.add(message.source_id)
+            chosen.setdefault(message.source_id, message)
+    return list(chosen.values())
+
+
+async def _month_mbox(
+    client: HttpClient, ref: ThreadRef, list_raw: str, month: str, phrase: str
+) -> list[Message]:
+    name, domain = list_address(list_raw)
+    params = [("list", name), ("domain", domain), ("d", month)]
+    if phrase:
+        params.append(("header_subject", phrase))
+    target = f"{ref.base}/api/mbox.lua"
+    fetched = await client.get(target, params=params)
+    return list(iter_mbox_bytes(fetched.body, where=f"{target}?d={month}"))
+
+
+async def _mbox_messages(
+    client: HttpClient, ref: ThreadRef, nodes: Sequence[Node]
+) -> list[Message] | None:
+    """The raw mails of the months the thread spans, or None when the mbox API is unavailable."""
+    root = nodes[0]
+    months = months_spanned(min(n.epoch for n in nodes), max(n.epoch for n in nodes))
+    phrase = subject_phrase(root.subject)
+    try:
+        batches = await asyncio.gather(
+            *(_month_mbox(client, ref, root.list_raw, month, phrase) for month in months)
+        )
+    except HttpError:
+        return None
+    return [message for batch in batches for message in batch]
+
+
+def _from_email_json(data: object, where: str) -> Message:
+    """email.lua's document -> Message; its From address is anonymised, so only the name is kept."""
+    if not isinstance(data, Mapping):
+        raise SourceError(where, "not a Pony Mail email: expected an object")
+    name, address = _split_from(str(data.get("from", "")))
+    references = tuple(_bare_id(r) for r in str(data.get("references") or "").split() if r)
+    return Message(
+        source="mail",
+        source_id=_bare_id(str(data.get("message-id", ""))),
+        url="",
+        subject=str(data.get("subject", "")),
+        author=Author(name=name, address="" if _ANONYMISED in address else address.lower()),
+        sent_at=datetime.fromtimestamp(_epoch(data, where), UTC),
+        body=str(data.get("body", "")),
+        in_reply_to=_bare_id(str(data.get("in-reply-to") or "")),
+        references=references,
+    )
+
+
+def _split_from(value: str) -> tuple[str, str]:
+    found = re.match(r'^\s*"?([^"<]*?)"?\s*<([^>]*)>\s*$', value)
+    if found is None:
+        return "", value.strip()
+    return found[1].strip(), found[2].strip()
+
+
+async def _emails(
+    client: HttpClient, ref: ThreadRef, mids: Sequence[str], tracker: Tracker
+) -> list[Message]:
+    slots = asyncio.Semaphore(EMAIL_CONCURRENCY)
+    target = f"{ref.base}/api/email.lua"
+
+    async def one(mid: str) -> Message | None:
+        async with slots:
+            try:
+                data = await client.get_json(target, params={"id": mid})
+            except HttpError as error:
+                if error.status == 404:  # deleted or hidden since the thread was listed
+                    return None
+                raise
+        tracker.add(1)
+        return _from_email_json(data, f"{target}?id={mid}")
+
+    found = await asyncio.gather(*(one(mid) for mid in mids))
+    return [message for message in found if message is not None]
+
+
+async def fetch_thread(client: HttpClient, url: str, progress: Progress | None = None) -> Thread:
+    """Every message of the list thread that `url` points into, with bodies and real senders."""
+    ref = parse_thread_url(url)
+    if ref is None:
+        raise SourceError(url, "not a lists.apache.org thread URL (expected …/thread/<id>)")
+    target = f"{ref.base}/api/thread.lua"
+    try:
+        data = await client.get_json(target, params={"id": ref.mid, "find_parent": "true"})
+    except HttpError as error:
+        if error.status == 404:
+            raise SourceError(url, "no such thread in the archive (HTTP 404)") from None
+        raise
+    tree = data.get("thread") if isinstance(data, Mapping) else None
+    nodes = _nodes(tree, target)
+    tracker = Tracker(progress, len(nodes))
+    by_id = {n.message_id: n for n in nodes}
+    mailed = await _mbox_messages(client, ref, nodes) or []
+    messages = _connected(mailed, set(by_id))
+    tracker.add(len(messages))
+    missing = [n.mid for n in nodes if n.message_id not in {m.source_id for m in messages}]
+    messages.extend(await _emails(client, ref, missing, tracker))
+    thread_url = f"{ref.base}/thread/{nodes[0].mid}"
+    linked = [_with_url(m, by_id, ref.base, thread_url) for m in messages]
+    linked.sort(key=lambda m: m.sent_at)
+    return Thread(kind="ponymail", url=thread_url, messages=tuple(linked), title=nodes[0].subject)
+
+
+def _with_url(message: Message, by_id: Mapping[str, Node], base: str, thread_url: str) -> Message:
+    node = by_id.get(message.source_id)
+    url = f"{base}/thread/{node.mid}" if node else thread_url
+    return replace(message, url=url, thread_url=thread_url)
+
+
+async def list_mails(
+    client: HttpClient, base: str, list_name: str, domain: str, month: str, subject: str = "vote"
+) -> list[ListedMail]:
+    """stats.lua hits for one month; the server's subject match is fuzzy, so callers filter."""
+    target = f"{base.rstrip('/')}/api/stats.lua"
+    params = [
+        ("list", list_name),
+        ("domain", domain),
+        ("d", month),
+        ("header_subject", subject),
+        ("emailsOnly", "true"),
+    ]
+    data = await client.get_json(target, params=params)
+    emails = data.get("emails") if isinstance(data, Mapping) else None
+    if not isinstance(emails, list):
+        raise SourceError(target, "not a Pony Mail stats answer: no emails list", field="emails")
+    return [_listed(item, target) for item in emails if isinstance(item, Mapping)]
+
+
+def _listed(item: Mapping[str, object], where: str) -> ListedMail:
+    return ListedMail(
+        mid=str(item.get("mid") or item.get("id") or ""),
+        message_id=_bare_id(str(item.get("message-id", ""))),
+        subject=str(item.get("subject", "")),
+        epoch=_epoch(item, where),
+        sender=str(item.get("from", "")),
+        in_reply_to=_bare_id(str(item.get("in-reply-to") or "")),
+    )
