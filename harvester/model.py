@@ -186,6 +186,7 @@ class Ballot:
     late: bool = False
     flags: tuple[str, ...] = ()
     counted: bool = True  # False for late, mixed or superseded ballots
+    mirrors: tuple[str, ...] = ()  # URLs of copies of this ballot elsewhere, counted once
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from harvester.model import Author, Identity, Match, Member, Roster
 
 _ASF_DOMAIN = "apache.org"
 _GITHUB_SENDERS = frozenset({"notifications@github.com", "noreply@github.com"})
-_VIA = re.compile(r"^(?P<name>.+?)\s+via\s+(?P<list>\S+)\s*$", re.IGNORECASE)
+# "Jane via dev", and Discourse mailing-list mode: "Jane via Apache TVM Discuss"
+_VIA = re.compile(r"^(?P<name>.+?)\s+via\s+(?P<list>\S.*?)\s*$", re.IGNORECASE)
 _GITHUB_NAME_SUFFIX = re.compile(r"\s*\(@?(?P<login>[\w-]+)\)\s*$")
 
 

@@ -36,6 +36,7 @@ def ballot_json(ballot: Ballot) -> dict[str, Any]:
         "match": ballot.match.value,
         "flags": list(ballot.flags),
         "counted": ballot.counted,
+        "mirrors": list(ballot.mirrors),
     }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from harvester.core import ballots, identity, text, threads, window
@@ -167,6 +167,30 @@ def _to_ballot(read: Read, binding: bool, late: bool) -> Ballot:
     )
 
 
+MIRROR_WINDOW = timedelta(hours=12)  # a mirror (archive list, notification mail) lags minutes
+
+
+def _same_person(a: Read, b: Read) -> bool:
+    if voter_key(a.who) == voter_key(b.who):
+        return True
+    names = {u.lower() for u in a.who.usernames}
+    return bool(names & {u.lower() for u in b.who.usernames})
+
+
+def is_mirror(copy: Read, original: Read) -> bool:
+    """The same ballot by the same person seen in another place soon after: a Discourse post on
+    the discuss-archive list, a GitHub comment as a notification mail, a bot's repost."""
+    return (
+        copy.message.source != original.message.source
+        or copy.message.thread_url != original.message.thread_url
+    ) and (
+        copy.reading.value == original.reading.value
+        and copy.reading.raw.strip().casefold() == original.reading.raw.strip().casefold()
+        and timedelta(0) <= copy.message.sent_at - original.message.sent_at <= MIRROR_WINDOW
+        and _same_person(copy, original)
+    )
+
+
 @dataclass
 class _Count:
     """Running state while ballots are applied in time order: last vote wins."""
@@ -174,6 +198,24 @@ class _Count:
     voters: dict[str, _Voter]
     history: list[Ballot]
     extra: list[Ballot]  # late and mixed ballots, shown but not counted
+    seen: list[tuple[Read, int]] = field(default_factory=list)  # ballots read, by history index
+
+    def mirrored(self, read: Read) -> bool:
+        """Fold a mirrored copy into the ballot it copies: counted once, both URLs kept."""
+        for original, index in reversed(self.seen):
+            if is_mirror(read, original):
+                self._add_mirror(self.history[index], read)
+                return True
+        return False
+
+    def _add_mirror(self, ballot: Ballot, copy: Read) -> None:
+        usernames = tuple(dict.fromkeys((*ballot.usernames, *copy.who.usernames)))
+        updated = replace(ballot, mirrors=(*ballot.mirrors, copy.message.url), usernames=usernames)
+        self.history = [updated if b is ballot else b for b in self.history]
+        self.extra = [updated if b is ballot else b for b in self.extra]
+        for voter in self.voters.values():
+            if voter.effective is ballot:
+                voter.effective = updated
 
     def apply(self, key: str, ballot: Ballot | None, withdrawn: bool) -> None:
         voter = self.voters.setdefault(key, _Voter())
@@ -252,6 +294,27 @@ def _incomplete_sources(sources: Sequence[Thread]) -> list[ReviewItem]:
     ]
 
 
+def _poll_review(messages: Sequence[Message]) -> list[ReviewItem]:
+    """Poll votes are not ballots (no evidence line, often anonymous), but a PMC member who
+    asked for a poll must see its numbers next to the tally."""
+    items = []
+    for message in messages:
+        for poll in message.polls:
+            counts = ", ".join(f"{o.label} {o.votes}" for o in poll.options)
+            voters = "; ".join(
+                f"{o.label}: {', '.join(o.voters)}" for o in poll.options if o.voters
+            )
+            who = f" ({voters})" if voters else ""
+            items.append(
+                ReviewItem(
+                    message.url,
+                    f"poll {poll.name!r} ({poll.status}, {poll.voters} voters): {counts}{who}; "
+                    "poll votes are not counted as ballots",
+                )
+            )
+    return items
+
+
 def _window_review(win: Window, call_url: str) -> list[ReviewItem]:
     if win.closes_at and win.earliest_close and win.closes_at < win.earliest_close:
         return [
@@ -292,8 +355,11 @@ def count_votes(sources: Sequence[Thread], roster: Roster, opts: TallyOptions) -
         if read.reading.value is None:
             state.apply(key, None, read.reading.withdrawn and not late)
             continue
+        if state.mirrored(read):
+            continue
         ballot = _to_ballot(read, binding, late)
         state.apply(key, ballot, False)
+        state.seen.append((read, len(state.history) - 1))
         review.extend(_review_for(ballot, read.who))
     effective = [v.effective for v in state.voters.values() if v.effective is not None]
     shown = sorted([*effective, *state.extra], key=lambda b: b.cast_at)
@@ -305,7 +371,14 @@ def count_votes(sources: Sequence[Thread], roster: Roster, opts: TallyOptions) -
         ballots=tuple(shown),
         history=tuple(state.history),
         review=tuple(
-            dict.fromkeys([*_incomplete_sources(sources), *_window_review(win, call.url), *review])
+            dict.fromkeys(
+                [
+                    *_incomplete_sources(sources),
+                    *_window_review(win, call.url),
+                    *_poll_review(messages),
+                    *review,
+                ]
+            )
         ),
         sources=tuple(SourceSummary(t.kind, t.url, len(t.messages)) for t in sources),
         electorate_size=electorate_size(roster, opts.electorate, opened_on),
