@@ -51,3 +51,45 @@ def test_bad_config_names_file_and_key(tmp_path: Path, text: str, expected: str)
 def test_missing_config_file() -> None:
     with pytest.raises(ConfigError, match=r"nope\.toml: no such config file"):
         load_settings("nope.toml", {})
+
+
+@pytest.mark.parametrize(
+    ("text", "variable"),
+    [
+        ('[sources.discourse]\napi_key = "k"\n', "HARVESTER_SOURCES__DISCOURSE__API_KEY"),
+        ('[sources.github]\ntoken = "t"\n', "GITHUB_TOKEN"),
+    ],
+)
+def test_secrets_in_the_file_are_refused(tmp_path: Path, text: str, variable: str) -> None:
+    path = tmp_path / "h.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_settings(str(path), {})
+    assert "secrets are read from the environment only" in str(info.value)
+    assert variable in str(info.value)
+
+
+def test_secrets_and_api_url_come_from_the_environment() -> None:
+    env = {
+        "GITHUB_TOKEN": "from-github-env",
+        "HARVESTER_GITHUB_API_URL": "http://127.0.0.1:9/api",
+        "HARVESTER_SOURCES__DISCOURSE__API_KEY": "k",
+        "HARVESTER_SOURCES__DISCOURSE__API_USERNAME": "system",
+        "HARVESTER_HTTP__PER_HOST_RATE": "0.5",
+    }
+    settings = load_settings(str(EXAMPLE), env)
+    assert settings.sources.github.token == "from-github-env"
+    assert settings.sources.github.api_url == "http://127.0.0.1:9/api"
+    assert settings.sources.discourse.api_key == "k"
+    assert settings.sources.discourse.api_username == "system"
+    assert settings.http.per_host_rate == 0.5
+
+
+def test_the_harvester_name_wins_over_the_common_alias() -> None:
+    env = {"GITHUB_TOKEN": "generic", "HARVESTER_SOURCES__GITHUB__TOKEN": "specific"}
+    assert load_settings(None, env).sources.github.token == "specific"
+
+
+def test_a_bad_nested_value_names_its_key() -> None:
+    with pytest.raises(ConfigError, match=r"environment: http.per_host_concurrency"):
+        load_settings(None, {"HARVESTER_HTTP__PER_HOST_CONCURRENCY": "0"})

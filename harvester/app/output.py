@@ -65,6 +65,11 @@ def as_text(result: VoteResult) -> str:
         f"-1 {outcome.binding.minus}   non-binding: +1 {outcome.non_binding.plus}, "
         f"0 {outcome.non_binding.zero}, -1 {outcome.non_binding.minus}",
     ]
+    lines += [
+        "",
+        "sources:",
+        *(f"  {s.kind}: {s.url} ({s.messages} messages)" for s in tally.sources),
+    ]
     if tally.review:
         lines += ["", "needs review:", *(f"  - {r.reason} <{r.url}>" for r in tally.review)]
     return "\n".join(lines) + "\n"

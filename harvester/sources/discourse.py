@@ -353,7 +353,7 @@ async def _get(
     try:
         return await client.get_json(target, params=params, headers=headers)
     except HttpError as error:
-        if error.status == 403 and _error_type(error) == "not_logged_in":
+        if error.status == 403 and _error_type(error) in {"not_logged_in", "invalid_access"}:
             raise SourceError(url, _login_problem(auth)) from None
         if error.status == 404:
             raise SourceError(url, "no such topic on the site (HTTP 404)") from None
@@ -368,10 +368,10 @@ def _error_type(error: HttpError) -> str:
 def _login_problem(auth: DiscourseAuth | None) -> str:
     if auth is not None and auth.api_key:
         return (
-            "the site refused the API key (HTTP 403 not_logged_in): check "
-            "HARVESTER_DISCOURSE__API_KEY and discourse.api_username"
+            "the site refused the API key (HTTP 403): check "
+            "HARVESTER_SOURCES__DISCOURSE__API_KEY and sources.discourse.api_username"
         )
     return (
-        "the site requires a login (HTTP 403 not_logged_in): set discourse.api_username in the "
-        "config and the key in HARVESTER_DISCOURSE__API_KEY"
+        "the site requires a login (HTTP 403 not_logged_in): set sources.discourse.api_username "
+        "in the config and the key in HARVESTER_SOURCES__DISCOURSE__API_KEY"
     )
