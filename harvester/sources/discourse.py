@@ -319,7 +319,10 @@ async def fetch_topic(
     headers = (auth or DiscourseAuth()).headers()
     path = f"/t/{ref.slug}/{ref.topic_id}.json" if ref.slug else f"/t/{ref.topic_id}.json"
     topic = await _get(client, url, ref.base + path, headers, auth)
-    stream = _Fields(topic, where=url, path="").object_at("post_stream")
+    fields = _Fields(topic, where=url, path="")
+    if fields.bool_at("isMegaTopic") or fields.object_at("post_stream").get("isMegaTopic"):
+        raise SourceError(url, "a topic of 10,000 or more posts lists no post ids; not supported")
+    stream = fields.object_at("post_stream")
     posts = list(stream.list_at("posts"))
     have = {post.get("id") for post in posts if isinstance(post, Mapping)}
     wanted = [i for i in stream.list_at("stream") if isinstance(i, int)]

@@ -208,3 +208,19 @@ def test_progress_counts_up_to_the_stream_length() -> None:
     assert seen[0] == (20, 75)
     assert seen[-1] == (75, 75)
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+
+
+def test_a_mega_topic_is_refused_clearly() -> None:
+    class Mega(FakeDiscourse):
+        def _topic_json(self, *args: object, **kwargs: object) -> dict[str, object]:
+            page = super()._topic_json(*args, **kwargs)  # type: ignore[arg-type]
+            stream = page["post_stream"]
+            assert isinstance(stream, dict)
+            del stream["stream"]
+            stream["isMegaTopic"] = True
+            return page
+
+    with Mega() as site:
+        site.add_topic(14, "vote", "[VOTE] Adopt", posts(3))
+        with pytest.raises(SourceError, match="10,000 or more posts"):
+            fetch(site.topic_url(14))
