@@ -74,6 +74,7 @@ async def fetch_issue(
     issue = _object(await _get_json(client, url, api, headers), api, "")
     title = _str(issue, "title", api)
     tracker = Tracker(progress, 1 + _int(issue, "comments", api, 0), 1)
+    thread_url = _str(issue, "html_url", api)
     messages = [_issue_message(issue, title, api)]
     next_url: str | None = f"{api}/comments?per_page={PER_PAGE}"
     while next_url:
@@ -83,10 +84,9 @@ async def fetch_issue(
             raise SourceError(next_url, "not a GitHub comment list: expected a JSON array")
         for index, comment in enumerate(comments):
             item = _object(comment, next_url, f"[{index}]")
-            messages.append(_comment_message(item, title, next_url))
+            messages.append(_comment_message(item, title, thread_url, next_url))
         tracker.add(len(comments))
         next_url = fetched.links.get("next")
-    thread_url = _str(issue, "html_url", api)
     return Thread(kind="github", url=thread_url, messages=tuple(messages), title=title)
 
 
@@ -126,7 +126,9 @@ def _issue_message(issue: Mapping[str, object], title: str, where: str) -> Messa
     )
 
 
-def _comment_message(comment: Mapping[str, object], title: str, where: str) -> Message:
+def _comment_message(
+    comment: Mapping[str, object], title: str, thread_url: str, where: str
+) -> Message:
     return Message(
         source="github",
         source_id=f"comment-{_int(comment, 'id', where)}",
@@ -136,6 +138,7 @@ def _comment_message(comment: Mapping[str, object], title: str, where: str) -> M
         sent_at=_time(comment, "created_at", where),
         body=_str(comment, "body", where, ""),
         body_format=BodyFormat.MARKDOWN,
+        thread_url=thread_url,
         updated_at=_time(comment, "updated_at", where),
     )
 

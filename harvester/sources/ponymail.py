@@ -24,7 +24,9 @@ from harvester.sources.progress import Progress, Tracker
 
 EMAIL_CONCURRENCY = 4  # email.lua requests in flight at once when the mbox falls short
 _LIST_RAW = re.compile(r"<?([^.<>@]+)\.([^<>@]+?)>?$")  # "<dev.tvm.apache.org>"
-_MID = re.compile(r"^[0-9A-Za-z@._%<>-]{8,}$")
+_MID = re.compile(r"^(?=.*\d)[0-9a-z]{20,}$")  # Foal's ids: 32 base32 characters
+CHILDREN_CAP = 250  # thread.lua lists at most this many replies to one message
+MONTHS_PAST_CAP = 12  # how far to follow a capped thread into later months
 _ANONYMISED = "...@"
 
 
@@ -43,6 +45,7 @@ class Node:
     epoch: int
     subject: str
     list_raw: str
+    replies_listed: int = 0  # CHILDREN_CAP means the server stopped listing
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ def parse_thread_url(url: str) -> ThreadRef | None:
         return ThreadRef(base, ids[0]) if ids else None
     if path in {"/list.html", "/list"}:
         last = unquote(parts.query).rsplit(":", 1)[-1]
-        return ThreadRef(base, last) if _MID.match(last) and "@" not in last else None
+        return ThreadRef(base, last) if _MID.match(last) else None
     return None
 
 
@@ -88,6 +91,9 @@ def _nodes(tree: object, where: str) -> list[Node]:
         item = stack.pop()
         if not isinstance(item, Mapping):
             raise SourceError(where, "not a Pony Mail thread: expected an object", field="thread")
+        children = item.get("children") or []
+        if not isinstance(children, list):
+            raise SourceError(where, "not a Pony Mail thread: children is not a list")
         found.append(
             Node(
                 mid=str(item.get("mid") or item.get("id") or ""),
@@ -95,11 +101,9 @@ def _nodes(tree: object, where: str) -> list[Node]:
                 epoch=_epoch(item, where),
                 subject=str(item.get("subject", "")),
                 list_raw=str(item.get("list_raw") or item.get("list") or ""),
+                replies_listed=len(children),
             )
         )
-        children = item.get("children") or []
-        if not isinstance(children, list):
-            raise SourceError(where, "not a Pony Mail thread: children is not a list")
         stack.extend(reversed(children))
     return found
 
@@ -163,7 +167,10 @@ async def _month_mbox(
 async def _mbox_messages(
     client: HttpClient, ref: ThreadRef, nodes: Sequence[Node]
 ) -> list[Message] | None:
-    """The raw mails of the months the thread spans, or None when the mbox API is unavailable."""
+    """The raw mails of the months the thread spans, or None when the mbox API is unavailable.
+
+    When the server stopped listing replies (CHILDREN_CAP), the newest ones may be in later
+    months: follow month by month while each one still adds messages to the thread."""
     root = nodes[0]
     months = months_spanned(min(n.epoch for n in nodes), max(n.epoch for n in nodes))
     phrase = subject_phrase(root.subject)
@@ -171,9 +178,24 @@ async def _mbox_messages(
         batches = await asyncio.gather(
             *(_month_mbox(client, ref, root.list_raw, month, phrase) for month in months)
         )
+        found = [message for batch in batches for message in batch]
+        if any(n.replies_listed >= CHILDREN_CAP for n in nodes):
+            ids = {n.message_id for n in nodes}
+            month = months[-1]
+            for _ in range(MONTHS_PAST_CAP):
+                month = next_month(month)
+                before = len(_connected(found, ids))
+                found += await _month_mbox(client, ref, root.list_raw, month, phrase)
+                if len(_connected(found, ids)) == before:
+                    break
     except HttpError:
         return None
-    return [message for batch in batches for message in batch]
+    return found
+
+
+def next_month(month: str) -> str:
+    year, number = (int(part) for part in month.split("-"))
+    return f"{year + 1:04d}-01" if number == 12 else f"{year:04d}-{number + 1:02d}"
 
 
 def _from_email_json(data: object, where: str) -> Message:
