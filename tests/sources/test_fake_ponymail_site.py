@@ -16,38 +16,11 @@ from urllib.parse import urlencode
 
 import pytest
 
+from tests.fakes.mails import raw_mail
 from tests.fakes.ponymail import FakePonyMail
 
 REFERENCE = Path(__file__).parent.parent / "data" / "reference"
 ROOT_ID = "<CAF1vote@mail.gmail.com>"
-
-
-def raw_mail(
-    message_id: str,
-    *,
-    sender: str,
-    date: str,
-    body: str,
-    subject: str = "Re: [VOTE] Release Apache TVM v0.14.0",
-    irt: str | None = None,
-    refs: tuple[str, ...] = (),
-) -> bytes:
-    """A plain list mail; Message-ID folded onto its own line, as real mailers do."""
-    headers = [
-        "List-Id: <dev.tvm.apache.org>",
-        f"Message-ID:\n {message_id}",
-        f"From: {sender}",
-        "To: dev@tvm.apache.org",
-        f"Subject: {subject}",
-        f"Date: {date}",
-        "MIME-Version: 1.0",
-        'Content-Type: text/plain; charset="utf-8"',
-    ]
-    if irt:
-        headers.append(f"In-Reply-To: {irt}")
-    if refs:
-        headers.append("References: " + "\n ".join(refs))
-    return ("\n".join(headers) + "\n\n" + body).encode()
 
 
 def get(url: str) -> tuple[int, dict[str, str], bytes]:

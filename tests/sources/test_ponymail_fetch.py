@@ -29,6 +29,7 @@ from harvester.sources.ponymail import (
     subject_phrase,
 )
 from tests.fakes.base import status
+from tests.fakes.mails import raw_mail
 from tests.fakes.ponymail import FakePonyMail
 
 T = TypeVar("T")
@@ -42,37 +43,6 @@ LONG_REASON = (
     "ran the unit tests and the tutorials, and looked through the LICENSE and NOTICE files.\n"
     "Everything is in order as far as I can tell.\n"
 )
-
-
-def raw_mail(
-    message_id: str,
-    *,
-    sender: str,
-    date: str,
-    body: str,
-    subject: str = f"Re: {SUBJECT}",
-    irt: str | None = None,
-    refs: tuple[str, ...] = (),
-    extra: tuple[str, ...] = (),
-    list_id: str = "dev.tvm.apache.org",
-) -> bytes:
-    """A plain list mail; ids are given without brackets and the Message-ID is folded."""
-    headers = [
-        f"List-Id: <{list_id}>",
-        f"Message-ID:\n <{message_id}>",
-        f"From: {sender}",
-        "To: dev@tvm.apache.org",
-        f"Subject: {subject}",
-        f"Date: {date}",
-        "MIME-Version: 1.0",
-        'Content-Type: text/plain; charset="utf-8"',
-        *extra,
-    ]
-    if irt:
-        headers.append(f"In-Reply-To: <{irt}>")
-    if refs:
-        headers.append("References: " + "\n ".join(f"<{r}>" for r in refs))
-    return ("\n".join(headers) + "\n\n" + body).encode()
 
 
 @contextmanager
