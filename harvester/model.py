@@ -124,6 +124,7 @@ class Thread:
     title: str = ""
     closed: bool = False
     expected_messages: int | None = None  # what the source says it holds, when it says so
+    warnings: tuple[str, ...] = ()  # what the source could not read; shown for review
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from harvester.core.tally import TallyOptions, count_votes
 from harvester.errors import SelectionError
 from harvester.model import Draft, Outcome, Roster, RuleName, Tally, Thread
 from harvester.sources.discourse import read_topic_file
+from harvester.sources.http import gather_all, task_group
 from harvester.sources.mbox import read_mail_file
 from harvester.sources.roster import load_roster
 
@@ -62,7 +62,7 @@ def _matches(thread: Thread, match: str | None) -> bool:
 async def select_votes(request: HarvestRequest, fetcher: Fetcher) -> list[list[Thread]]:
     """The votes to tally: several --thread arguments are one vote; one mail file may hold many.
     Every URL is read at once; each source's client keeps to its per-host limits."""
-    read = await asyncio.gather(*(read_thread_spec(spec, fetcher) for spec in request.threads))
+    read = await gather_all(*(read_thread_spec(spec, fetcher) for spec in request.threads))
     per_spec = [[t for t in found if _matches(t, request.match)] for found in read]
     for spec, found in zip(request.threads, per_spec, strict=True):
         if not found:
@@ -116,7 +116,7 @@ async def harvest(
     request: HarvestRequest, settings: Settings, now: datetime, fetcher: Fetcher
 ) -> list[VoteResult]:
     """Every vote the request names, tallied as of `now`."""
-    roster, votes = await asyncio.gather(
-        load_request_roster(request, fetcher), select_votes(request, fetcher)
-    )
-    return [tally_vote(vote, roster, request, settings, now) for vote in votes]
+    async with task_group() as group:
+        roster = group.create_task(load_request_roster(request, fetcher))
+        votes = group.create_task(select_votes(request, fetcher))
+    return [tally_vote(vote, roster.result(), request, settings, now) for vote in votes.result()]

@@ -291,7 +291,7 @@ def _incomplete_sources(sources: Sequence[Thread]) -> list[ReviewItem]:
         )
         for t in sources
         if t.expected_messages is not None and len(t.messages) < t.expected_messages
-    ]
+    ] + [ReviewItem(t.url, warning) for t in sources for warning in t.warnings]
 
 
 def _poll_review(messages: Sequence[Message]) -> list[ReviewItem]:

@@ -11,7 +11,6 @@ the rest come from `/t/{id}/posts.json?post_ids[]=…` in batches of 20, so a to
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ import lxml.html
 from harvester.errors import SourceError
 from harvester.model import Author, BodyFormat, Message, Poll, PollOption, Thread
 from harvester.sources.files import read_bytes
-from harvester.sources.http import HttpClient, HttpError
+from harvester.sources.http import HttpClient, HttpError, gather_all
 from harvester.sources.progress import Progress, Tracker
 
 REGULAR_POST = 1  # post_type: 2 moderator action, 3 small action, 4 whisper
@@ -338,7 +337,7 @@ async def fetch_topic(
         return found
 
     batches = [missing[i : i + BATCH] for i in range(0, len(missing), BATCH)]
-    for found in await asyncio.gather(*(fetch_batch(ids) for ids in batches)):
+    for found in await gather_all(*(fetch_batch(ids) for ids in batches)):
         posts.extend(found)
     assert isinstance(topic, dict)  # _Fields above has checked it is an object
     whole = {**topic, "post_stream": {**topic["post_stream"], "posts": posts}}

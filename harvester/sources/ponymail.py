@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from harvester.errors import SourceError
 from harvester.model import Author, Message, Thread
-from harvester.sources.http import HttpClient, HttpError
+from harvester.sources.http import HttpClient, HttpError, gather_all
 from harvester.sources.mbox import iter_mbox_bytes
 from harvester.sources.progress import Progress, Tracker
 
@@ -175,7 +175,7 @@ async def _mbox_messages(
     months = months_spanned(min(n.epoch for n in nodes), max(n.epoch for n in nodes))
     phrase = subject_phrase(root.subject)
     try:
-        batches = await asyncio.gather(
+        batches = await gather_all(
             *(_month_mbox(client, ref, root.list_raw, month, phrase) for month in months)
         )
         found = [message for batch in batches for message in batch]
@@ -241,7 +241,7 @@ async def _emails(
         tracker.add(1)
         return _from_email_json(data, f"{target}?id={mid}")
 
-    found = await asyncio.gather(*(one(mid) for mid in mids))
+    found = await gather_all(*(one(mid) for mid in mids))
     return [message for message in found if message is not None]
 
 
@@ -261,15 +261,34 @@ async def fetch_thread(client: HttpClient, url: str, progress: Progress | None =
     nodes = _nodes(tree, target)
     tracker = Tracker(progress, len(nodes))
     by_id = {n.message_id: n for n in nodes}
-    mailed = await _mbox_messages(client, ref, nodes) or []
-    messages = _connected(mailed, set(by_id))
+    mailed = await _mbox_messages(client, ref, nodes)
+    warnings = () if mailed is not None else _mbox_unavailable(nodes)
+    messages = _connected(mailed or [], set(by_id))
     tracker.add(len(messages))
     missing = [n.mid for n in nodes if n.message_id not in {m.source_id for m in messages}]
     messages.extend(await _emails(client, ref, missing, tracker))
     thread_url = f"{ref.base}/thread/{nodes[0].mid}"
     linked = [_with_url(m, by_id, ref.base, thread_url) for m in messages]
     linked.sort(key=lambda m: m.sent_at)
-    return Thread(kind="ponymail", url=thread_url, messages=tuple(linked), title=nodes[0].subject)
+    return Thread(
+        kind="ponymail",
+        url=thread_url,
+        messages=tuple(linked),
+        title=nodes[0].subject,
+        expected_messages=len(nodes),
+        warnings=warnings,
+    )
+
+
+def _mbox_unavailable(nodes: Sequence[Node]) -> tuple[str, ...]:
+    """Without the mbox, addresses are anonymised and a capped listing cannot be completed."""
+    notes = ["the archive's mbox could not be read: senders are matched by name only"]
+    if any(n.replies_listed >= CHILDREN_CAP for n in nodes):
+        notes.append(
+            f"the archive lists at most {CHILDREN_CAP} replies to one message and its mbox "
+            "could not be read: later replies may be missing"
+        )
+    return tuple(notes)
 
 
 def _with_url(message: Message, by_id: Mapping[str, Node], base: str, thread_url: str) -> Message:

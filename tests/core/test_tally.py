@@ -194,3 +194,11 @@ def test_incomplete_source_is_reported() -> None:
     )
     t = count_votes([partial], ROSTER, OPTS)
     assert t.review[0].reason.startswith("holds 2 of the 5 posts the source lists")
+
+
+def test_what_a_source_could_not_read_is_put_up_for_review() -> None:
+    source = replace(
+        thread(call(), mail(1, "+1", name="Bo Chen")), warnings=("replies may be missing",)
+    )
+    result = count_votes([source], ROSTER, OPTS)
+    assert ("vote.mbox", "replies may be missing") in [(r.url, r.reason) for r in result.review]

@@ -15,7 +15,13 @@ import pytest
 from aiohttp import web
 
 from harvester.errors import SourceError
-from harvester.sources.http import HttpClient, HttpError, HttpOptions, retry_after_seconds
+from harvester.sources.http import (
+    HttpClient,
+    HttpError,
+    HttpOptions,
+    gather_all,
+    retry_after_seconds,
+)
 from tests.fakes.base import FakeSite, Fault, status
 from tests.fakes.discourse import rate_limited
 
@@ -257,3 +263,21 @@ def test_connection_refused_is_retried_then_reported() -> None:
 )
 def test_retry_after_values(value: str, expected: float | None) -> None:
     assert retry_after_seconds(value, NOW) == expected
+
+
+def test_the_first_failure_stops_the_other_requests(site: Site) -> None:
+    site.fail_next("/data.json", *[status(503, "down")] * 10)
+    options = HttpOptions(per_host_rate=0, backoff_base=0.2, backoff_max=0.2, max_attempts=10)
+
+    async def main() -> int:
+        async with HttpClient(options) as client:
+            with pytest.raises(HttpError, match="HTTP 404"):
+                await gather_all(
+                    client.get_json(site.url + "/data.json"), client.get_json(site.url + "/gone")
+                )
+            retried = site.count("/data.json")
+            await asyncio.sleep(0.6)  # a retry left running would have asked again by now
+            assert site.count("/data.json") == retried
+            return retried
+
+    assert asyncio.run(main()) <= 2

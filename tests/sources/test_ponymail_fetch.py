@@ -387,6 +387,39 @@ def test_without_mbox_falls_back_to_email_lua_with_names_only() -> None:
     assert by_id[ROOT_ID].sent_at == datetime(2023, 8, 14, 16, 2, 11, tzinfo=UTC)
     times = [m.sent_at for m in thread.messages]
     assert times == sorted(times)
+    assert thread.warnings == (
+        "the archive's mbox could not be read: senders are matched by name only",
+    )
+    assert thread.expected_messages == len(VOTE_ORDER)
+
+
+def test_a_capped_listing_without_the_mbox_is_reported_not_hidden() -> None:
+    start = datetime(2023, 8, 1, 0, 0, tzinfo=UTC)
+    with pony() as site:
+        root = site.add_mail(
+            raw_mail(
+                "capped-root@apache.org",
+                sender="Alice <alice@apache.org>",
+                date=rfc_date(start),
+                body="Vote, please.\n",
+                subject=SUBJECT,
+            )
+        )
+        for n in range(1, 256):
+            site.add_mail(
+                raw_mail(
+                    f"capped-{n}@apache.org",
+                    sender=f"Voter {n} <voter{n}@apache.org>",
+                    date=rfc_date(start + timedelta(minutes=n)),
+                    body="+1\n",
+                    irt="capped-root@apache.org",
+                )
+            )
+        site.mbox_enabled = False
+        options = HttpOptions(per_host_rate=0, backoff_base=0.0, max_attempts=1)
+        thread = run(lambda client: fetch_thread(client, site.thread_url(root)), options)
+    assert len(thread.messages) == 251  # the root and the 250 replies the archive listed
+    assert any("later replies may be missing" in warning for warning in thread.warnings)
 
 
 def test_replies_beyond_the_250_children_cap_come_from_the_mbox() -> None:
