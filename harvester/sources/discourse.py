@@ -375,5 +375,6 @@ def _login_problem(auth: DiscourseAuth | None) -> str:
         )
     return (
         "the site requires a login (HTTP 403 not_logged_in): set sources.discourse.api_username "
-        "in the config and the key in HARVESTER_SOURCES__DISCOURSE__API_KEY"
+        "in the config and the key in HARVESTER_SOURCES__DISCOURSE__API_KEY (sent as the "
+        "Api-Username and Api-Key headers)"
     )
