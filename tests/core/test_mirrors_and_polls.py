@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from harvester.core.tally import TallyOptions, count_votes
@@ -139,3 +140,16 @@ def test_poll_results_are_put_up_for_review_with_public_voters() -> None:
         "poll votes are not counted as ballots"
     ]
     assert all(b.raw != "Poll below" for b in tally.ballots)
+
+
+def test_a_bots_repost_of_a_list_mail_is_folded_into_the_mail() -> None:
+    direct = mail(1, "+1 (binding)", name="Bo Chen", address="bochen@apache.org")
+    repost = replace(
+        comment(7, "Bo Chen <bochen@apache.org> wrote:\n\n> +1 (binding)\n", "tvm-archiver"),
+        sent_at=direct.sent_at + timedelta(minutes=3),
+    )
+    opts = TallyOptions(bots=frozenset({"tvm-archiver"}))
+    tally = count_votes([mails(direct), issue(repost)], ROSTER, opts)
+    (bo,) = [b for b in tally.history if b.member_id == "bochen"]
+    assert bo.url == direct.url
+    assert bo.mirrors == (repost.url,)
