@@ -83,7 +83,13 @@ class SourcesSettings(_Section):
     hosts: dict[str, SourceKind] = Field(default_factory=dict)
 
 
+class DatabaseSettings(_Section):
+    # sqlite:///FILE (default, no setup) or postgresql://user@host/db; --db overrides it.
+    url: str = "sqlite:///harvester.db"
+
+
 class Settings(_Section):
+    database: DatabaseSettings = DatabaseSettings()
     vote: VoteSettings = VoteSettings()
     draft: DraftSettings = DraftSettings()
     http: HttpSettings = HttpSettings()

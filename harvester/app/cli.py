@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import NoReturn, TextIO
 
 from harvester import __version__
+from harvester.app.db_command import run_db
 from harvester.app.fetch import Fetcher, http_options
 from harvester.app.harvest import HarvestRequest, VoteResult, harvest
 from harvester.app.output import as_email_text, as_json_line, as_text
@@ -131,6 +132,8 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else list(argv)
     try:
+        if arguments[:1] == ["db"]:
+            return run_db(arguments[1:], sys.stdout)
         return run(arguments, sys.stdout, sys.stderr)
     except HarvesterError as error:
         sys.stderr.write(f"harvest: error: {error}\n")

@@ -1,0 +1,52 @@
+"""`harvest db upgrade|check`: create or upgrade the schema, or say whether it is current."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+from collections.abc import Sequence
+from typing import NoReturn, TextIO
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from harvester.config import load_settings
+from harvester.errors import SourceError, UsageError
+from harvester.store.db import check_current, engine_for, head_revision, upgrade
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError("harvest db", message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="harvest db", description="Manage harvester's database schema.")
+    parser.add_argument("action", choices=("upgrade", "check"))
+    parser.add_argument("--db", metavar="URL", help="database URL (default: from the config)")
+    parser.add_argument("--config", metavar="FILE", help="settings file (TOML)")
+    return parser
+
+
+async def _check(url: str) -> None:
+    engine = engine_for(url)
+    try:
+        await check_current(engine, url)
+    finally:
+        await engine.dispose()
+
+
+def run_db(argv: Sequence[str], out: TextIO) -> int:
+    args = build_parser().parse_args(argv)
+    url = args.db or load_settings(args.config, os.environ).database.url
+    try:
+        if args.action == "upgrade":
+            upgrade(url)
+            out.write(f"{url}: schema is at {head_revision()}\n")
+        else:
+            asyncio.run(_check(url))
+            out.write(f"{url}: schema is current ({head_revision()})\n")
+    except (SQLAlchemyError, OSError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise SourceError(url, f"cannot use the database: {reason}") from None
+    return 0

@@ -1,0 +1,68 @@
+"""Engines and schema versions: `harvest db upgrade` and the daemon's check that it is current."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from harvester.errors import ConfigError
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+DEFAULT_URL = "sqlite+aiosqlite:///harvester.db"
+_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
+
+
+def async_url(url: str) -> str:
+    """Accept plain `sqlite:///x.db` / `postgresql://…` and use the async driver for it."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise ConfigError(url, "not a database URL (expected sqlite:///FILE or postgresql://…)")
+    base = scheme.split("+", 1)[0]
+    if base not in _DRIVERS:
+        raise ConfigError(url, f"unsupported database {base!r}; use sqlite or postgresql")
+    return f"{_DRIVERS[base]}://{rest}"
+
+
+def engine_for(url: str) -> AsyncEngine:
+    return create_async_engine(async_url(url))
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", async_url(url).replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str) -> None:
+    """Create or upgrade the schema to the newest migration (sync: runs its own event loop)."""
+    command.upgrade(alembic_config(url), "head")
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config(DEFAULT_URL)).get_current_head()
+    assert head is not None, "no migrations shipped"
+    return head
+
+
+def current_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+async def check_current(engine: AsyncEngine, url: str) -> None:
+    """Refuse to run on a schema older (or newer) than this code: one clear line."""
+    async with engine.connect() as connection:
+        current = await connection.run_sync(current_revision)
+    head = head_revision()
+    if current != head:
+        found = current or "no schema"
+        raise ConfigError(
+            url,
+            f"database schema is {found}, this harvester needs {head}: run `harvest db upgrade`",
+        )

@@ -1,0 +1,165 @@
+"""Threads and their messages, stored as fetched: idempotent writes, reads without the network."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from harvester.model import Author, BodyFormat, Message, Poll, PollOption, Thread
+from harvester.store.tables import messages, threads
+
+
+@dataclass(frozen=True)
+class Saved:
+    new: int  # messages stored for the first time
+    edited: int  # messages stored again because the source edited them
+
+
+def message_json(message: Message) -> dict[str, Any]:
+    data = asdict(message)
+    data["sent_at"] = message.sent_at.isoformat()
+    data["updated_at"] = message.updated_at.isoformat() if message.updated_at else None
+    data["body_format"] = message.body_format.value
+    return data
+
+
+def message_from_json(data: Mapping[str, Any]) -> Message:
+    fields = dict(data)
+    author = dict(fields.pop("author"))
+    author["reply_to"] = tuple(author.get("reply_to", ()))
+    author["cc"] = tuple(author.get("cc", ()))
+    polls = tuple(
+        Poll(
+            name=p["name"],
+            status=p["status"],
+            public=p["public"],
+            voters=p["voters"],
+            options=tuple(
+                PollOption(o["label"], o["votes"], tuple(o["voters"])) for o in p["options"]
+            ),
+        )
+        for p in fields.pop("polls", ())
+    )
+    updated = fields.pop("updated_at", None)
+    return Message(
+        **{
+            **fields,
+            "author": Author(**author),
+            "sent_at": datetime.fromisoformat(fields["sent_at"]),
+            "updated_at": datetime.fromisoformat(updated) if updated else None,
+            "body_format": BodyFormat(fields["body_format"]),
+            "references": tuple(fields.get("references", ())),
+            "polls": polls,
+        }
+    )
+
+
+def _insert(connection: AsyncConnection) -> Any:
+    """INSERT … ON CONFLICT needs the dialect's own insert()."""
+    dialect = connection.dialect.name
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+async def save_thread(connection: AsyncConnection, thread: Thread, now: datetime) -> Saved:
+    """Store a fetched thread. A message seen before is left alone unless its version or
+    updated_at moved (an edited vote); callers commit, so a failed harvest stores nothing."""
+    insert = _insert(connection)
+    thread_row = {
+        "url": thread.url,
+        "kind": thread.kind,
+        "title": thread.title,
+        "closed": thread.closed,
+        "expected_messages": thread.expected_messages,
+        "warnings": list(thread.warnings),
+        "first_seen": now,
+        "last_fetched": now,
+    }
+    upsert = insert(threads).values(**thread_row)
+    changed = {k: upsert.excluded[k] for k in thread_row if k not in {"url", "first_seen"}}
+    await connection.execute(upsert.on_conflict_do_update(index_elements=["url"], set_=changed))
+    thread_id = (
+        await connection.execute(select(threads.c.id).where(threads.c.url == thread.url))
+    ).scalar_one()
+    known = await _known_versions(connection, thread.messages)
+    new = [m for m in thread.messages if (m.source, m.source_id) not in known]
+    edited = [
+        m
+        for m in thread.messages
+        if (m.source, m.source_id) in known and known[(m.source, m.source_id)] != _stamp(m)
+    ]
+    rows = [_message_row(m, thread_id, now) for m in (*new, *edited)]
+    if rows:
+        statement = insert(messages)
+        await connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=["source", "source_id"],
+                set_={
+                    key: statement.excluded[key]
+                    for key in ("thread_id", "updated_at", "version", "payload", "stored_at")
+                },
+            ),
+            rows,
+        )
+    return Saved(new=len(new), edited=len(edited))
+
+
+def _stamp(message: Message) -> tuple[int, str | None]:
+    return message.version, message.updated_at.isoformat() if message.updated_at else None
+
+
+async def _known_versions(
+    connection: AsyncConnection, found: Sequence[Message]
+) -> dict[tuple[str, str], tuple[int, str | None]]:
+    known: dict[tuple[str, str], tuple[int, str | None]] = {}
+    ids = sorted({m.source_id for m in found})
+    for start in range(0, len(ids), 500):  # keep each IN (…) list short
+        chunk = ids[start : start + 500]
+        result = await connection.execute(
+            select(messages.c.source, messages.c.source_id, messages.c.payload).where(
+                messages.c.source_id.in_(chunk)
+            )
+        )
+        for source, source_id, payload in result:
+            known[(source, source_id)] = (payload.get("version", 1), payload.get("updated_at"))
+    return known
+
+
+def _message_row(message: Message, thread_id: int, now: datetime) -> dict[str, Any]:
+    return {
+        "source": message.source,
+        "source_id": message.source_id,
+        "thread_id": thread_id,
+        "sent_at": message.sent_at,
+        "updated_at": message.updated_at,
+        "version": message.version,
+        "payload": message_json(message),
+        "stored_at": now,
+    }
+
+
+async def load_thread(connection: AsyncConnection, url: str) -> Thread | None:
+    """A stored thread with its messages, oldest first: what a recount reads instead of the
+    network."""
+    row = (await connection.execute(select(threads).where(threads.c.url == url))).first()
+    if row is None:
+        return None
+    result = await connection.execute(
+        select(messages.c.payload)
+        .where(messages.c.thread_id == row.id)
+        .order_by(messages.c.sent_at, messages.c.id)
+    )
+    return Thread(
+        kind=row.kind,
+        url=row.url,
+        messages=tuple(message_from_json(payload) for (payload,) in result),
+        title=row.title,
+        closed=row.closed,
+        expected_messages=row.expected_messages,
+        warnings=tuple(row.warnings),
+    )

@@ -1,0 +1,166 @@
+"""The schema, in one place; Alembic migrations are checked against it by a test.
+
+Messages are stored as fetched (the whole Message as JSON, plus the columns queries need), unique
+by (source, source_id), so a tally can be recomputed without any network and a harvest of the
+same thread twice stores nothing new.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+# Named constraints, so migrations can alter them on SQLite and PostgreSQL alike.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _when(name: str, *, nullable: bool = False) -> Column[object]:
+    return Column(name, DateTime(timezone=True), nullable=nullable)
+
+
+threads = Table(
+    "threads",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", Text, nullable=False, unique=True),
+    Column("kind", String(20), nullable=False),
+    Column("title", Text, nullable=False, default=""),
+    Column("closed", Boolean, nullable=False, default=False),
+    Column("expected_messages", Integer, nullable=True),
+    Column("warnings", JSON, nullable=False, default=list),
+    _when("first_seen"),
+    _when("last_fetched"),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source", String(20), nullable=False),
+    Column("source_id", String(998), nullable=False),  # RFC 5322 line limit for a Message-ID
+    Column("thread_id", ForeignKey("threads.id", ondelete="CASCADE"), nullable=False, index=True),
+    _when("sent_at"),
+    _when("updated_at", nullable=True),
+    Column("version", Integer, nullable=False, default=1),
+    Column("payload", JSON, nullable=False),  # the Message as fetched
+    _when("stored_at"),
+    UniqueConstraint("source", "source_id", name="uq_messages_source_source_id"),
+)
+
+roster_snapshots = Table(
+    "roster_snapshots",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source", Text, nullable=False),
+    Column("digest", String(64), nullable=False),  # sha256 of the members: a snapshot once
+    Column("members", JSON, nullable=False),
+    _when("taken_at"),
+    UniqueConstraint("source", "digest", name="uq_roster_snapshots_source_digest"),
+)
+
+votes = Table(
+    "votes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", Text, nullable=False, unique=True),  # the normalised subject
+    Column("title", Text, nullable=False),
+    Column("rule", String(40), nullable=True),
+    Column("status", String(20), nullable=False, default="open"),
+    _when("opened_at", nullable=True),
+    _when("closes_at", nullable=True),
+    _when("closed_at", nullable=True),
+    _when("created_at"),
+)
+
+vote_threads = Table(
+    "vote_threads",
+    metadata,
+    Column("vote_id", ForeignKey("votes.id", ondelete="CASCADE"), primary_key=True),
+    Column("thread_id", ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True),
+)
+
+ballots = Table(
+    "ballots",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("vote_id", ForeignKey("votes.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("tally_id", ForeignKey("tally_snapshots.id", ondelete="CASCADE"), nullable=False),
+    Column("voter", Text, nullable=False),
+    Column("member_id", String(100), nullable=True),
+    Column("value", String(2), nullable=False),
+    Column("binding", Boolean, nullable=False),
+    Column("effective", Boolean, nullable=False),  # False: superseded, kept as history
+    Column("counted", Boolean, nullable=False),
+    Column("raw", Text, nullable=False),
+    Column("url", Text, nullable=False),
+    _when("cast_at"),
+    Column("details", JSON, nullable=False),  # match, flags, usernames, mirrors, late, changed
+)
+
+tally_snapshots = Table(
+    "tally_snapshots",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("vote_id", ForeignKey("votes.id", ondelete="CASCADE"), nullable=False, index=True),
+    _when("taken_at"),
+    Column("status", String(20), nullable=False),
+    Column("digest", String(64), nullable=False),  # an unchanged tally is not stored again
+    Column("report", JSON, nullable=False),  # the JSON contract's object
+    UniqueConstraint("vote_id", "digest", name="uq_tally_snapshots_vote_id_digest"),
+)
+
+drafts = Table(
+    "drafts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("vote_id", ForeignKey("votes.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("in_reply_to", Text, nullable=False, default=""),
+    Column("references", JSON, nullable=False, default=list),
+    _when("created_at"),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("draft_id", ForeignKey("drafts.id", ondelete="CASCADE"), nullable=False, unique=True),
+    Column("state", String(10), nullable=False, default="pending"),  # pending sending sent failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text, nullable=True),
+    Column("claimed_by", String(100), nullable=True),
+    _when("claimed_at", nullable=True),
+    _when("sent_at", nullable=True),
+    Column("message_id", Text, nullable=True),
+)
+
+harvest_runs = Table(
+    "harvest_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_url", Text, nullable=False, index=True),
+    _when("started_at"),
+    _when("finished_at", nullable=True),
+    Column("status", String(10), nullable=False),  # running ok failed
+    Column("cursor", JSON, nullable=True),  # what the next incremental harvest starts from
+    Column("error", Text, nullable=True),
+)

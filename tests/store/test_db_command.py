@@ -1,0 +1,42 @@
+"""`harvest db upgrade|check` through the CLI, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+
+from harvester.app.cli import main
+
+
+def test_check_then_upgrade_then_check(
+    database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["db", "check", "--db", database_url]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"harvest: error: {database_url}: database schema is no schema, this harvester needs "
+        "0001: run `harvest db upgrade`\n"
+    )
+    assert main(["db", "upgrade", "--db", database_url]) == 0
+    assert capsys.readouterr().out == f"{database_url}: schema is at 0001\n"
+    assert main(["db", "check", "--db", database_url]) == 0
+    assert "schema is current" in capsys.readouterr().out
+
+
+def test_the_url_can_come_from_the_environment(
+    database_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HARVESTER_DATABASE__URL", database_url)
+    assert main(["db", "upgrade"]) == 0
+    assert capsys.readouterr().out.startswith(database_url)
+
+
+def test_an_unreachable_database_is_one_line_and_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
+    url = "postgresql://nobody@127.0.0.1:1/none"
+    assert main(["db", "upgrade", "--db", url]) == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"harvest: error: {url}: cannot use the database: ")
+
+
+def test_an_unsupported_url_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["db", "upgrade", "--db", "mysql://root@localhost/x"]) == 2
+    assert "unsupported database 'mysql'" in capsys.readouterr().err
