@@ -36,9 +36,22 @@ def http_options(settings: Settings) -> HttpOptions:
     )
 
 
+def checked_url(url: str) -> str:
+    """A URL the sources can parse; a malformed one (bad port, broken IPv6 host) is a usage
+    error here, once, rather than a ValueError deep in a source."""
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises ValueError for a port out of range or not a number
+    except ValueError as exc:
+        raise UsageError(url, f"not a valid URL ({exc})") from None
+    if not parts.hostname:
+        raise UsageError(url, "not a valid URL (no host)")
+    return url
+
+
 def kind_of(url: str, settings: Settings) -> SourceKind:
     """A URL's source: configured by host, else known from the URL's shape."""
-    host = (urlsplit(url).hostname or "").lower()
+    host = (urlsplit(checked_url(url)).hostname or "").lower()
     configured = settings.sources.hosts.get(host)
     if configured is not None:
         return configured
@@ -106,7 +119,7 @@ class Fetcher:
 
     async def roster(self, url: str, committee: str | None) -> Roster:
         """committee-info.json from Whimsy, a raw CONTRIBUTORS.md, or our TOML, by URL."""
-        kind = roster_kind(os.path.basename(urlsplit(url).path), where=url)
+        kind = roster_kind(os.path.basename(urlsplit(checked_url(url)).path), where=url)
         fetched = await self.client.get(url)
         try:
             text = fetched.body.decode("utf-8-sig")

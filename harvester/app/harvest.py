@@ -6,7 +6,6 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urlparse
 
 from harvester.app.fetch import Fetcher, mail_threads
 from harvester.config import Settings
@@ -39,7 +38,8 @@ class VoteResult:
 
 
 def is_url(spec: str) -> bool:
-    return urlparse(spec).scheme in {"http", "https"}
+    """http(s)://… is a URL, anything else a file; malformed URLs are reported by the fetcher."""
+    return spec.split("://", 1)[0].lower() in {"http", "https"} and "://" in spec
 
 
 def read_thread_file(spec: str) -> list[Thread]:

@@ -132,3 +132,23 @@ def test_console_script_reports_without_traceback(tmp_path: Path) -> None:
     )
     assert done.returncode == 1
     assert done.stderr == f"harvest: error: {missing}: no such file\n"
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://[::1/t/x/1", "not a valid URL (Invalid IPv6 URL)"),
+        ("http://127.0.0.1:99999/t/x/1", "not a valid URL (Port out of range 0-65535)"),
+        ("https:///t/x/1", "not a valid URL (no host)"),
+    ],
+)
+def test_a_malformed_url_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], url: str, problem: str
+) -> None:
+    for option in ("--thread", "--roster"):
+        args = (
+            ["--thread", url] if option == "--thread" else ["--thread", "x.mbox", "--roster", url]
+        )
+        code, _, err = run(capsys, *args)
+        assert code == 2
+        assert one_error_line(err) == f"harvest: error: {url}: {problem}"
