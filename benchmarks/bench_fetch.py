@@ -43,6 +43,8 @@ from aiohttp import web
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from words import FIRST, LAST, SENTENCES, VOTES  # noqa: E402
+
 from harvester.model import Thread  # noqa: E402
 from harvester.sources.discourse import fetch_topic  # noqa: E402
 from harvester.sources.github import GitHubOptions, fetch_issue  # noqa: E402
@@ -65,22 +67,6 @@ VOTE_SUBJECT = "[VOTE] Release Apache TVM v0.19.0.rc0"
 CALL_AT = datetime(2026, 9, 1, 8, 30, tzinfo=UTC)
 LAST_REPLY_AT = datetime(2026, 10, 30, 22, 0, tzinfo=UTC)  # the thread spans two months
 MONTHS = 2
-
-FIRST = ("Hannah", "Tom", "Priya", "Wei", "Olga", "Kenji", "Maria", "David", "Aisha", "Lars")
-LAST = ("Morgan", "Becker", "Iyer", "Nakamura", "Kowalski", "Silva", "Okafor", "Jensen", "Rossi")
-SENTENCES = (
-    "I verified the signatures and the SHA-512 checksums of the source tarball.",
-    "The build from source passes on Ubuntu 22.04 with LLVM 17 and CUDA 12.2.",
-    "LICENSE and NOTICE look right, and there are no unexpected binaries in the archive.",
-    "The unit tests pass locally, except for one flaky RPC test that also fails on main.",
-    "I ran the ResNet-50 and BERT tutorials end to end against the release candidate.",
-    "The release notes mention the new Relax frontend but not the removed legacy passes.",
-    "Could we add the migration guide to the website before the announcement goes out?",
-    "This is not a blocker for me, but we should fix the wheel metadata in the next release.",
-    "Thanks to everyone who worked on this release, it has been a long cycle.",
-    "From what I can see the tarball matches the tag, so no concerns there.",
-)
-VOTES = ("+1", "+1 (binding)", "+1 (non-binding)", "+1, thanks for driving this", "0", "-1")
 
 
 # --- measuring ------------------------------------------------------------------------------------

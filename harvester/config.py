@@ -7,21 +7,58 @@ the environment only, never from the file.
 from __future__ import annotations
 
 import enum
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from harvester.errors import ConfigError
-from harvester.model import Electorate, RuleName
+from harvester.model import Electorate, RuleName, VoteProfile
 
 ENV_PREFIX = "HARVESTER_"
 
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ProfileSettings(_Section):
+    """[[vote.profiles]]: subject pattern or labels -> rule, electorate, minimum duration."""
+
+    name: str = Field(min_length=1, max_length=60)
+    subject: str = ""
+    labels: tuple[str, ...] = ()
+    rule: RuleName | None = None
+    electorate: Electorate | None = None
+    min_hours: int | None = Field(default=None, ge=0)
+
+    @field_validator("subject")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression ({exc})") from None
+        return value
+
+    @model_validator(mode="after")
+    def _matches_something(self) -> ProfileSettings:
+        if not self.subject and not self.labels:
+            raise ValueError("a profile needs a subject pattern or labels to match")
+        return self
+
+    def profile(self) -> VoteProfile:
+        return VoteProfile(
+            name=self.name,
+            subject=self.subject,
+            labels=self.labels,
+            rule=self.rule,
+            electorate=self.electorate,
+            min_hours=self.min_hours,
+        )
 
 
 class VoteSettings(_Section):
@@ -32,6 +69,7 @@ class VoteSettings(_Section):
     emoji_votes: bool = False
     default_min_hours: int = Field(default=72, ge=0)
     bots: tuple[str, ...] = ("tvm-archiver", "asfgit", "github-actions[bot]")
+    profiles: tuple[ProfileSettings, ...] = ()
 
 
 class DraftSettings(_Section):
@@ -88,24 +126,89 @@ class DatabaseSettings(_Section):
     url: str = "sqlite:///harvester.db"
 
 
+_HH_MM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class MailSettings(_Section):
+    """[mail]: how result drafts leave. Off until enabled; dry_run_dir writes .eml files instead."""
+
+    enabled: bool = False
+    dry_run_dir: str = ""
+    host: str = "localhost"
+    port: int = Field(default=587, ge=1, le=65535)
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username: str = ""
+    password: str = ""  # secret: HARVESTER_MAIL__PASSWORD only
+    sender: str = ""
+    to: tuple[str, ...] = ()
+    cc: tuple[str, ...] = ()
+    timeout: float = Field(default=30.0, gt=0)
+    max_attempts: int = Field(default=5, ge=1, le=50)
+    retry_minutes: float = Field(default=5.0, ge=0)
+    stale_minutes: float = Field(default=15.0, gt=0)  # a send claimed longer ago was interrupted
+    digest_at: str = ""  # "HH:MM" UTC for a daily digest of open votes; empty: no digest
+
+    @field_validator("digest_at")
+    @classmethod
+    def _time_of_day(cls, value: str) -> str:
+        if value and not _HH_MM.match(value):
+            raise ValueError("expected HH:MM (24-hour, UTC) or empty")
+        return value
+
+    @model_validator(mode="after")
+    def _addressed(self) -> MailSettings:
+        if self.enabled and not self.to:
+            raise ValueError("mail.enabled needs at least one recipient in mail.to")
+        if self.enabled and not self.sender:
+            raise ValueError("mail.enabled needs mail.sender")
+        return self
+
+
+class DaemonSettings(_Section):
+    """[daemon]: what `harvest daemon` watches and how often."""
+
+    roster: str = ""  # file or URL of the roster; the last good snapshot is kept in the database
+    committee: str = ""  # committee key when the roster is committee-info.json
+    ponymail_url: str = "https://lists.apache.org"
+    lists: tuple[str, ...] = ()  # e.g. ["dev@tvm.apache.org"]
+    categories: tuple[str, ...] = ()  # Discourse category URLs: https://site/c/slug/id
+    repos: tuple[str, ...] = ()  # GitHub "owner/name"
+    repo_labels: tuple[str, ...] = ()  # only issues with one of these labels (empty: any)
+    discover_minutes: float = Field(default=30.0, gt=0)
+    lookback_days: int = Field(default=14, ge=1, le=366)
+    poll_minutes: float = Field(default=30.0, gt=0)
+    poll_min_minutes: float = Field(default=2.0, gt=0)  # polls get this close near the deadline
+    jitter: float = Field(default=0.2, ge=0, le=0.9)  # +/- this fraction of each interval
+    full_refresh_every: int = Field(default=6, ge=1)  # re-read whole threads: catches edits
+    tick_seconds: float = Field(default=30.0, gt=0)  # how often due polls and mail are looked for
+    worker: str = ""  # this replica's name in the outbox; default host:pid
+
+
 class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     vote: VoteSettings = VoteSettings()
     draft: DraftSettings = DraftSettings()
     http: HttpSettings = HttpSettings()
     sources: SourcesSettings = SourcesSettings()
+    mail: MailSettings = MailSettings()
+    daemon: DaemonSettings = DaemonSettings()
 
 
 # Secrets may only come from the environment; the file would end up in a repository or a backup.
 SECRETS = {
     ("sources", "discourse", "api_key"): "HARVESTER_SOURCES__DISCOURSE__API_KEY",
     ("sources", "github", "token"): "GITHUB_TOKEN",
+    ("mail", "password"): "HARVESTER_MAIL__PASSWORD",
 }
 # Names the design and other tools already use for the same settings.
 ENV_ALIASES = {
     "GITHUB_TOKEN": ("sources", "github", "token"),
     "HARVESTER_GITHUB_API_URL": ("sources", "github", "api_url"),
 }
+
+
+# Keys holding lists: from the environment they are comma-separated.
+_LIST_KEYS = {"bots", "to", "cc", "lists", "categories", "repos", "repo_labels", "labels"}
 
 
 def _env_path(name: str) -> tuple[str, ...] | None:
@@ -125,7 +228,7 @@ def _env_overrides(env: Mapping[str, str]) -> dict[str, Any]:
         if path is None or (name in ENV_ALIASES and _has(found, path)):
             continue
         value: Any = env[name]
-        if path[-1] == "bots":
+        if path[-1] in _LIST_KEYS:
             value = [v.strip() for v in env[name].split(",")]
         _put(found, path, value)
     return found
@@ -185,7 +288,8 @@ def _read_toml(path: str) -> dict[str, Any]:
 def _first_problem(exc: ValidationError, where: str) -> ConfigError:
     error = exc.errors()[0]
     key = ".".join(str(part) for part in error["loc"])
-    return ConfigError(where, error["msg"], field=key)
+    message = error["msg"].removeprefix("Value error, ")
+    return ConfigError(where, message, field=key)
 
 
 def load_settings(path: str | None, env: Mapping[str, str]) -> Settings:

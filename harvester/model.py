@@ -125,6 +125,35 @@ class Thread:
     closed: bool = False
     expected_messages: int | None = None  # what the source says it holds, when it says so
     warnings: tuple[str, ...] = ()  # what the source could not read; shown for review
+    labels: tuple[str, ...] = ()  # GitHub labels or Discourse tags: vote profiles match them
+
+
+@dataclass(frozen=True)
+class ThreadUpdate:
+    """One poll of a thread: what changed since `cursor` was handed out.
+
+    `thread` carries the thread's current title/closed/labels and only the messages read this
+    time (new or possibly edited); `complete` says they are the whole thread. `cursor` is opaque
+    JSON-ready data for the next poll; `changed` is False when the source reported nothing new.
+    """
+
+    thread: Thread
+    cursor: dict[str, object]
+    complete: bool
+    changed: bool = True
+    removed: tuple[str, ...] = ()  # source_ids the source no longer lists (deleted posts)
+
+
+@dataclass(frozen=True)
+class VoteProfile:
+    """A kind of vote, recognised by its subject or labels, with the rule it is held under."""
+
+    name: str
+    subject: str = ""  # a regular expression searched in the subject, case-insensitive
+    labels: tuple[str, ...] = ()  # any of these labels or tags
+    rule: RuleName | None = None
+    electorate: Electorate | None = None
+    min_hours: int | None = None
 
 
 @dataclass(frozen=True)

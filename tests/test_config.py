@@ -3,8 +3,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 
-from harvester.config import load_settings
+from harvester.config import Settings, load_settings
 from harvester.errors import ConfigError
 from harvester.model import Electorate, RuleName
 
@@ -93,3 +94,32 @@ def test_the_harvester_name_wins_over_the_common_alias() -> None:
 def test_a_bad_nested_value_names_its_key() -> None:
     with pytest.raises(ConfigError, match=r"environment: http.per_host_concurrency"):
         load_settings(None, {"HARVESTER_HTTP__PER_HOST_CONCURRENCY": "0"})
+
+
+def _keys(model: type[BaseModel], prefix: str = "") -> list[str]:
+    found = []
+    for name, info in model.model_fields.items():
+        annotation = info.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            found += _keys(annotation, f"{prefix}{name}.")
+        else:
+            found.append(f"{prefix}{name}")
+    return found
+
+
+def test_the_example_config_documents_every_key() -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    secrets = {"sources.discourse.api_key", "sources.github.token", "mail.password"}
+    tables = {"vote.profiles": "[[vote.profiles]]", "sources.hosts": "[sources.hosts]"}
+    for key in _keys(Settings):
+        if key in tables:
+            assert tables[key] in text, key
+            continue
+        section, _, name = key.rpartition(".")
+        if key in secrets:
+            assert name.upper() in text, key  # its environment variable is named instead
+            continue
+        assert f"[{section}]" in text or section == "", key
+        assert f"\n{name} =" in text or f"# {name} =" in text or f"{name} =" in text, key
+    for key in ("name", "subject", "labels", "rule", "electorate", "min_hours"):
+        assert f"# {key} =" in text or key in text, f"vote.profiles.{key}"

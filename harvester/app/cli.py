@@ -15,16 +15,19 @@ from datetime import UTC, datetime
 from typing import NoReturn, TextIO
 
 from harvester import __version__
-from harvester.app.db_command import run_db
+from harvester.app import commands
+from harvester.app.arguments import parse_rule
+from harvester.app.db_command import database_errors, run_db
 from harvester.app.fetch import Fetcher, http_options
 from harvester.app.harvest import HarvestRequest, VoteResult, harvest
 from harvester.app.output import as_email_text, as_json_line, as_text
 from harvester.app.progress import TerminalProgress
+from harvester.app.record import record_result
 from harvester.config import Settings, load_settings
-from harvester.core.rules import parse_rule_name
 from harvester.errors import HarvesterError, SelectionError, UsageError
 from harvester.model import RuleName
 from harvester.sources.http import HttpClient
+from harvester.store.db import check_current, engine_for
 
 FORMATS = ("text", "json", "email")
 
@@ -60,18 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--match", metavar="TEXT", help="only the votes whose subject has TEXT")
     parser.add_argument("--format", default="text", choices=FORMATS)
     parser.add_argument("--config", metavar="FILE", help="settings file (TOML)")
-    parser.add_argument("--db", metavar="URL", help="database URL (used by the daemon)")
+    parser.add_argument(
+        "--db", metavar="URL", help="also keep the threads, vote and tally in this database"
+    )
     return parser
-
-
-def parse_rule(raw: str | None) -> RuleName | None:
-    if raw is None:
-        return None
-    rule = parse_rule_name(raw)
-    if rule is None:
-        accepted = ", ".join(r.value for r in RuleName)
-        raise UsageError("--rule", f"unknown rule {raw!r}; accepted: {accepted}")
-    return rule
 
 
 def parse_closes_at(raw: str | None) -> datetime | None:
@@ -117,12 +112,30 @@ async def _harvest(
         return await harvest(request, settings, now, fetcher)
 
 
+async def _record(url: str, results: Sequence[VoteResult], now: datetime) -> list[int]:
+    """Keep the harvest: every write in one transaction, so a failure stores nothing."""
+    engine = engine_for(url)
+    try:
+        await check_current(engine, url)
+        async with engine.begin() as connection:
+            ids = []
+            for result in results:
+                ids.append(await record_result(connection, result, result.roster, now))
+            return ids
+    finally:
+        await engine.dispose()
+
+
 def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     args = build_parser().parse_args(argv)
     settings = load_settings(args.config, os.environ)
     request = request_from(args)
     now = datetime.now(UTC)
     results = asyncio.run(_harvest(request, settings, now, err))
+    if args.db:
+        with database_errors(args.db):
+            ids = asyncio.run(_record(args.db, results, now))
+        err.write(f"harvest: kept in {args.db} as vote(s) {', '.join(map(str, ids))}\n")
     if request.roster is None:
         err.write("harvest: warning: no --roster given: every vote is counted as non-binding\n")
     out.write(render(results, args.format, settings, now))
@@ -134,6 +147,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if arguments[:1] == ["db"]:
             return run_db(arguments[1:], sys.stdout)
+        if arguments[:1] == ["daemon"]:
+            return commands.run_daemon_command(arguments[1:], sys.stderr)
+        if arguments[:1] == ["votes"]:
+            return commands.run_votes(arguments[1:], sys.stdout)
+        if arguments[:1] == ["send"]:
+            return commands.run_send(arguments[1:], sys.stdout)
         return run(arguments, sys.stdout, sys.stderr)
     except HarvesterError as error:
         sys.stderr.write(f"harvest: error: {error}\n")

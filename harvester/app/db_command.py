@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import NoReturn, TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -36,17 +37,24 @@ async def _check(url: str) -> None:
         await engine.dispose()
 
 
+@contextlib.contextmanager
+def database_errors(url: str) -> Iterator[None]:
+    """A database that cannot be reached or used is one line naming it, not a traceback."""
+    try:
+        yield
+    except (SQLAlchemyError, OSError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise SourceError(url, f"cannot use the database: {reason}") from None
+
+
 def run_db(argv: Sequence[str], out: TextIO) -> int:
     args = build_parser().parse_args(argv)
     url = args.db or load_settings(args.config, os.environ).database.url
-    try:
+    with database_errors(url):
         if args.action == "upgrade":
             upgrade(url)
             out.write(f"{url}: schema is at {head_revision()}\n")
         else:
             asyncio.run(_check(url))
             out.write(f"{url}: schema is current ({head_revision()})\n")
-    except (SQLAlchemyError, OSError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise SourceError(url, f"cannot use the database: {reason}") from None
     return 0

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import os.path
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from harvester.config import Settings, SourceKind
 from harvester.core import threads
-from harvester.errors import SourceError, UsageError
-from harvester.model import Message, Roster, Thread
+from harvester.errors import SelectionError, SourceError, UsageError
+from harvester.model import Message, Roster, Thread, ThreadUpdate
 from harvester.sources import discourse, github, ponymail
 from harvester.sources.http import HttpClient, HttpOptions
 from harvester.sources.mbox import iter_mbox_bytes
@@ -93,18 +93,43 @@ class Fetcher:
         kind = kind_of(url, self.settings)
         self._check_enabled(kind, url)
         progress = self.progress_for(f"{kind.value} {url}")
-        sources = self.settings.sources
         if kind is SourceKind.DISCOURSE:
-            auth = discourse.DiscourseAuth(
-                sources.discourse.api_key, sources.discourse.api_username
-            )
+            auth = self.discourse_auth()
             return [await discourse.fetch_topic(self.client, url, auth, progress)]
         if kind is SourceKind.PONYMAIL:
             return [await ponymail.fetch_thread(self.client, url, progress)]
         if kind is SourceKind.GITHUB:
-            options = github.GitHubOptions(sources.github.api_url, sources.github.token)
+            options = self.github_options()
             return [await github.fetch_issue(self.client, url, options, progress)]
         return mail_threads(url, await self.mbox(url))
+
+    async def poll(self, url: str, cursor: Mapping[str, object] | None) -> ThreadUpdate:
+        """What changed in one thread since `cursor` (None: read it whole)."""
+        kind = kind_of(url, self.settings)
+        self._check_enabled(kind, url)
+        progress = self.progress_for(f"{kind.value} {url}")
+        if kind is SourceKind.DISCOURSE:
+            return await discourse.poll_topic(
+                self.client, url, self.discourse_auth(), cursor, progress
+            )
+        if kind is SourceKind.PONYMAIL:
+            return await ponymail.poll_thread(self.client, url, cursor, progress)
+        if kind is SourceKind.GITHUB:
+            return await github.poll_issue(
+                self.client, url, self.github_options(), cursor, progress
+            )
+        found = mail_threads(url, await self.mbox(url))
+        if len(found) != 1:
+            raise SelectionError(url, f"holds {len(found)} votes; a watched thread must hold one")
+        return ThreadUpdate(thread=found[0], cursor={}, complete=True)
+
+    def discourse_auth(self) -> discourse.DiscourseAuth:
+        settings = self.settings.sources.discourse
+        return discourse.DiscourseAuth(settings.api_key, settings.api_username)
+
+    def github_options(self) -> github.GitHubOptions:
+        settings = self.settings.sources.github
+        return github.GitHubOptions(settings.api_url, settings.token)
 
     async def mbox(self, url: str) -> list[Message]:
         fetched = await self.client.get(url)

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from harvester.app.fetch import Fetcher, mail_threads
 from harvester.config import Settings
 from harvester.core.draft import build_draft
+from harvester.core.profiles import choose_profile
 from harvester.core.rules import RuleSettings, choose_rule, decide
 from harvester.core.tally import TallyOptions, count_votes
 from harvester.errors import SelectionError
-from harvester.model import Draft, Outcome, Roster, RuleName, Tally, Thread
+from harvester.model import Draft, Outcome, Roster, RuleName, Tally, Thread, VoteProfile
 from harvester.sources.discourse import read_topic_file
 from harvester.sources.http import gather_all, task_group
 from harvester.sources.mbox import read_mail_file
@@ -35,6 +36,9 @@ class VoteResult:
     tally: Tally
     outcome: Outcome
     draft: Draft
+    profile: VoteProfile | None = None
+    sources: tuple[Thread, ...] = ()  # the threads counted, for storing them
+    roster: Roster = field(default_factory=lambda: Roster(members=()))  # counted with
 
 
 def is_url(spec: str) -> bool:
@@ -84,32 +88,52 @@ async def load_request_roster(request: HarvestRequest, fetcher: Fetcher) -> Rost
     return load_roster(request.roster, committee=request.committee)
 
 
-def tally_options(settings: Settings, closes_at: datetime | None) -> TallyOptions:
+def vote_profile(sources: Sequence[Thread], settings: Settings) -> VoteProfile | None:
+    """The configured kind of vote these threads hold, by subject or labels."""
+    title = next((t.title for t in sources if t.title), "")
+    labels = [label for t in sources for label in t.labels]
+    profiles = [p.profile() for p in settings.vote.profiles]
+    return choose_profile(title, labels, profiles)
+
+
+def tally_options(
+    settings: Settings, closes_at: datetime | None, profile: VoteProfile | None = None
+) -> TallyOptions:
     vote = settings.vote
+    electorate = profile.electorate if profile and profile.electorate else vote.electorate
+    hours = vote.default_min_hours
+    if profile is not None and profile.min_hours is not None:
+        hours = profile.min_hours
     return TallyOptions(
-        electorate=vote.electorate,
+        electorate=electorate,
         bots=frozenset(bot.lower() for bot in vote.bots),
         emoji_votes=vote.emoji_votes,
         closes_at=closes_at,
-        default_min_duration=timedelta(hours=vote.default_min_hours),
+        default_min_duration=timedelta(hours=hours),
     )
 
 
 def tally_vote(
     sources: Sequence[Thread],
     roster: Roster,
-    request: HarvestRequest,
     settings: Settings,
     now: datetime,
+    *,
+    rule: RuleName | None = None,
+    closes_at: datetime | None = None,
 ) -> VoteResult:
-    tally = count_votes(sources, roster, tally_options(settings, request.closes_at))
-    rule = choose_rule(tally.call_text, request.rule, settings.vote.default_rule)
+    """Count, decide and draft. The rule: the call text's, else `rule` (--rule), else the
+    profile's, else the configured default."""
+    profile = vote_profile(sources, settings)
+    tally = count_votes(sources, roster, tally_options(settings, closes_at, profile))
+    requested = rule or (profile.rule if profile else None)
+    chosen = choose_rule(tally.call_text, requested, settings.vote.default_rule)
     rule_settings = RuleSettings(
         zero_counts_as_cast=settings.vote.zero_counts_as_cast,
         pmc_majority_minimum=settings.vote.pmc_majority_minimum,
     )
-    outcome = decide(tally, rule, now, rule_settings)
-    return VoteResult(tally, outcome, build_draft(tally, outcome))
+    outcome = decide(tally, chosen, now, rule_settings)
+    return VoteResult(tally, outcome, build_draft(tally, outcome), profile, tuple(sources), roster)
 
 
 async def harvest(
@@ -119,4 +143,9 @@ async def harvest(
     async with task_group() as group:
         roster = group.create_task(load_request_roster(request, fetcher))
         votes = group.create_task(select_votes(request, fetcher))
-    return [tally_vote(vote, roster.result(), request, settings, now) for vote in votes.result()]
+    return [
+        tally_vote(
+            vote, roster.result(), settings, now, rule=request.rule, closes_at=request.closes_at
+        )
+        for vote in votes.result()
+    ]

@@ -78,11 +78,15 @@ def build_draft(tally: Tally, outcome: Outcome) -> Draft:
     return Draft(result_subject(tally.title), body, tally.call_message_id, refs)
 
 
-def as_email(draft: Draft, *, sender: str, to: str, date: datetime, message_id: str = "") -> str:
+def as_email(
+    draft: Draft, *, sender: str, to: str, date: datetime, message_id: str = "", cc: str = ""
+) -> str:
     """The draft as an RFC 5322 message; In-Reply-To/References thread it under the call."""
     message = EmailMessage(policy=email.policy.default)
     message["From"] = one_line(sender)
     message["To"] = one_line(to)
+    if cc:
+        message["Cc"] = one_line(cc)
     message["Subject"] = one_line(draft.subject)
     message["Date"] = format_datetime(date)
     if message_id:

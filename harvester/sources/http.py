@@ -39,6 +39,7 @@ USER_AGENT = f"harvester/{__version__} (Apache vote counter; +https://tvm.apache
 Params = Mapping[str, str] | Sequence[tuple[str, str]]
 Sleep = Callable[[float], Awaitable[None]]
 T = TypeVar("T")
+NOT_MODIFIED = 304
 
 
 @dataclass(frozen=True)
@@ -226,6 +227,8 @@ class HttpClient:
         """The parsed JSON body; a body that is not JSON (cut short, an HTML error page) is
         retried like a failed transfer, then reported."""
         fetched = await self.get(url, params=params, headers=headers, expect_json=True)
+        if fetched.status == NOT_MODIFIED:
+            raise HttpError(fetched.url, "HTTP 304 Not Modified has no body: use get()", status=304)
         return fetched.json()
 
     async def get(
@@ -236,7 +239,9 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
         expect_json: bool = False,
     ) -> Fetched:
-        """One GET, retried as the options say; raises HttpError after the last attempt."""
+        """One GET, retried as the options say; raises HttpError after the last attempt.
+
+        A 304 Not Modified (the answer to If-None-Match) comes back as it is, never retried."""
         target = URL(url)
         if params is not None:
             target = target.update_query(params)
@@ -325,6 +330,8 @@ class HttpClient:
             raise _Retryable(_describe(status, body), status=status, wait=wait)
         if status >= 400:
             raise HttpError(fetched.url, _describe(status, body), status=status, body=body)
+        if status == NOT_MODIFIED:  # a conditional GET's answer has no body by definition
+            return fetched
         if expect_json:
             try:
                 fetched.json()

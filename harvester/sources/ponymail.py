@@ -5,6 +5,9 @@
 thread spans (`api/mbox.lua`, filtered by the subject phrase); messages the mbox did not hold
 fall back to `api/email.lua`, a few at a time. Membership is decided by In-Reply-To/References,
 so replies the server's 250-per-level thread walk missed are still found in the mbox.
+
+Polling (`poll_thread`) asks `api/stats.lua` once whether the list holds mail in the thread that
+the cursor does not know; only then is the thread read again in full.
 """
 
 from __future__ import annotations
@@ -13,11 +16,12 @@ import asyncio
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import TypeGuard
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from harvester.errors import SourceError
-from harvester.model import Author, Message, Thread
+from harvester.model import Author, Message, Thread, ThreadUpdate
 from harvester.sources.http import HttpClient, HttpError, gather_all
 from harvester.sources.mbox import iter_mbox_bytes
 from harvester.sources.progress import Progress, Tracker
@@ -247,9 +251,21 @@ async def _emails(
 
 async def fetch_thread(client: HttpClient, url: str, progress: Progress | None = None) -> Thread:
     """Every message of the list thread that `url` points into, with bodies and real senders."""
+    return (await _read_thread(client, url, progress))[0]
+
+
+def _ref_of(url: str) -> ThreadRef:
     ref = parse_thread_url(url)
     if ref is None:
         raise SourceError(url, "not a lists.apache.org thread URL (expected …/thread/<id>)")
+    return ref
+
+
+async def _read_thread(
+    client: HttpClient, url: str, progress: Progress | None
+) -> tuple[Thread, list[Node]]:
+    """The whole thread, and thread.lua's nodes it was read from (the root first)."""
+    ref = _ref_of(url)
     target = f"{ref.base}/api/thread.lua"
     try:
         data = await client.get_json(target, params={"id": ref.mid, "find_parent": "true"})
@@ -270,7 +286,7 @@ async def fetch_thread(client: HttpClient, url: str, progress: Progress | None =
     thread_url = f"{ref.base}/thread/{nodes[0].mid}"
     linked = [_with_url(m, by_id, ref.base, thread_url) for m in messages]
     linked.sort(key=lambda m: m.sent_at)
-    return Thread(
+    thread = Thread(
         kind="ponymail",
         url=thread_url,
         messages=tuple(linked),
@@ -278,6 +294,7 @@ async def fetch_thread(client: HttpClient, url: str, progress: Progress | None =
         expected_messages=len(nodes),
         warnings=warnings,
     )
+    return thread, nodes
 
 
 def _mbox_unavailable(nodes: Sequence[Node]) -> tuple[str, ...]:
@@ -325,3 +342,162 @@ def _listed(item: Mapping[str, object], where: str) -> ListedMail:
         sender=str(item.get("from", "")),
         in_reply_to=_bare_id(str(item.get("in-reply-to") or "")),
     )
+
+
+# --- polling ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _ListCursor:
+    thread_url: str
+    title: str
+    root_mid: str
+    list_name: str  # "dev"
+    domain: str  # "tvm.apache.org"
+    phrase: str  # the root subject without reply prefixes: stats.lua's header_subject
+    first_date: str  # YYYY-MM-DD (UTC) of the root: the start of the stats date range
+    newest: int  # the newest epoch known
+    known: tuple[str, ...]  # Message-IDs (bare) of the thread, and of hits found not to belong
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "thread_url": self.thread_url,
+            "title": self.title,
+            "root_mid": self.root_mid,
+            "list": self.list_name,
+            "domain": self.domain,
+            "phrase": self.phrase,
+            "first_date": self.first_date,
+            "newest": self.newest,
+            "known": sorted(self.known),
+        }
+
+
+_CURSOR_STRINGS = ("thread_url", "title", "root_mid", "list", "domain", "phrase", "first_date")
+
+
+def _list_cursor(cursor: Mapping[str, object] | None) -> _ListCursor | None:
+    """The cursor poll_thread handed out, or None when it is missing or not of that shape."""
+    if not isinstance(cursor, Mapping):
+        return None
+    strings = [cursor.get(key) for key in _CURSOR_STRINGS]
+    newest, known = cursor.get("newest"), cursor.get("known")
+    if not (
+        _all_str(strings)
+        and isinstance(newest, int)
+        and not isinstance(newest, bool)
+        and _all_str(known)
+        and re.fullmatch(r"\d{4}-\d{2}-\d{2}", strings[6])
+        and strings[4]
+        and strings[5]
+    ):
+        return None
+    thread_url, title, root_mid, name, domain, phrase, first_date = strings
+    return _ListCursor(
+        thread_url, title, root_mid, name, domain, phrase, first_date, newest, tuple(known)
+    )
+
+
+def _all_str(value: object) -> TypeGuard[list[str]]:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _day(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d")
+
+
+def _fresh_cursor(thread: Thread, nodes: Sequence[Node], extra: Iterable[str] = ()) -> _ListCursor:
+    root = nodes[0]
+    name, domain = list_address(root.list_raw)
+    epochs = [n.epoch for n in nodes] + [int(m.sent_at.timestamp()) for m in thread.messages]
+    known = {n.message_id for n in nodes} | {m.source_id for m in thread.messages} | set(extra)
+    return _ListCursor(
+        thread_url=thread.url,
+        title=thread.title,
+        root_mid=root.mid,
+        list_name=name,
+        domain=domain,
+        phrase=subject_phrase(root.subject),
+        first_date=_day(root.epoch),
+        newest=max(epochs),
+        known=tuple(sorted(known - {""})),
+    )
+
+
+async def poll_thread(
+    client: HttpClient,
+    url: str,
+    cursor: Mapping[str, object] | None = None,
+    progress: Progress | None = None,
+    *,
+    overlap_seconds: int = 6 * 3600,
+) -> ThreadUpdate:
+    """What changed in a list thread since `cursor` (a full read when there is none).
+
+    A cursor poll is one `api/stats.lua` search: the thread's list, its subject phrase, dates
+    from the root's day to tomorrow (stats searches only the last 30 days unless told), and
+    `since` = the newest epoch known minus `overlap_seconds`. The epoch comes from the sender's
+    Date header, so a reply that arrives late with an older Date would fall before a plain
+    `since`; the overlap keeps it in. The newest known mail itself lies inside the overlap, so
+    with overlap_seconds > 0 the server lists its hits (no bodies, ~1 KB each) on every poll,
+    and only with overlap_seconds=0 answers an unchanged thread with {"changed": false}; the
+    list is filtered here, which also finds a reply held in moderation for longer than the
+    overlap. An unknown hit that replies to a known Message-ID, or carries the thread's subject,
+    makes the whole thread be read again (complete=True, a fresh cursor); otherwise the poll
+    reports changed=False, still in one request.
+
+    Not seen by a poll: replies whose subject no longer holds the thread's phrase; a periodic
+    full read (cursor=None) finds them through In-Reply-To.
+    """
+    state = _list_cursor(cursor)
+    if state is None:
+        return await _full_thread(client, url, progress)
+    hits = await _stats_since(client, _ref_of(url), state, overlap_seconds)
+    known = set(state.known)
+    new = [hit for hit in hits if hit.message_id and hit.message_id not in known]
+    by_reply = [hit for hit in new if hit.in_reply_to in known]
+    phrase = state.phrase.casefold()
+    by_subject = [
+        hit
+        for hit in new
+        if hit.in_reply_to not in known and subject_phrase(hit.subject).casefold() == phrase
+    ]
+    if not by_reply and not by_subject:
+        thread = Thread(kind="ponymail", url=state.thread_url, messages=(), title=state.title)
+        return ThreadUpdate(thread, state.to_json(), complete=False, changed=False)
+    thread, nodes = await _read_thread(client, url, progress)
+    read = {m.source_id for m in thread.messages}
+    # A same-subject mail the full read did not take is another thread: remember it, so it does
+    # not cost a full read on every poll. A reply that is missing yet is looked for again.
+    strangers = [hit.message_id for hit in by_subject if hit.message_id not in read]
+    fresh = _fresh_cursor(thread, nodes, strangers)
+    return ThreadUpdate(thread, fresh.to_json(), complete=True, changed=True)
+
+
+async def _full_thread(client: HttpClient, url: str, progress: Progress | None) -> ThreadUpdate:
+    thread, nodes = await _read_thread(client, url, progress)
+    return ThreadUpdate(thread, _fresh_cursor(thread, nodes).to_json(), complete=True)
+
+
+async def _stats_since(
+    client: HttpClient, ref: ThreadRef, state: _ListCursor, overlap_seconds: int
+) -> list[ListedMail]:
+    """stats.lua hits of the thread's subject since the overlap; [] for {"changed": false}."""
+    target = f"{ref.base}/api/stats.lua"
+    # stats searches the last 30 days unless told: ask from the root's day through tomorrow
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%d")
+    params = [
+        ("list", state.list_name),
+        ("domain", state.domain),
+        ("header_subject", state.phrase),
+        ("emailsOnly", "true"),
+        ("d", f"dfr={state.first_date}|dto={tomorrow}"),
+        ("since", str(state.newest - max(0, overlap_seconds))),
+    ]
+    data = await client.get_json(target, params=params)
+    if isinstance(data, Mapping) and data.get("changed") is False:
+        return []
+    emails = data.get("emails") if isinstance(data, Mapping) else None
+    if not isinstance(emails, list):
+        raise SourceError(target, "not a Pony Mail stats answer: no emails list", field="emails")
+    return [_listed(item, target) for item in emails if isinstance(item, Mapping)]

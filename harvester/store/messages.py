@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -60,15 +60,24 @@ def message_from_json(data: Mapping[str, Any]) -> Message:
     )
 
 
-def _insert(connection: AsyncConnection) -> Any:
+def dialect_insert(connection: AsyncConnection) -> Any:
     """INSERT … ON CONFLICT needs the dialect's own insert()."""
     dialect = connection.dialect.name
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
-async def save_thread(connection: AsyncConnection, thread: Thread, now: datetime) -> Saved:
+_insert = dialect_insert
+# A partial read (an incremental poll) knows nothing about the thread as a whole.
+_WHOLE_THREAD_ONLY = {"expected_messages", "warnings"}
+
+
+async def save_thread(
+    connection: AsyncConnection, thread: Thread, now: datetime, *, complete: bool = True
+) -> Saved:
     """Store a fetched thread. A message seen before is left alone unless its version or
-    updated_at moved (an edited vote); callers commit, so a failed harvest stores nothing."""
+    updated_at moved (an edited vote); callers commit, so a failed harvest stores nothing.
+    `complete=False` (an incremental poll: only new or edited messages) keeps the thread's
+    expected count and warnings from the last whole read."""
     insert = _insert(connection)
     thread_row = {
         "url": thread.url,
@@ -81,7 +90,8 @@ async def save_thread(connection: AsyncConnection, thread: Thread, now: datetime
         "last_fetched": now,
     }
     upsert = insert(threads).values(**thread_row)
-    changed = {k: upsert.excluded[k] for k in thread_row if k not in {"url", "first_seen"}}
+    kept = {"url", "first_seen"} | (set() if complete else _WHOLE_THREAD_ONLY)
+    changed = {k: upsert.excluded[k] for k in thread_row if k not in kept}
     await connection.execute(upsert.on_conflict_do_update(index_elements=["url"], set_=changed))
     thread_id = (
         await connection.execute(select(threads.c.id).where(threads.c.url == thread.url))
@@ -109,24 +119,61 @@ async def save_thread(connection: AsyncConnection, thread: Thread, now: datetime
     return Saved(new=len(new), edited=len(edited))
 
 
-def _stamp(message: Message) -> tuple[int, str | None]:
-    return message.version, message.updated_at.isoformat() if message.updated_at else None
+async def remove_messages(
+    connection: AsyncConnection, thread_url: str, source: str, source_ids: Sequence[str]
+) -> int:
+    """Forget messages the source no longer shows (a deleted post): a deleted vote must not
+    keep counting."""
+    if not source_ids:
+        return 0
+    thread_id = select(threads.c.id).where(threads.c.url == thread_url).scalar_subquery()
+    result = await connection.execute(
+        delete(messages).where(
+            messages.c.thread_id == thread_id,
+            messages.c.source == source,
+            messages.c.source_id.in_(list(source_ids)),
+        )
+    )
+    return int(result.rowcount)
+
+
+async def stored_ids(connection: AsyncConnection, thread_url: str) -> dict[str, set[str]]:
+    """source -> source ids stored for a thread: what a whole read is compared with."""
+    result = await connection.execute(
+        select(messages.c.source, messages.c.source_id)
+        .join(threads, messages.c.thread_id == threads.c.id)
+        .where(threads.c.url == thread_url)
+    )
+    found: dict[str, set[str]] = {}
+    for source, source_id in result:
+        found.setdefault(source, set()).add(source_id)
+    return found
+
+
+def _stamp(message: Message) -> tuple[int, datetime | None]:
+    return message.version, message.updated_at
 
 
 async def _known_versions(
     connection: AsyncConnection, found: Sequence[Message]
-) -> dict[tuple[str, str], tuple[int, str | None]]:
-    known: dict[tuple[str, str], tuple[int, str | None]] = {}
-    ids = sorted({m.source_id for m in found})
-    for start in range(0, len(ids), 500):  # keep each IN (…) list short
-        chunk = ids[start : start + 500]
-        result = await connection.execute(
-            select(messages.c.source, messages.c.source_id, messages.c.payload).where(
-                messages.c.source_id.in_(chunk)
+) -> dict[tuple[str, str], tuple[int, datetime | None]]:
+    """What is stored of these messages, looked up through the (source, source_id) unique index
+    and from the version columns, not the JSON payload."""
+    known: dict[tuple[str, str], tuple[int, datetime | None]] = {}
+    by_source: dict[str, list[str]] = {}
+    for message in found:
+        by_source.setdefault(message.source, []).append(message.source_id)
+    for source, ids in by_source.items():
+        unique = sorted(set(ids))
+        for start in range(0, len(unique), 500):  # keep each IN (…) list short
+            result = await connection.execute(
+                select(messages.c.source_id, messages.c.version, messages.c.updated_at).where(
+                    messages.c.source == source,
+                    messages.c.source_id.in_(unique[start : start + 500]),
+                )
             )
-        )
-        for source, source_id, payload in result:
-            known[(source, source_id)] = (payload.get("version", 1), payload.get("updated_at"))
+            for source_id, version, updated_at in result:
+                known[(source, source_id)] = (version, updated_at)
     return known
 
 

@@ -7,6 +7,8 @@ same thread twice stores nothing new.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -18,8 +20,10 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 
 # Named constraints, so migrations can alter them on SQLite and PostgreSQL alike.
 metadata = MetaData(
@@ -32,8 +36,26 @@ metadata = MetaData(
 )
 
 
-def _when(name: str, *, nullable: bool = False) -> Column[object]:
-    return Column(name, DateTime(timezone=True), nullable=nullable)
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in and out: SQLite keeps no zone, and naive times would not compare
+    with the aware ones everything else uses."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: harvester stores aware UTC times")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _when(name: str, *, nullable: bool = False) -> Column[datetime]:
+    return Column(name, UtcDateTime(), nullable=nullable)
 
 
 threads = Table(
@@ -83,11 +105,17 @@ votes = Table(
     Column("key", Text, nullable=False, unique=True),  # the normalised subject
     Column("title", Text, nullable=False),
     Column("rule", String(40), nullable=True),
-    Column("status", String(20), nullable=False, default="open"),
+    Column("status", String(20), nullable=False, default="open"),  # open passed failed cancelled
     _when("opened_at", nullable=True),
-    _when("closes_at", nullable=True),
+    _when("closes_at", nullable=True),  # when the daemon closes it: the call's deadline or minimum
     _when("closed_at", nullable=True),
     _when("created_at"),
+    Column("electorate", String(20), nullable=True),
+    Column("profile", String(60), nullable=True),  # the config profile that chose rule/electorate
+    Column("closed_by", String(20), nullable=True),  # deadline result cancel thread-closed operator
+    _when("next_poll_at", nullable=True),  # claimed by one replica at a time
+    Column("polls", Integer, nullable=False, default=0, server_default="0"),
+    Column("call_url", Text, nullable=True),
 )
 
 vote_threads = Table(
@@ -151,6 +179,7 @@ outbox = Table(
     _when("claimed_at", nullable=True),
     _when("sent_at", nullable=True),
     Column("message_id", Text, nullable=True),
+    _when("next_attempt_at", nullable=True),  # a failed send is retried from then on
 )
 
 harvest_runs = Table(

@@ -78,6 +78,7 @@ class _Topic:
     posts: list[FakePost]
     closed: bool
     category_id: int
+    tags: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -115,6 +116,7 @@ class FakeDiscourse(FakeSite):
         self.login_required = login_required
         self.api_key = api_key
         self.api_username = api_username
+        self.tag_objects = False  # True: tags as {id, name, slug} objects, as newer versions send
         self._topics: dict[int, _Topic] = {}
         self._users = _Users()
         self._data = threading.Lock()  # tests mutate from their thread while the site serves
@@ -125,6 +127,7 @@ class FakeDiscourse(FakeSite):
         routes.add_get(r"/t/{slug}/{id:\d+}/{post_number:\d+}.json", self._topic_by_slug)
         routes.add_get("/latest.json", self._latest)
         routes.add_get(r"/c/{slug}/{category:\d+}.json", self._category)
+        routes.add_get(r"/c/{parent}/{slug}/{category:\d+}.json", self._category)
 
     def start(self) -> Self:
         super().start()
@@ -144,12 +147,14 @@ class FakeDiscourse(FakeSite):
         *,
         closed: bool = False,
         category_id: int = 1,
+        tags: tuple[str, ...] = (),
     ) -> None:
         """Store copies of the posts, numbered 1..N with site-unique ids (topic_id*10000 + n)."""
         if not posts:
             raise ValueError("a topic needs at least its first post")
         with self._data:
-            self._topics[topic_id] = _Topic(topic_id, slug, title, [], closed, category_id)
+            topic = _Topic(topic_id, slug, title, [], closed, category_id, list(tags))
+            self._topics[topic_id] = topic
         for post in posts:
             self.add_post(topic_id, post)
 
@@ -172,6 +177,21 @@ class FakeDiscourse(FakeSite):
         with self._data:
             post = self.post(topic_id, post_number)
             post.cooked, post.version, post.updated_at = cooked, post.version + 1, at
+
+    def update_topic(
+        self,
+        topic_id: int,
+        *,
+        title: str | None = None,
+        closed: bool | None = None,
+        tags: tuple[str, ...] | None = None,
+    ) -> None:
+        """Retitle, close or re-tag a topic between two fetches."""
+        with self._data:
+            topic = self._topics[topic_id]
+            topic.title = topic.title if title is None else title
+            topic.closed = topic.closed if closed is None else closed
+            topic.tags = topic.tags if tags is None else list(tags)
 
     def post(self, topic_id: int, post_number: int) -> FakePost:
         """The stored post, to flip hidden/deleted/user_deleted between fetches."""
@@ -251,7 +271,9 @@ class FakeDiscourse(FakeSite):
         category = int(request.match_info["category"])
         with self._data:
             topics = [t for t in self._topics.values() if t.category_id == category]
-            path = f"/c/{request.match_info['slug']}/{category}"
+            if not topics:  # the fake knows a category by its topics (real ones hold an About)
+                return web.json_response(NOT_FOUND, status=404)
+            path = request.path.removesuffix(".json")  # the HTML path, as Discourse gives it
             return self._topic_list(request, topics, staff, path)
 
     # --- topic JSON -------------------------------------------------------------------------
@@ -284,7 +306,7 @@ class FakeDiscourse(FakeSite):
                 "stream": [post.id for post in visible],
             },
             timeline_lookup=_timeline(visible),
-            tags=[],
+            tags=self._tags(topic),
             current_post_number=current,
             details=self._details(topic, visible),
         )
@@ -338,6 +360,11 @@ class FakeDiscourse(FakeSite):
             "thumbnails": None,
             "slow_mode_enabled_until": None,
         }
+
+    def _tags(self, topic: _Topic) -> list[Any]:
+        if not self.tag_objects:
+            return list(topic.tags)
+        return [{"id": n, "name": t, "slug": t} for n, t in enumerate(topic.tags, start=1)]
 
     def _details(self, topic: _Topic, visible: list[FakePost]) -> Json:
         last = visible[-1] if visible else topic.posts[0]
@@ -525,7 +552,7 @@ class FakeDiscourse(FakeSite):
             "archived": False,
             "bookmarked": None,
             "liked": None,
-            "tags": [],
+            "tags": self._tags(topic),
             "views": 10 * len(visible),
             "like_count": 0,
             "has_summary": False,

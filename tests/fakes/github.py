@@ -3,6 +3,10 @@
 What a careful client must handle is here on purpose: `Link` pagination (per_page at most 100),
 `since` on comments, ETags with 304 answers that cost no rate limit, X-RateLimit-* headers on every
 answer and a 403 once the limit is spent. Bodies follow the public REST v3 shapes.
+
+The repository issue list (`/repos/{owner}/{repo}/issues`) takes state, since (updated at or
+after), labels (comma-separated, every one required, names compared case-insensitively), sort,
+direction, per_page and page, and lists pull requests too, as GitHub does.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from aiohttp import web
 
@@ -53,6 +57,7 @@ class Issue:
     created_at: datetime
     pull: bool
     state: str
+    labels: list[str] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
 
     @property
@@ -76,6 +81,7 @@ class FakeGitHub(FakeSite):
         self.app.middlewares.append(self._github_headers)
         base = "/repos/{owner}/{repo}"
         router = self.app.router
+        router.add_get(base + "/issues", self._list_issues)
         router.add_get(base + r"/issues/{number:\d+}", self._get_issue)
         router.add_get(base + r"/pulls/{number:\d+}", self._get_pull)
         router.add_get(base + r"/issues/{number:\d+}/comments", self._list_comments)
@@ -95,6 +101,7 @@ class FakeGitHub(FakeSite):
         created_at: datetime,
         pull: bool = False,
         state: str = "open",
+        labels: tuple[str, ...] = (),
     ) -> None:
         """Create (or replace) an issue or, with pull=True, a pull request."""
         issue = Issue(
@@ -108,6 +115,7 @@ class FakeGitHub(FakeSite):
             created_at=_aware(created_at),
             pull=pull,
             state=state,
+            labels=list(labels),
         )
         self._issues[_key(owner, repo, number)] = issue
 
@@ -129,6 +137,15 @@ class FakeGitHub(FakeSite):
         updated = _aware(updated_at) if updated_at is not None else created
         issue.comments.append(Comment(self._next_comment_id, user, body, created, updated))
         return self._next_comment_id
+
+    def edit_comment(self, comment_id: int, body: str, *, at: datetime) -> None:
+        """An edit: new body, updated_at moves (created_at stays)."""
+        for issue in self._issues.values():
+            for comment in issue.comments:
+                if comment.id == comment_id:
+                    comment.body, comment.updated_at = body, _aware(at)
+                    return
+        raise KeyError(comment_id)
 
     def issue_url(self, owner: str, repo: str, number: int, *, pull: bool = False) -> str:
         """The html URL a person would paste: /issues/N or /pull/N."""
@@ -152,6 +169,27 @@ class FakeGitHub(FakeSite):
                     return _json(self._comment_doc(issue, comment))
         return _not_found()
 
+    async def _list_issues(self, request: web.Request) -> web.Response:
+        info = request.match_info
+        repo = (info["owner"].lower(), info["repo"].lower())
+        issues = [i for key, i in self._issues.items() if key[:2] == repo]
+        if not issues:  # the fake knows a repository by its issues
+            return _not_found()
+        state = request.query.get("state", "open")
+        if state not in ("open", "closed", "all"):
+            return _invalid("state")
+        issues = [i for i in issues if state == "all" or i.state == state]
+        if "since" in request.query:
+            since = _parse_time(request.query["since"])
+            if since is None:
+                return _invalid("since")
+            issues = [i for i in issues if i.updated_at >= since]
+        wanted = {x.strip().casefold() for x in request.query.get("labels", "").split(",")}
+        wanted.discard("")
+        issues = [i for i in issues if wanted <= {x.casefold() for x in i.labels}]
+        issues = _sorted_issues(issues, request.query.get("sort"), request.query.get("direction"))
+        return self._paged(request, [self._issue_doc(i) for i in issues])
+
     async def _list_comments(self, request: web.Request) -> web.Response:
         issue = self._issue_of(request)
         if issue is None:
@@ -162,11 +200,14 @@ class FakeGitHub(FakeSite):
             if since is None:
                 return _invalid("since")
             comments = [c for c in comments if c.updated_at >= since]
+        return self._paged(request, [self._comment_doc(issue, c) for c in comments])
+
+    def _paged(self, request: web.Request, docs: list[Doc]) -> web.Response:
+        """One page of a list (per_page, page) with GitHub's Link header."""
         per_page = _clamp(request.query.get("per_page"), DEFAULT_PER_PAGE, MAX_PER_PAGE)
         page = _clamp(request.query.get("page"), 1, None)
-        chunk = comments[(page - 1) * per_page : page * per_page]
-        response = _json([self._comment_doc(issue, c) for c in chunk])
-        link = self._link_header(request, page, max(1, math.ceil(len(comments) / per_page)))
+        response = _json(docs[(page - 1) * per_page : page * per_page])
+        link = self._link_header(request, page, max(1, math.ceil(len(docs) / per_page)))
         if link:
             response.headers["Link"] = link
         return response
@@ -194,7 +235,7 @@ class FakeGitHub(FakeSite):
             "number": issue.number,
             "title": issue.title,
             "user": self._user_doc(issue.user),
-            "labels": [],
+            "labels": [self._label_doc(issue, name) for name in issue.labels],
             "state": issue.state,
             "locked": False,
             "assignee": None,
@@ -216,6 +257,19 @@ class FakeGitHub(FakeSite):
             doc["draft"] = False
             doc["pull_request"] = self._pull_links(issue) | {"merged_at": None}
         return doc
+
+    def _label_doc(self, issue: Issue, name: str) -> Doc:
+        digest = hashlib.sha256(name.encode()).hexdigest()
+        label_id = int(digest[:8], 16)
+        return {
+            "id": label_id,
+            "node_id": _node_id("LA", label_id),
+            "url": f"{self._api(issue)}/labels/{quote(name)}",
+            "name": name,
+            "color": digest[:6],
+            "default": False,
+            "description": None,
+        }
 
     def _pull_links(self, issue: Issue) -> Doc:
         html = self.issue_url(issue.owner, issue.repo, issue.number, pull=True)
@@ -363,6 +417,16 @@ def _parse_time(text: str) -> datetime | None:
         return _aware(datetime.fromisoformat(text))
     except ValueError:
         return None
+
+
+def _sorted_issues(issues: list[Issue], sort: str | None, direction: str | None) -> list[Issue]:
+    """sort=created (default) | updated | comments; direction=desc (default) | asc."""
+    keys = {
+        "updated": lambda i: (i.updated_at, i.number),
+        "comments": lambda i: (len(i.comments), i.number),
+    }
+    key = keys.get(sort or "created", lambda i: (i.created_at, i.number))
+    return sorted(issues, key=key, reverse=direction != "asc")
 
 
 def _clamp(text: str | None, default: int, top: int | None) -> int:

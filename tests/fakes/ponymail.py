@@ -3,7 +3,8 @@
 It serves `thread`, `email`, `stats`, `mbox` and `source` under /api/ (as `.lua` and `.json`) from
 raw RFC 5322 mails kept in memory, with Foal's quirks a client has to survive: addresses anonymised
 for anonymous callers, children without bodies and capped per level, `header_subject` as a fuzzy
-phrase match, `since` answering {"changed": false}, and mboxrd output. Wire-formats.md §4 and §6 are
+phrase match, `since` answering {"changed": false}, date ranges (`d=YYYY-MM`, `d=lte=…`,
+`d=dfr=…|dto=…`, `s`/`e`, else the last 30 days), and mboxrd output. Wire-formats.md §4 and §6 are
 the contract; the shapes follow ponymail_thread.json and ponymail_stats.json.
 """
 
@@ -22,7 +23,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from email.message import EmailMessage, Message
 from typing import Any
 
@@ -504,7 +505,8 @@ def parse_query(params: Params, *, now: int) -> Query:
 
 
 def _date_range(params: Params, now: int) -> tuple[int, int]:
-    """[start, end) epochs for d=YYYY-M[M], d=lte|gte=N[dwMy], s=…&e=…; else the last 30 days."""
+    """[start, end) epochs for d=YYYY-M[M], d=lte|gte=N[dwMy], d=dfr=YYYY-MM-DD|dto=YYYY-MM-DD,
+    s=…&e=…; else the last 30 days."""
     d = params.get("d") or params.get("date")
     if d:
         if month := re.fullmatch(r"(\d{4})-(\d{1,2})", d):
@@ -512,6 +514,8 @@ def _date_range(params: Params, now: int) -> tuple[int, int]:
         if rel := re.fullmatch(r"(lte|gte)=(\d+)([dwMy])", d):
             edge = now - int(rel[2]) * UNIT_SECONDS[rel[3]]
             return (edge, FAR_FUTURE) if rel[1] == "lte" else (0, edge + 1)
+        if span := re.fullmatch(r"dfr=(\d{4})-(\d+)-(\d+)\|dto=(\d{4})-(\d+)-(\d+)", d):
+            return _day_span(*(int(part) for part in span.groups()))
         raise BadRequest(f"Invalid date range: {d}")
     if "s" in params and "e" in params:
         s = re.fullmatch(r"(\d{4})-(\d{1,2})", params["s"])
@@ -520,6 +524,16 @@ def _date_range(params: Params, now: int) -> tuple[int, int]:
             raise BadRequest("Invalid s/e dates")
         return _month_range(int(s[1]), int(s[2]), int(e[1]), int(e[2]))
     return now - 30 * DAY, FAR_FUTURE
+
+
+def _day_span(y1: int, m1: int, d1: int, y2: int, m2: int, d2: int) -> tuple[int, int]:
+    """Foal's dfr/dto: after dfr 00:00:00 and before dto 23:59:59 (both bounds exclusive)."""
+    try:
+        start = calendar.timegm(datetime(y1, m1, d1).timetuple())
+        end = calendar.timegm(datetime(y2, m2, d2, 23, 59, 59).timetuple())
+    except ValueError as exc:
+        raise BadRequest(f"Invalid date range: {exc}") from None
+    return start + 1, end
 
 
 def _month_range(y1: int, m1: int, y2: int, m2: int) -> tuple[int, int]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from alembic import command
 
 from harvester.app.cli import main
+from harvester.store.db import alembic_config
 
 
 def test_check_then_upgrade_then_check(
@@ -14,12 +16,22 @@ def test_check_then_upgrade_then_check(
     err = capsys.readouterr().err
     assert err == (
         f"harvest: error: {database_url}: database schema is no schema, this harvester needs "
-        "0001: run `harvest db upgrade`\n"
+        "0002: run `harvest db upgrade`\n"
     )
     assert main(["db", "upgrade", "--db", database_url]) == 0
-    assert capsys.readouterr().out == f"{database_url}: schema is at 0001\n"
+    assert capsys.readouterr().out == f"{database_url}: schema is at 0002\n"
     assert main(["db", "check", "--db", database_url]) == 0
     assert "schema is current" in capsys.readouterr().out
+
+
+def test_an_older_schema_is_refused_then_upgraded_in_place(
+    database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    command.upgrade(alembic_config(database_url), "0001")
+    assert main(["db", "check", "--db", database_url]) == 2
+    assert "database schema is 0001, this harvester needs 0002" in capsys.readouterr().err
+    assert main(["db", "upgrade", "--db", database_url]) == 0
+    assert main(["db", "check", "--db", database_url]) == 0
 
 
 def test_the_url_can_come_from_the_environment(

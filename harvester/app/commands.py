@@ -1,0 +1,222 @@
+"""`harvest daemon`, `harvest votes list|show|recount`, `harvest send`: the stored-vote commands."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any, NoReturn, TextIO, TypeVar
+
+from harvester.app import record
+from harvester.app.arguments import parse_rule
+from harvester.app.daemon import run_daemon
+from harvester.app.db_command import database_errors
+from harvester.app.deliver import send_draft, worker_name
+from harvester.app.harvest import VoteResult
+from harvester.app.output import as_json_line, as_text
+from harvester.config import Settings, load_settings
+from harvester.errors import SelectionError, UsageError
+from harvester.model import RuleName
+from harvester.sources.roster import load_roster
+from harvester.store import votes
+from harvester.store.db import check_current, engine_for
+
+T = TypeVar("T")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(self.prog, message)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", metavar="FILE", help="settings file (TOML)")
+    parser.add_argument("--db", metavar="URL", help="database URL (default: from the config)")
+
+
+def _settings(args: argparse.Namespace) -> tuple[Settings, str]:
+    settings = load_settings(args.config, os.environ)
+    return settings, args.db or settings.database.url
+
+
+def _with_database(url: str, work: Callable[[Any], Awaitable[T]]) -> T:
+    """Run `work(engine)` on a current schema; database trouble is one line."""
+
+    async def run() -> T:
+        engine = engine_for(url)
+        try:
+            await check_current(engine, url)
+            return await work(engine)
+        finally:
+            await engine.dispose()
+
+    with database_errors(url):
+        return asyncio.run(run())
+
+
+# -- harvest daemon ---------------------------------------------------------------------------
+
+
+def run_daemon_command(argv: Sequence[str], err: TextIO) -> int:
+    parser = _Parser(prog="harvest daemon", description="Watch, count and close votes.")
+    _common(parser)
+    parser.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING"))
+    args = parser.parse_args(argv)
+    settings, url = _settings(args)
+    logging.basicConfig(
+        stream=err, level=args.log_level, format="%(asctime)s %(levelname)s %(message)s"
+    )
+    for chatty in ("apscheduler", "alembic"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+    with database_errors(url):
+        asyncio.run(run_daemon(settings, url))
+    return 0
+
+
+# -- harvest votes ----------------------------------------------------------------------------
+
+
+def _vote_id(raw: str) -> int:
+    if not raw.isdigit():
+        raise UsageError("harvest votes", f"a vote ID is a number, not {raw!r}")
+    return int(raw)
+
+
+def run_votes(argv: Sequence[str], out: TextIO) -> int:
+    parser = _Parser(prog="harvest votes", description="Stored votes: list, show, recount.")
+    _common(parser)
+    parser.add_argument("action", choices=("list", "show", "recount"))
+    parser.add_argument("id", nargs="?", help="the vote's ID (show, recount)")
+    parser.add_argument("--status", help="list: only votes with this status (open, passed …)")
+    parser.add_argument("--format", default="text", choices=("text", "json"))
+    parser.add_argument("--roster", metavar="PATH", help="recount: a roster file to count with")
+    parser.add_argument("--committee", metavar="KEY", help="committee key for committee-info")
+    parser.add_argument("--rule", metavar="RULE", help="recount: the rule when the call has none")
+    args = parser.parse_args(argv)
+    settings, url = _settings(args)
+    if args.action == "list":
+        rows = _with_database(url, lambda e: _list(e, args.status))
+        out.write(_list_text(rows) if args.format == "text" else _list_json(rows))
+        return 0
+    if args.id is None:
+        raise UsageError(f"harvest votes {args.action}", "needs the vote's ID")
+    vote_id = _vote_id(args.id)
+    if args.action == "show":
+        report, drafts = _with_database(url, lambda e: _shown(e, vote_id))
+        if args.format == "json":
+            out.write(json.dumps(report, ensure_ascii=False) + "\n")
+        else:
+            out.write(_show_text(vote_id, report, drafts))
+        return 0
+    rule = parse_rule(args.rule)
+    roster = load_roster(args.roster, committee=args.committee) if args.roster else None
+    result = _with_database(url, lambda e: _recount(e, vote_id, roster, settings, rule))
+    out.write(as_json_line(result) + "\n" if args.format == "json" else as_text(result))
+    return 0
+
+
+async def _list(engine: Any, status: str | None) -> list[votes.VoteRow]:
+    async with engine.connect() as connection:
+        return await votes.list_votes(connection, status=status)
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
+def _list_text(rows: Sequence[votes.VoteRow]) -> str:
+    lines = ["id\tstatus\trule\tcloses (UTC)\ttitle"]
+    lines += [f"{r.id}\t{r.status}\t{r.rule or '-'}\t{_when(r.closes_at)}\t{r.title}" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _list_json(rows: Sequence[votes.VoteRow]) -> str:
+    return "".join(
+        json.dumps(
+            {
+                "id": r.id,
+                "title": r.title,
+                "status": r.status,
+                "rule": r.rule,
+                "profile": r.profile,
+                "opened_at": r.opened_at.isoformat() if r.opened_at else None,
+                "closes_at": r.closes_at.isoformat() if r.closes_at else None,
+                "closed_by": r.closed_by,
+            }
+        )
+        + "\n"
+        for r in rows
+    )
+
+
+async def _latest(engine: Any, vote_id: int) -> dict[str, Any]:
+    async with engine.connect() as connection:
+        if await votes.get_vote(connection, vote_id) is None:
+            raise SelectionError(f"vote {vote_id}", "no such vote in the database")
+        report = await votes.latest_tally(connection, vote_id)
+    if report is None:
+        raise SelectionError(f"vote {vote_id}", "has not been counted yet")
+    return report
+
+
+async def _shown(engine: Any, vote_id: int) -> tuple[dict[str, Any], list[votes.DraftLine]]:
+    report = await _latest(engine, vote_id)
+    async with engine.connect() as connection:
+        return report, await votes.vote_drafts(connection, vote_id)
+
+
+def _show_text(vote_id: int, report: dict[str, Any], drafts: Sequence[votes.DraftLine]) -> str:
+    counts = report["counts"]["binding"]
+    lines = [
+        f"#{vote_id} {report['title']}",
+        f"{report['status']} ({report['rule']}): {report['explanation']}",
+        f"binding +1 {counts['+1']}, 0 {counts['0']}, -1 {counts['-1']}",
+    ]
+    for ballot in report["ballots"]:
+        binding = "binding" if ballot["binding"] else "non-binding"
+        lines.append(f"  {ballot['value']:>2} {binding:<11} {ballot['voter']}: {ballot['raw']}")
+    for draft in drafts:
+        lines.append(f"draft {draft.id} ({draft.state}): {draft.subject}")
+    return "\n".join(lines) + "\n"
+
+
+async def _recount(
+    engine: Any, vote_id: int, roster: Any, settings: Settings, rule: RuleName | None
+) -> VoteResult:
+    now = datetime.now(UTC)
+    async with engine.begin() as connection:
+        result = await record.recount(connection, vote_id, roster, settings, now, rule=rule)
+        if roster is not None:
+            await votes.save_roster(connection, roster, now)
+        await record.save_count(connection, vote_id, result, now)
+    return result
+
+
+# -- harvest send -----------------------------------------------------------------------------
+
+
+def run_send(argv: Sequence[str], out: TextIO) -> int:
+    parser = _Parser(prog="harvest send", description="E-mail one stored result draft.")
+    _common(parser)
+    parser.add_argument("id", help="the draft's ID (shown by `harvest votes show`)")
+    parser.add_argument(
+        "--again", action="store_true", help="send even if it was sent (or may have been) before"
+    )
+    args = parser.parse_args(argv)
+    settings, url = _settings(args)
+    draft_id = _vote_id(args.id)
+    worker = worker_name(settings)
+
+    async def send(engine: Any) -> Any:
+        now = datetime.now(UTC)
+        return await send_draft(
+            engine, settings, draft_id, worker=worker, now=now, again=args.again
+        )
+
+    delivery = _with_database(url, send)
+    out.write(f"draft {draft_id}: {delivery.state}: {delivery.detail}\n")
+    return 0 if delivery.state == "sent" else 1

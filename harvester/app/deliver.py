@@ -1,0 +1,177 @@
+"""WIRING: the outbox (store) + the draft's e-mail form (core) + SMTP (mail): each result mail is
+sent exactly once, also with several daemons and across crashes.
+
+Every step is its own short transaction: the claim is committed before the SMTP conversation, so
+no database lock is held while a server is slow, and the outcome is recorded after it. A crash in
+between leaves the row 'sending'; the next run marks it failed for an operator to check
+(outbox.interrupt_stale) instead of sending it again.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.utils import parseaddr
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from harvester.config import Settings
+from harvester.core.draft import as_email
+from harvester.errors import ConfigError
+from harvester.mail import MailError, MailOptions, deliver
+from harvester.store import outbox
+
+log = logging.getLogger("harvester.mail")
+
+
+@dataclass(frozen=True)
+class Delivery:
+    outbox_id: int
+    draft_id: int
+    state: str  # the row's state afterwards: sent, pending (retry due later) or failed
+    detail: str  # where it went, or the error
+
+
+def mail_options(settings: Settings) -> MailOptions:
+    mail = settings.mail
+    return MailOptions(
+        host=mail.host,
+        port=mail.port,
+        security=mail.security,
+        username=mail.username,
+        password=mail.password,
+        sender=mail.sender,
+        to=mail.to,
+        cc=mail.cc,
+        timeout=mail.timeout,
+        dry_run_dir=mail.dry_run_dir,
+    )
+
+
+def mail_on(settings: Settings) -> bool:
+    return settings.mail.enabled or bool(settings.mail.dry_run_dir)
+
+
+def worker_name(settings: Settings) -> str:
+    """This replica's name in the outbox (claimed_by)."""
+    return settings.daemon.worker or f"{socket.gethostname()}:{os.getpid()}"
+
+
+def new_message_id(settings: Settings, draft_id: int) -> str:
+    """A Message-ID of our own, fixed when a draft is queued, so that a resend keeps it and an
+    archive search finds what went out."""
+    address = parseaddr(settings.mail.sender or settings.draft.sender)[1]
+    domain = address.rpartition("@")[2] or "harvester.invalid"
+    return f"harvester.{draft_id}.{uuid.uuid4().hex}@{domain}"
+
+
+def compose(claim: outbox.Claim, settings: Settings, now: datetime) -> str:
+    """The claimed draft as it leaves; without [mail] addresses (a dry run) the draft's own."""
+    mail = settings.mail
+    return as_email(
+        claim.draft,
+        sender=mail.sender or settings.draft.sender,
+        to=", ".join(mail.to) or settings.draft.to,
+        cc=", ".join(mail.cc),
+        date=now,
+        message_id=claim.message_id,
+    )
+
+
+def retry_at(settings: Settings, attempts: int, now: datetime) -> datetime | None:
+    """Exponential backoff while attempts remain; None: give up (a final failure)."""
+    mail = settings.mail
+    if attempts >= mail.max_attempts:
+        return None
+    return now + timedelta(minutes=mail.retry_minutes * 2 ** (attempts - 1))
+
+
+async def deliver_pending(
+    engine: AsyncEngine, settings: Settings, *, worker: str, now: datetime, limit: int = 20
+) -> list[Delivery]:
+    """Send what is due in the outbox, at most `limit` mails; nothing while mail is off."""
+    if not mail_on(settings):
+        return []
+    stale_before = now - timedelta(minutes=settings.mail.stale_minutes)
+    async with engine.begin() as connection:
+        for outbox_id in await outbox.interrupt_stale(connection, stale_before):
+            log.warning("outbox row %d was interrupted while sending; not resent", outbox_id)
+    done: list[Delivery] = []
+    for _ in range(limit):
+        async with engine.begin() as connection:
+            claim = await outbox.claim_next(connection, worker, now)
+        if claim is None:
+            break
+        done.append(await _send(engine, settings, claim, worker=worker, now=now))
+    return done
+
+
+async def send_draft(
+    engine: AsyncEngine,
+    settings: Settings,
+    draft_id: int,
+    *,
+    worker: str,
+    now: datetime,
+    again: bool = False,
+) -> Delivery:
+    """`harvest send ID`: send one stored draft now, queueing it first if it never was. A draft
+    being sent, already sent (unless `again`) or unknown is a SelectionError."""
+    if not mail_on(settings):
+        raise ConfigError(
+            "[mail]",
+            "sending is off: set mail.enabled = true (with mail.sender and mail.to), "
+            "or mail.dry_run_dir to write .eml files",
+            field="mail.enabled",
+        )
+    async with engine.begin() as connection:
+        # Idempotent: a queued draft keeps its row and Message-ID; the new id is then unused.
+        await outbox.enqueue(connection, draft_id, now, new_message_id(settings, draft_id))
+        claim = await outbox.claim_draft(connection, draft_id, worker, now, again=again)
+    return await _send(engine, settings, claim, worker=worker, now=now)
+
+
+async def _send(
+    engine: AsyncEngine, settings: Settings, claim: outbox.Claim, *, worker: str, now: datetime
+) -> Delivery:
+    """One claimed row: compose, send, then record the outcome in a transaction of its own."""
+    try:
+        raw = compose(claim, settings, now)
+        detail = await deliver(raw, mail_options(settings), name=f"draft-{claim.draft_id}")
+    except MailError as exc:
+        return await _failed(engine, settings, claim, exc, worker=worker, now=now)
+    async with engine.begin() as connection:
+        marked = await outbox.mark_sent(connection, claim.outbox_id, worker, now, detail)
+    if not marked:  # interrupted as stale meanwhile: the row already says "may have gone out"
+        log.warning("draft %d was sent but its outbox row was no longer ours", claim.draft_id)
+    log.info("draft %d sent (attempt %d): %s", claim.draft_id, claim.attempts, detail)
+    return Delivery(claim.outbox_id, claim.draft_id, "sent", detail)
+
+
+async def _failed(
+    engine: AsyncEngine,
+    settings: Settings,
+    claim: outbox.Claim,
+    error: MailError,
+    *,
+    worker: str,
+    now: datetime,
+) -> Delivery:
+    when = retry_at(settings, claim.attempts, now) if error.transient else None
+    line = str(error)
+    if error.maybe_sent:
+        line += (
+            f"; check the archive for Message-ID <{claim.message_id}> before resending "
+            f"with `harvest send {claim.draft_id}`"
+        )
+    elif error.transient and when is None:
+        line += f" (gave up after {claim.attempts} attempts)"
+    async with engine.begin() as connection:
+        await outbox.mark_failed(connection, claim.outbox_id, worker, line, when)
+    state = outbox.PENDING if when is not None else outbox.FAILED
+    log.warning("draft %d not sent (attempt %d): %s", claim.draft_id, claim.attempts, line)
+    return Delivery(claim.outbox_id, claim.draft_id, state, line)

@@ -1,0 +1,92 @@
+"""Keeping a one-off harvest in the database, and recounting a stored vote without the network."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from harvester.app.harvest import VoteResult, tally_vote
+from harvester.config import Settings
+from harvester.core.report import report_json
+from harvester.core.threads import vote_key, vote_title
+from harvester.errors import SelectionError
+from harvester.model import Roster, RuleName, Status
+from harvester.store import messages as stored
+from harvester.store import votes
+
+
+async def record_result(
+    connection: AsyncConnection, result: VoteResult, roster: Roster, now: datetime
+) -> int:
+    """Store the threads read, the vote, the roster used and the tally; returns the vote id.
+    Storing the same harvest twice adds nothing."""
+    if roster.members:
+        await votes.save_roster(connection, roster, now)
+    title = vote_title(result.tally.title)
+    vote_id = await votes.ensure_vote(connection, vote_key(title), title, now)
+    for thread in result.sources:
+        await stored.save_thread(connection, thread, now)
+        await votes.link_thread(connection, vote_id, thread.url)
+    await save_count(connection, vote_id, result, now)
+    if result.outcome.status is not Status.OPEN:  # counted after its close: it is decided
+        closed_by = result.tally.window.closed_by or "operator"
+        await votes.close_vote(connection, vote_id, final_status(result), closed_by, now)
+    return vote_id
+
+
+def final_status(result: VoteResult) -> str:
+    if result.tally.cancelled:
+        return "cancelled"
+    return Status.PASSED.value if result.outcome.passes else Status.FAILED.value
+
+
+async def save_count(
+    connection: AsyncConnection, vote_id: int, result: VoteResult, now: datetime
+) -> None:
+    tally, outcome = result.tally, result.outcome
+    report = report_json(tally, outcome)
+    await votes.save_tally(connection, vote_id, report, tally.ballots, tally.history, now)
+    window = tally.window
+    await votes.set_schedule(
+        connection,
+        vote_id,
+        title=tally.title,
+        rule=outcome.rule.value,
+        electorate=tally.electorate.value,
+        profile=result.profile.name if result.profile else None,
+        opened_at=window.opened_at,
+        closes_at=window.closes_at or window.earliest_close,
+        call_url=tally.call_url or None,
+    )
+
+
+async def recount(
+    connection: AsyncConnection,
+    vote_id: int,
+    roster: Roster | None,
+    settings: Settings,
+    now: datetime,
+    *,
+    rule: RuleName | None = None,
+) -> VoteResult:
+    """The stored vote counted again from its stored messages: after a roster or rule change,
+    with no network. `roster` None: the newest stored roster snapshot."""
+    vote = await votes.get_vote(connection, vote_id)
+    if vote is None:
+        raise SelectionError(f"vote {vote_id}", "no such vote in the database")
+    urls = await votes.thread_urls(connection, vote_id)
+    sources = [t for t in [await stored.load_thread(connection, u) for u in urls] if t]
+    if not sources:
+        raise SelectionError(f"vote {vote_id}", "has no stored thread to count")
+    if roster is None:
+        roster = await votes.latest_roster(connection, settings.daemon.roster or None)
+    closed = vote.closes_at if vote.status != votes.OPEN and vote.closed_by == "deadline" else None
+    return tally_vote(
+        sources, roster or Roster(members=()), settings, now, rule=rule, closes_at=closed
+    )
+
+
+def describe(rows: Sequence[votes.VoteRow]) -> list[str]:
+    return [f"{row.id}\t{row.status}\t{row.rule or '-'}\t{row.title}" for row in rows]

@@ -1,0 +1,367 @@
+"""What the daemon does, one step at a time: discover vote threads, poll open votes, close them.
+
+No scheduling here (app/daemon.py triggers these steps) and no vote logic (core decides). All
+state lives in the database, so any replica can take any step and a restart resumes: a vote is
+created once, polled by the replica that claims it, closed and drafted by the one that moves it
+out of `open`, in the same transaction as its draft and outbox row.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from harvester.app import discover
+from harvester.app.deliver import new_message_id
+from harvester.app.discover import FoundVote, ThreadRole
+from harvester.app.fetch import Fetcher
+from harvester.app.harvest import VoteResult, is_url, tally_vote
+from harvester.app.record import final_status, save_count
+from harvester.config import Settings
+from harvester.core.schedule import next_poll
+from harvester.core.threads import vote_key, vote_title
+from harvester.errors import HarvesterError, SelectionError
+from harvester.model import Roster, Thread, ThreadUpdate
+from harvester.sources.roster import load_roster
+from harvester.store import messages as stored
+from harvester.store import outbox, votes
+from harvester.store.votes import VoteRow
+
+log = logging.getLogger("harvester.daemon")
+Clock = Callable[[], datetime]
+_URL = re.compile(r"https?://[^\s<>()\"']+")
+
+
+@dataclass
+class Watcher:
+    engine: AsyncEngine
+    settings: Settings
+    fetcher: Fetcher
+    clock: Clock
+    jitter: Callable[[], float] = field(default_factory=lambda: uniform_jitter(0.2))
+    on_close: Callable[[int], None] = lambda vote_id: None
+    # vote id -> the roster it was last counted with by this replica: an unchanged poll of a
+    # vote counted with the current roster needs no recount
+    _counted: dict[int, str] = field(default_factory=dict)
+
+    # -- discovery ---------------------------------------------------------------------------
+
+    async def discover(self) -> int:
+        """Look for new vote threads in every configured place; returns the threads adopted."""
+        now = self.clock()
+        await self.refresh_roster(now)
+        since = now - timedelta(days=self.settings.daemon.lookback_days)
+        found = [f for f in await self._found(since, now) if f.opened_at >= since]
+        adopted = 0
+        for item in sorted(found, key=lambda f: f.epoch):
+            try:
+                adopted += await self.adopt(item)
+            except HarvesterError as error:
+                log.warning("discovery: %s", error)
+        return adopted
+
+    async def _found(self, since: datetime, now: datetime) -> list[FoundVote]:
+        found: list[FoundVote] = []
+        for name, listing in self._listings(since, now):
+            try:
+                found.extend(await listing)
+            except HarvesterError as error:
+                log.warning("discovery of %s failed: %s", name, error)
+        return found
+
+    def _listings(
+        self, since: datetime, now: datetime
+    ) -> Iterator[tuple[str, Awaitable[list[FoundVote]]]]:
+        """Each configured place, listed one at a time: one failing place skips only itself."""
+        daemon = self.settings.daemon
+        client = self.fetcher.client
+        for address in daemon.lists:
+            for month in discover.months_between(since, now):
+                yield (
+                    f"{address} {month}",
+                    discover.list_threads(client, daemon.ponymail_url, address, month),
+                )
+        for category in daemon.categories:
+            auth = self.fetcher.discourse_auth()
+            yield category, discover.category_threads(client, category, auth)
+        options = self.fetcher.github_options()
+        for repo in daemon.repos:
+            yield repo, discover.repo_threads(client, repo, options, since, daemon.repo_labels)
+
+    async def adopt(self, item: FoundVote) -> int:
+        """Track a discovered thread: read it whole, file it under its vote (new for a call,
+        the open vote of the same subject for a [RESULT]/[CANCEL])."""
+        async with self.engine.connect() as connection:
+            if await votes.vote_of_thread(connection, item.url) is not None:
+                return 0
+        update = await self.fetcher.poll(item.url, None)
+        thread = update.thread
+        now = self.clock()
+        async with self.engine.begin() as connection:
+            if await votes.vote_of_thread(connection, thread.url) is not None:
+                return 0
+            vote_id = await self._vote_for(connection, thread, item, now)
+            if vote_id is None:
+                return 0
+            await self._store(connection, thread.url, update, now)
+            await votes.link_thread(connection, vote_id, thread.url)
+            await votes.record_run(connection, thread.url, now, now, cursor=update.cursor)
+        log.info("vote %d: tracking %s", vote_id, thread.url)
+        return 1
+
+    async def _vote_for(
+        self, connection: AsyncConnection, thread: Thread, item: FoundVote, now: datetime
+    ) -> int | None:
+        linked = await self._linked_vote(connection, thread)
+        if linked is not None:
+            return linked
+        title = vote_title(thread.title or item.title)
+        key = vote_key(title)
+        existing = await votes.vote_by_key(connection, key)
+        if item.role is not ThreadRole.CALL:
+            # A result or cancel belongs to an open vote; alone it is not a vote to count.
+            return existing.id if existing and existing.status == votes.OPEN else None
+        if existing is not None and existing.status != votes.OPEN:
+            key = f"{key} @{item.opened_at:%Y-%m-%dT%H:%M}"  # the same subject called again
+        return await votes.ensure_vote(connection, key, title, now)
+
+    async def _linked_vote(self, connection: AsyncConnection, thread: Thread) -> int | None:
+        """A call that links to a thread we track ("also voting on the list: …") is that
+        vote's thread in another place."""
+        if not thread.messages:
+            return None
+        for url in _URL.findall(thread.messages[0].body):
+            vote_id = await votes.vote_of_thread(connection, url.rstrip(".,;:!?"))
+            if vote_id is not None:
+                return vote_id
+        return None
+
+    # -- roster ------------------------------------------------------------------------------
+
+    async def refresh_roster(self, now: datetime) -> None:
+        """Read the configured roster and keep a snapshot; on failure the last one stays."""
+        spec = self.settings.daemon.roster
+        if not spec:
+            return
+        committee = self.settings.daemon.committee or None
+        try:
+            if is_url(spec):
+                roster = await self.fetcher.roster(spec, committee)
+            else:
+                roster = load_roster(spec, committee=committee)
+        except HarvesterError as error:
+            log.warning("roster: %s (the last snapshot is used)", error)
+            return
+        async with self.engine.begin() as connection:
+            await votes.save_roster(connection, roster, now)
+
+    async def roster(self, connection: AsyncConnection) -> Roster:
+        spec = self.settings.daemon.roster
+        found = await votes.latest_roster(connection, spec) if spec else None
+        return found or Roster(members=(), source="")
+
+    # -- polling -----------------------------------------------------------------------------
+
+    async def poll_due(self) -> int:
+        """Poll every open vote whose time has come; returns how many this replica polled."""
+        now = self.clock()
+        async with self.engine.connect() as connection:
+            due = await votes.due_votes(connection, now, limit=None)
+            roster = await self.roster(connection)  # once a tick, not once a vote
+        roster_key = _roster_key(roster)
+        polled = 0
+        for vote in due:
+            async with self.engine.begin() as connection:
+                claimed = await votes.claim_poll(
+                    connection, vote.id, now, self._next_poll(now, vote.closes_at)
+                )
+            if not claimed:
+                continue
+            polled += 1
+            try:
+                # every Nth poll reads whole threads: edits beyond what a cursor shows
+                full = (vote.polls + 1) % self._refresh_every == 0
+                await self.poll_vote(vote, full=full, roster=roster, roster_key=roster_key)
+            except HarvesterError as error:
+                log.warning("vote %d: %s", vote.id, error)
+        return polled
+
+    @property
+    def _refresh_every(self) -> int:
+        return self.settings.daemon.full_refresh_every
+
+    def _next_poll(self, now: datetime, closes_at: datetime | None) -> datetime:
+        daemon = self.settings.daemon
+        return next_poll(
+            now,
+            closes_at,
+            every=timedelta(minutes=daemon.poll_minutes),
+            floor=timedelta(minutes=daemon.poll_min_minutes),
+            jitter=self.jitter(),
+        )
+
+    async def poll_vote(
+        self,
+        vote: VoteRow,
+        *,
+        full: bool,
+        roster: Roster | None = None,
+        roster_key: str | None = None,
+    ) -> VoteResult | None:
+        """Bring every thread of the vote up to date, recount when something changed, and close
+        the vote when it is over."""
+        async with self.engine.connect() as connection:
+            urls = await votes.thread_urls(connection, vote.id)
+        changed = [await self.harvest_thread(url, full=full) for url in urls]
+        now = self.clock()
+        key = roster_key if roster_key is not None else _roster_key(roster)
+        if not any(changed) and self._counted.get(vote.id) == key:
+            # Nothing new since the last count with this roster: only the clock can close it.
+            if vote.closes_at is not None and vote.closes_at <= now:
+                return await self.close(vote, "deadline")
+            return None
+        async with self.engine.begin() as connection:
+            current = await votes.get_vote(connection, vote.id)
+            if current is None or current.status != votes.OPEN:
+                return None
+            result = await self.count(connection, current, now, roster=roster)
+            fresh = await votes.get_vote(connection, vote.id)
+        assert fresh is not None
+        self._counted[vote.id] = key
+        closed_by = closing_reason(result, fresh, now)
+        if closed_by:
+            return await self.close(fresh, closed_by)
+        return result
+
+    async def harvest_thread(self, url: str, *, full: bool) -> bool:
+        """One poll of one thread, stored with its cursor in one transaction; a failure is
+        recorded and the last good state stays. Returns whether anything changed."""
+        started = self.clock()
+        async with self.engine.connect() as connection:
+            cursor = None if full else await votes.last_cursor(connection, url)
+        try:
+            update = await self.fetcher.poll(url, cursor)
+        except HarvesterError as error:
+            async with self.engine.begin() as connection:
+                await votes.record_run(connection, url, started, self.clock(), error=str(error))
+            log.warning("%s", error)
+            return False
+        async with self.engine.begin() as connection:
+            await self._store(connection, url, update, started)
+            await votes.record_run(connection, url, started, self.clock(), cursor=update.cursor)
+        return update.changed or update.complete
+
+    async def _store(
+        self, connection: AsyncConnection, url: str, update: ThreadUpdate, now: datetime
+    ) -> None:
+        thread = update.thread
+        await stored.save_thread(connection, thread, now, complete=update.complete)
+        gone = _gone(update, await stored.stored_ids(connection, thread.url))
+        for source, ids in gone.items():
+            await stored.remove_messages(connection, thread.url, source, sorted(ids))
+        if url != thread.url:
+            log.info("%s is now read as %s", url, thread.url)
+
+    async def count(
+        self,
+        connection: AsyncConnection,
+        vote: VoteRow,
+        now: datetime,
+        *,
+        cut_off: datetime | None = None,
+        roster: Roster | None = None,
+    ) -> VoteResult:
+        """Recount from the stored messages (no network) and keep the tally and schedule."""
+        result = await self.recount(connection, vote, now, cut_off=cut_off, roster=roster)
+        await save_count(connection, vote.id, result, now)
+        window = result.tally.window
+        deadline = window.closes_at or window.earliest_close
+        if deadline is not None:
+            await votes.poll_by(connection, vote.id, deadline)
+        return result
+
+    async def recount(
+        self,
+        connection: AsyncConnection,
+        vote: VoteRow,
+        now: datetime,
+        *,
+        cut_off: datetime | None = None,
+        roster: Roster | None = None,
+    ) -> VoteResult:
+        """The vote counted from its stored messages and the last roster snapshot; no writes."""
+        urls = await votes.thread_urls(connection, vote.id)
+        sources = [t for t in [await stored.load_thread(connection, u) for u in urls] if t]
+        if not sources:
+            raise SelectionError(f"vote {vote.id}", "has no stored thread to count")
+        roster = roster or await self.roster(connection)
+        return tally_vote(sources, roster, self.settings, now, closes_at=cut_off)
+
+    # -- closing -----------------------------------------------------------------------------
+
+    async def close(self, vote: VoteRow, closed_by: str) -> VoteResult | None:
+        """A final whole read (edits made late count too), the final count, and, in one
+        transaction, the vote's status, its draft and its outbox row. Only the replica that
+        moves the vote out of `open` drafts it."""
+        async with self.engine.connect() as connection:
+            urls = await votes.thread_urls(connection, vote.id)
+        for url in urls:
+            await self.harvest_thread(url, full=True)
+        now = self.clock()
+        cut_off = vote.closes_at if closed_by == "deadline" else None
+        async with self.engine.begin() as connection:
+            result = await self.count(connection, vote, now, cut_off=cut_off)
+            status = final_status(result)
+            if not await votes.close_vote(connection, vote.id, status, closed_by, now):
+                return None
+            if status != "cancelled":
+                draft_id = await outbox.save_draft(connection, vote.id, result.draft, now)
+                if self._mail_on:
+                    message_id = new_message_id(self.settings, draft_id)
+                    await outbox.enqueue(connection, draft_id, now, message_id)
+        log.info("vote %d closed (%s): %s", vote.id, closed_by, status)
+        self.on_close(vote.id)
+        return result
+
+    @property
+    def _mail_on(self) -> bool:
+        return self.settings.mail.enabled or bool(self.settings.mail.dry_run_dir)
+
+
+def _roster_key(roster: Roster | None) -> str:
+    return votes.digest_of(votes.roster_json(roster)) if roster is not None else ""
+
+
+def uniform_jitter(spread: float) -> Callable[[], float]:
+    generator = random.Random()
+    return lambda: generator.uniform(1 - spread, 1 + spread)
+
+
+def _gone(update: ThreadUpdate, have: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Messages to forget: those the source says are removed, and, after a whole read without
+    warnings, those it no longer lists."""
+    gone: dict[str, set[str]] = {}
+    sources = {m.source for m in update.thread.messages}
+    for source in sources:
+        gone[source] = have.get(source, set()) & set(update.removed)
+    if update.complete and not update.thread.warnings:
+        for source in sources:
+            listed = {m.source_id for m in update.thread.messages if m.source == source}
+            gone[source] |= have.get(source, set()) - listed
+    return {source: ids for source, ids in gone.items() if ids}
+
+
+def closing_reason(result: VoteResult, vote: VoteRow, now: datetime) -> str:
+    """Why the vote is over now, or "" while it runs."""
+    window = result.tally.window
+    if window.closes_at is not None and window.closes_at <= now:
+        return window.closed_by or "deadline"
+    if vote.closes_at is not None and vote.closes_at <= now:
+        return "deadline"
+    return ""

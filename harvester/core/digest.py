@@ -1,0 +1,66 @@
+"""The daily digest: every open vote, its count so far, how soon it closes, who has not voted."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from harvester.core.draft import one_line
+from harvester.core.report import iso_utc
+from harvester.core.tally import is_eligible
+from harvester.model import Draft, Outcome, Roster, Tally
+
+CLOSING_SOON = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class OpenVote:
+    vote_id: int
+    tally: Tally
+    outcome: Outcome
+    closes_at: datetime | None
+
+
+def not_voted(tally: Tally, roster: Roster) -> list[str]:
+    """Members of the vote's electorate with no ballot yet, by name."""
+    voted = {b.member_id for b in tally.history if b.member_id}
+    opened = tally.window.opened_at.date()
+    return sorted(
+        m.name
+        for m in roster.members
+        if is_eligible(m, tally.electorate, opened) and m.id not in voted
+    )
+
+
+def _closes(closes_at: datetime | None, now: datetime) -> str:
+    if closes_at is None:
+        return "no planned close"
+    left = closes_at - now
+    hours = max(0, int(left.total_seconds() // 3600))
+    soon = " (closing soon)" if left <= CLOSING_SOON else ""
+    return f"closes {iso_utc(closes_at)}, in {hours} h{soon}"
+
+
+def _section(vote: OpenVote, roster: Roster, now: datetime) -> list[str]:
+    b, n = vote.outcome.binding, vote.outcome.non_binding
+    missing = not_voted(vote.tally, roster)
+    return [
+        f"#{vote.vote_id} {one_line(vote.tally.title)}",
+        f"  {vote.outcome.rule.value}; {_closes(vote.closes_at, now)}",
+        f"  binding +1 {b.plus}, 0 {b.zero}, -1 {b.minus}; "
+        f"non-binding +1 {n.plus}, 0 {n.zero}, -1 {n.minus}",
+        f"  {vote.outcome.explanation}",
+        f"  not voted yet ({len(missing)}): {', '.join(missing) if missing else '-'}",
+        "",
+    ]
+
+
+def build_digest(votes: Sequence[OpenVote], roster: Roster, now: datetime) -> Draft:
+    """Soonest to close first: that is where a reminder helps."""
+    far = now + timedelta(days=3650)
+    ordered = sorted(votes, key=lambda v: v.closes_at or far)
+    lines = [f"Open votes as of {iso_utc(now)}: {len(ordered)}", ""]
+    for vote in ordered:
+        lines.extend(_section(vote, roster, now))
+    return Draft(subject=f"[DIGEST] {len(ordered)} open vote(s)", body="\n".join(lines))

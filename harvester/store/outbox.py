@@ -1,0 +1,330 @@
+"""Result drafts and the outbox that sends each of them exactly once.
+
+States of an outbox row (one per draft):
+
+    pending --claim--> sending --mark_sent--> sent
+       ^                  |
+       +--mark_failed-----+--mark_failed (final) / interrupt_stale--> failed
+          with retry_at
+
+A retry is modelled as state 'pending' with `next_attempt_at` in the future: a row is due when it
+is pending and next_attempt_at is NULL or has passed. 'failed' is always final; only an operator
+(`harvest send ID`, claim_draft) sends a failed draft again. Whoever sends decides how many
+attempts are enough: mark_failed without a retry time is final.
+
+Claims are safe with several daemons on one database: the candidate row is read with
+SELECT … FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite ignores it and serialises writers itself) and
+taken with an UPDATE guarded by the state it was read in, whose row count says who won.
+mark_sent and mark_failed only touch a row still claimed by the same worker in state 'sending'.
+
+Exactly once: the claim is committed before the SMTP conversation and mark_sent after it, each
+in its own transaction (callers commit). A crash in between leaves the row in 'sending';
+interrupt_stale turns such rows into 'failed' with a line telling the operator to check the
+archive — a mail that may have gone out is never resent automatically.
+
+The outbox table has no column of its own for where a sent mail went, so mark_sent keeps that
+line ("smtp host:port" or the .eml path) in `last_error`; OutboxRow calls it `detail`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from harvester.errors import SelectionError
+from harvester.model import Draft
+from harvester.store.tables import drafts, outbox
+
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+_CLAIM_TRIES = 5  # a claim lost to another worker is retried on the next due row
+
+
+@dataclass(frozen=True)
+class StoredDraft:
+    id: int
+    vote_id: int
+    draft: Draft
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Claim:
+    outbox_id: int
+    draft_id: int
+    attempts: int  # including this one
+    message_id: str
+    draft: Draft
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    draft_id: int
+    state: str
+    attempts: int
+    detail: str  # the last error, or where a sent mail went
+    claimed_by: str
+    claimed_at: datetime | None
+    sent_at: datetime | None
+    message_id: str
+    next_attempt_at: datetime | None
+
+
+def utc(when: datetime) -> datetime:
+    """SQLite hands back naive datetimes (stored as UTC text); compare and return aware UTC."""
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def _maybe_utc(when: datetime | None) -> datetime | None:
+    return utc(when) if when is not None else None
+
+
+def _insert(connection: AsyncConnection) -> Any:
+    """INSERT … ON CONFLICT needs the dialect's own insert()."""
+    return postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+
+
+async def save_draft(connection: AsyncConnection, vote_id: int, draft: Draft, now: datetime) -> int:
+    """Store a [RESULT] draft of a vote; returns its id (always a new row: drafts are history)."""
+    result = await connection.execute(
+        drafts.insert()
+        .values(
+            vote_id=vote_id,
+            subject=draft.subject,
+            body=draft.body,
+            in_reply_to=draft.in_reply_to,
+            references=list(draft.references),
+            created_at=utc(now),
+        )
+        .returning(drafts.c.id)
+    )
+    return int(result.scalar_one())
+
+
+def _draft(row: Any) -> Draft:
+    return Draft(row.subject, row.body, row.in_reply_to or "", tuple(row.references or ()))
+
+
+async def load_draft(connection: AsyncConnection, draft_id: int) -> StoredDraft | None:
+    row = (await connection.execute(select(drafts).where(drafts.c.id == draft_id))).first()
+    if row is None:
+        return None
+    return StoredDraft(row.id, row.vote_id, _draft(row), utc(row.created_at))
+
+
+async def enqueue(
+    connection: AsyncConnection, draft_id: int, now: datetime, message_id: str
+) -> int:
+    """Queue a draft for sending, once: a draft already queued keeps its row and Message-ID."""
+    if await load_draft(connection, draft_id) is None:
+        raise SelectionError(f"draft {draft_id}", "no such draft")
+    statement = _insert(connection)(outbox).values(
+        draft_id=draft_id,
+        state=PENDING,
+        attempts=0,
+        message_id=message_id,
+        next_attempt_at=utc(now),
+    )
+    await connection.execute(statement.on_conflict_do_nothing(index_elements=["draft_id"]))
+    found = await connection.execute(select(outbox.c.id).where(outbox.c.draft_id == draft_id))
+    return int(found.scalar_one())
+
+
+def _due(now: datetime) -> Any:
+    return and_(
+        outbox.c.state == PENDING,
+        or_(outbox.c.next_attempt_at.is_(None), outbox.c.next_attempt_at <= utc(now)),
+    )
+
+
+def _locked(query: Select[Any], *, skip: bool) -> Select[Any]:
+    # SKIP LOCKED: another daemon's candidate is not waited for, the next due row is taken.
+    return query.with_for_update(skip_locked=skip)
+
+
+async def claim_next(connection: AsyncConnection, worker: str, now: datetime) -> Claim | None:
+    """Move the oldest due row to 'sending' for `worker`; None when nothing is due."""
+    for _ in range(_CLAIM_TRIES):
+        query = select(outbox.c.id).where(_due(now)).order_by(outbox.c.id).limit(1)
+        outbox_id = (await connection.execute(_locked(query, skip=True))).scalar()
+        if outbox_id is None:
+            return None
+        if await _take(connection, outbox_id, PENDING, worker, now):
+            return await _claim(connection, outbox_id)
+    return None  # others keep winning: they are sending, so nothing is lost by waiting
+
+
+async def _take(
+    connection: AsyncConnection, outbox_id: int, expected: str, worker: str, now: datetime
+) -> bool:
+    """The guarded UPDATE: only one claimer can move a row out of `expected`."""
+    result = await connection.execute(
+        update(outbox)
+        .where(outbox.c.id == outbox_id, outbox.c.state == expected)
+        .values(
+            state=SENDING,
+            claimed_by=worker,
+            claimed_at=utc(now),
+            attempts=outbox.c.attempts + 1,
+            next_attempt_at=None,
+        )
+    )
+    return result.rowcount == 1
+
+
+async def _claim(connection: AsyncConnection, outbox_id: int) -> Claim:
+    row = (
+        await connection.execute(
+            select(
+                outbox.c.draft_id,
+                outbox.c.attempts,
+                outbox.c.message_id,
+                drafts.c.subject,
+                drafts.c.body,
+                drafts.c.in_reply_to,
+                drafts.c.references,
+            )
+            .join(drafts, drafts.c.id == outbox.c.draft_id)
+            .where(outbox.c.id == outbox_id)
+        )
+    ).one()
+    return Claim(
+        outbox_id=outbox_id,
+        draft_id=row.draft_id,
+        attempts=row.attempts,
+        message_id=row.message_id or "",
+        draft=_draft(row),
+    )
+
+
+async def claim_draft(
+    connection: AsyncConnection, draft_id: int, worker: str, now: datetime, *, again: bool = False
+) -> Claim:
+    """Claim one queued draft for an operator's `harvest send ID`, due or not. A draft being
+    sent, or already sent (unless `again`), is a SelectionError with one line saying why."""
+    query = select(outbox).where(outbox.c.draft_id == draft_id)
+    row = (await connection.execute(_locked(query, skip=False))).first()
+    if row is None:
+        known = await load_draft(connection, draft_id) is not None
+        raise SelectionError(f"draft {draft_id}", "not queued" if known else "no such draft")
+    _check_sendable(row, again)
+    if not await _take(connection, row.id, row.state, worker, now):
+        raise SelectionError(f"draft {draft_id}", "claimed by another worker just now; try again")
+    return await _claim(connection, row.id)
+
+
+def _check_sendable(row: Any, again: bool) -> None:
+    where = f"draft {row.draft_id}"
+    if row.state == SENDING:
+        since = utc(row.claimed_at).isoformat() if row.claimed_at else "?"
+        raise SelectionError(where, f"is being sent by {row.claimed_by} since {since}")
+    if row.state == SENT and not again:
+        when = utc(row.sent_at).isoformat() if row.sent_at else "?"
+        raise SelectionError(
+            where,
+            f"was already sent at {when} as Message-ID <{row.message_id}>; "
+            "use --again to send it once more",
+        )
+
+
+def _ours(outbox_id: int, worker: str) -> Any:
+    return and_(outbox.c.id == outbox_id, outbox.c.state == SENDING, outbox.c.claimed_by == worker)
+
+
+async def mark_sent(
+    connection: AsyncConnection, outbox_id: int, worker: str, now: datetime, detail: str
+) -> bool:
+    """The mail went out. False when the row is no longer this worker's claim (it was
+    interrupted as stale meanwhile): it is then left as the other side put it."""
+    result = await connection.execute(
+        update(outbox)
+        .where(_ours(outbox_id, worker))
+        .values(state=SENT, sent_at=utc(now), last_error=detail, next_attempt_at=None)
+    )
+    return result.rowcount == 1
+
+
+async def mark_failed(
+    connection: AsyncConnection,
+    outbox_id: int,
+    worker: str,
+    error: str,
+    retry_at: datetime | None,
+) -> bool:
+    """The mail did not go out: due again at `retry_at`, or failed for good when it is None."""
+    values: Mapping[str, Any] = (
+        {"state": PENDING, "next_attempt_at": utc(retry_at)}
+        if retry_at is not None
+        else {"state": FAILED, "next_attempt_at": None}
+    )
+    result = await connection.execute(
+        update(outbox).where(_ours(outbox_id, worker)).values(last_error=error, **values)
+    )
+    return result.rowcount == 1
+
+
+def interrupted_line(draft_id: int, message_id: str) -> str:
+    return (
+        "interrupted while sending: it may have been delivered; check the archive for "
+        f"Message-ID <{message_id}> and resend with `harvest send {draft_id} --again`"
+    )
+
+
+async def interrupt_stale(connection: AsyncConnection, stale_before: datetime) -> list[int]:
+    """Rows left in 'sending' since before `stale_before` (their sender died, perhaps after the
+    server took the mail) become 'failed' for an operator to check; returns their outbox ids."""
+    query = select(outbox.c.id, outbox.c.draft_id, outbox.c.message_id).where(
+        outbox.c.state == SENDING, outbox.c.claimed_at < utc(stale_before)
+    )
+    stale = (await connection.execute(_locked(query, skip=True))).all()
+    interrupted = []
+    for outbox_id, draft_id, message_id in stale:
+        result = await connection.execute(
+            update(outbox)
+            .where(
+                outbox.c.id == outbox_id,
+                outbox.c.state == SENDING,
+                outbox.c.claimed_at < utc(stale_before),
+            )
+            .values(
+                state=FAILED,
+                next_attempt_at=None,
+                last_error=interrupted_line(draft_id, message_id or "?"),
+            )
+        )
+        if result.rowcount == 1:
+            interrupted.append(outbox_id)
+    return interrupted
+
+
+async def outbox_rows(
+    connection: AsyncConnection, *, vote_id: int | None = None
+) -> list[OutboxRow]:
+    """Every outbox row (of one vote's drafts when `vote_id` is given), oldest first."""
+    query = select(outbox).order_by(outbox.c.id)
+    if vote_id is not None:
+        query = query.join(drafts, drafts.c.id == outbox.c.draft_id).where(
+            drafts.c.vote_id == vote_id
+        )
+    return [_row(row) for row in await connection.execute(query)]
+
+
+def _row(row: Any) -> OutboxRow:
+    return OutboxRow(
+        id=row.id,
+        draft_id=row.draft_id,
+        state=row.state,
+        attempts=row.attempts,
+        detail=row.last_error or "",
+        claimed_by=row.claimed_by or "",
+        claimed_at=_maybe_utc(row.claimed_at),
+        sent_at=_maybe_utc(row.sent_at),
+        message_id=row.message_id or "",
+        next_attempt_at=_maybe_utc(row.next_attempt_at),
+    )

@@ -1,0 +1,378 @@
+"""Votes, the threads they span, their tallies with ballots, roster snapshots and harvest runs.
+
+Every write is guarded so that two daemons on one database cannot both do it: a vote is created
+once (unique key), polled by whoever claims it, closed by whoever moves it out of `open`.
+Callers commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from harvester.model import Ballot, Member, Role, Roster
+from harvester.store.messages import dialect_insert
+from harvester.store.tables import (
+    ballots,
+    drafts,
+    harvest_runs,
+    outbox,
+    roster_snapshots,
+    tally_snapshots,
+    threads,
+    vote_threads,
+    votes,
+)
+
+OPEN = "open"
+
+
+@dataclass(frozen=True)
+class VoteRow:
+    id: int
+    key: str
+    title: str
+    rule: str | None
+    status: str
+    electorate: str | None
+    profile: str | None
+    opened_at: datetime | None
+    closes_at: datetime | None
+    closed_at: datetime | None
+    closed_by: str | None
+    next_poll_at: datetime | None
+    polls: int
+    call_url: str | None
+    created_at: datetime
+
+
+def _vote(row: Any) -> VoteRow:
+    return VoteRow(**{name: getattr(row, name) for name in VoteRow.__dataclass_fields__})
+
+
+async def ensure_vote(connection: AsyncConnection, key: str, title: str, now: datetime) -> int:
+    """The vote with this key, created when new; a second daemon finds the first one's row."""
+    insert = dialect_insert(connection)
+    await connection.execute(
+        insert(votes)
+        .values(key=key, title=title, status=OPEN, created_at=now, polls=0)
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    found = await connection.execute(select(votes.c.id).where(votes.c.key == key))
+    return int(found.scalar_one())
+
+
+async def link_thread(connection: AsyncConnection, vote_id: int, thread_url: str) -> None:
+    thread_id = (
+        await connection.execute(select(threads.c.id).where(threads.c.url == thread_url))
+    ).scalar_one()
+    insert = dialect_insert(connection)
+    await connection.execute(
+        insert(vote_threads).values(vote_id=vote_id, thread_id=thread_id).on_conflict_do_nothing()
+    )
+
+
+async def thread_urls(connection: AsyncConnection, vote_id: int) -> list[str]:
+    result = await connection.execute(
+        select(threads.c.url)
+        .join(vote_threads, vote_threads.c.thread_id == threads.c.id)
+        .where(vote_threads.c.vote_id == vote_id)
+        .order_by(threads.c.id)
+    )
+    return [url for (url,) in result]
+
+
+async def vote_of_thread(connection: AsyncConnection, thread_url: str) -> int | None:
+    result = await connection.execute(
+        select(vote_threads.c.vote_id)
+        .join(threads, vote_threads.c.thread_id == threads.c.id)
+        .where(threads.c.url == thread_url)
+    )
+    found = result.first()
+    return None if found is None else int(found[0])
+
+
+async def get_vote(connection: AsyncConnection, vote_id: int) -> VoteRow | None:
+    row = (await connection.execute(select(votes).where(votes.c.id == vote_id))).first()
+    return None if row is None else _vote(row)
+
+
+async def vote_by_key(connection: AsyncConnection, key: str) -> VoteRow | None:
+    row = (await connection.execute(select(votes).where(votes.c.key == key))).first()
+    return None if row is None else _vote(row)
+
+
+async def list_votes(connection: AsyncConnection, *, status: str | None = None) -> list[VoteRow]:
+    query = select(votes).order_by(votes.c.id)
+    if status is not None:
+        query = query.where(votes.c.status == status)
+    return [_vote(row) for row in await connection.execute(query)]
+
+
+async def set_schedule(connection: AsyncConnection, vote_id: int, **fields: Any) -> None:
+    """rule, electorate, profile, opened_at, closes_at, call_url, title: what the last count
+    learned about the vote."""
+    allowed = {"rule", "electorate", "profile", "opened_at", "closes_at", "call_url", "title"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"not schedule fields: {sorted(unknown)}")
+    await connection.execute(update(votes).where(votes.c.id == vote_id).values(**fields))
+
+
+async def due_votes(
+    connection: AsyncConnection, now: datetime, limit: int | None = 100
+) -> list[VoteRow]:
+    result = await connection.execute(
+        select(votes)
+        .where(votes.c.status == OPEN)
+        .where(or_(votes.c.next_poll_at.is_(None), votes.c.next_poll_at <= now))
+        .order_by(votes.c.next_poll_at.is_not(None), votes.c.next_poll_at, votes.c.id)
+        .limit(limit)
+    )
+    return [_vote(row) for row in result]
+
+
+async def claim_poll(
+    connection: AsyncConnection, vote_id: int, now: datetime, next_poll_at: datetime
+) -> bool:
+    """Take this poll of the vote; False when another replica took it first."""
+    result = await connection.execute(
+        update(votes)
+        .where(votes.c.id == vote_id, votes.c.status == OPEN)
+        .where(or_(votes.c.next_poll_at.is_(None), votes.c.next_poll_at <= now))
+        .values(next_poll_at=next_poll_at, polls=votes.c.polls + 1)
+    )
+    return result.rowcount == 1
+
+
+async def poll_by(connection: AsyncConnection, vote_id: int, moment: datetime) -> None:
+    """Make sure the vote is polled by `moment` (its deadline, once a count has found it)."""
+    await connection.execute(
+        update(votes)
+        .where(votes.c.id == vote_id, votes.c.status == OPEN)
+        .where(or_(votes.c.next_poll_at.is_(None), votes.c.next_poll_at > moment))
+        .values(next_poll_at=moment)
+    )
+
+
+async def close_vote(
+    connection: AsyncConnection, vote_id: int, status: str, closed_by: str, now: datetime
+) -> bool:
+    """Move an open vote to its final status; False when it was already closed (by a replica
+    or an operator), so the caller does not draft or mail it again."""
+    result = await connection.execute(
+        update(votes)
+        .where(votes.c.id == vote_id, votes.c.status == OPEN)
+        .values(status=status, closed_by=closed_by, closed_at=now, next_poll_at=None)
+    )
+    return result.rowcount == 1
+
+
+def digest_of(data: object) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _ballot_row(ballot: Ballot, vote_id: int, tally_id: int, effective: bool) -> dict[str, Any]:
+    return {
+        "vote_id": vote_id,
+        "tally_id": tally_id,
+        "voter": ballot.voter,
+        "member_id": ballot.member_id,
+        "value": ballot.value.value,
+        "binding": ballot.binding,
+        "effective": effective,
+        "counted": ballot.counted,
+        "raw": ballot.raw,
+        "url": ballot.url,
+        "cast_at": ballot.cast_at,
+        "details": {
+            "match": ballot.match.value,
+            "flags": list(ballot.flags),
+            "usernames": list(ballot.usernames),
+            "mirrors": list(ballot.mirrors),
+            "late": ballot.late,
+            "changed": ballot.changed,
+        },
+    }
+
+
+async def save_tally(
+    connection: AsyncConnection,
+    vote_id: int,
+    report: Mapping[str, Any],
+    effective: Sequence[Ballot],
+    history: Sequence[Ballot],
+    now: datetime,
+) -> int | None:
+    """Store a tally and its ballots; an unchanged tally (same report) is not stored again.
+    Returns the new snapshot's id, or None when nothing changed."""
+    digest = digest_of(report)
+    insert = dialect_insert(connection)
+    result = await connection.execute(
+        insert(tally_snapshots)
+        .values(
+            vote_id=vote_id,
+            taken_at=now,
+            status=str(report.get("status", "")),
+            digest=digest,
+            report=dict(report),
+        )
+        .on_conflict_do_nothing(index_elements=["vote_id", "digest"])
+        .returning(tally_snapshots.c.id)
+    )
+    tally_id = result.scalar_one_or_none()
+    if tally_id is None:
+        return None
+    kept = set(effective)
+    rows = [_ballot_row(b, vote_id, tally_id, True) for b in effective]
+    rows += [_ballot_row(b, vote_id, tally_id, False) for b in history if b not in kept]
+    if rows:
+        await connection.execute(ballots.insert(), rows)
+    return int(tally_id)
+
+
+async def latest_tally(connection: AsyncConnection, vote_id: int) -> dict[str, Any] | None:
+    result = await connection.execute(
+        select(tally_snapshots.c.report)
+        .where(tally_snapshots.c.vote_id == vote_id)
+        .order_by(tally_snapshots.c.taken_at.desc(), tally_snapshots.c.id.desc())
+        .limit(1)
+    )
+    found = result.scalar_one_or_none()
+    return None if found is None else dict(found)
+
+
+def roster_json(roster: Roster) -> list[dict[str, Any]]:
+    members = []
+    for member in roster.members:
+        data = asdict(member)
+        data["role"] = member.role.value
+        data["since"] = member.since.isoformat() if member.since else None
+        data["until"] = member.until.isoformat() if member.until else None
+        members.append(data)
+    return members
+
+
+def roster_from_json(source: str, members: Sequence[Mapping[str, Any]]) -> Roster:
+    def day(value: str | None) -> date | None:
+        return date.fromisoformat(value) if value else None
+
+    return Roster(
+        members=tuple(
+            Member(
+                id=m["id"],
+                name=m["name"],
+                role=Role(m["role"]),
+                emails=tuple(m.get("emails", ())),
+                github=tuple(m.get("github", ())),
+                discourse=tuple(m.get("discourse", ())),
+                since=day(m.get("since")),
+                until=day(m.get("until")),
+            )
+            for m in members
+        ),
+        source=source,
+    )
+
+
+async def save_roster(connection: AsyncConnection, roster: Roster, now: datetime) -> None:
+    """A snapshot per distinct roster: what binding status was decided from, kept."""
+    members = roster_json(roster)
+    insert = dialect_insert(connection)
+    await connection.execute(
+        insert(roster_snapshots)
+        .values(source=roster.source, digest=digest_of(members), members=members, taken_at=now)
+        .on_conflict_do_nothing(index_elements=["source", "digest"])
+    )
+
+
+async def latest_roster(connection: AsyncConnection, source: str | None) -> Roster | None:
+    """The newest snapshot of `source`, or of any roster when None."""
+    query = select(roster_snapshots.c.source, roster_snapshots.c.members)
+    if source is not None:
+        query = query.where(roster_snapshots.c.source == source)
+    result = await connection.execute(
+        query.order_by(roster_snapshots.c.taken_at.desc(), roster_snapshots.c.id.desc()).limit(1)
+    )
+    found = result.first()
+    return None if found is None else roster_from_json(found.source, found.members)
+
+
+async def record_run(
+    connection: AsyncConnection,
+    source_url: str,
+    started: datetime,
+    finished: datetime,
+    *,
+    cursor: Mapping[str, object] | None = None,
+    error: str | None = None,
+) -> None:
+    """One harvest of a thread, finished. A good run supersedes every earlier run of the thread
+    (only the newest cursor is ever read), so the table holds one good run per thread and the
+    failures since."""
+    result = await connection.execute(
+        harvest_runs.insert()
+        .values(
+            source_url=source_url,
+            started_at=started,
+            finished_at=finished,
+            status="failed" if error else "ok",
+            cursor=dict(cursor) if cursor is not None else None,
+            error=error,
+        )
+        .returning(harvest_runs.c.id)
+    )
+    run_id = int(result.scalar_one())
+    if error is None:
+        await connection.execute(
+            delete(harvest_runs).where(
+                harvest_runs.c.source_url == source_url, harvest_runs.c.id < run_id
+            )
+        )
+
+
+async def last_cursor(connection: AsyncConnection, source_url: str) -> dict[str, Any] | None:
+    """Where the next incremental harvest of this thread starts: the last good run's cursor."""
+    result = await connection.execute(
+        select(harvest_runs.c.cursor)
+        .where(and_(harvest_runs.c.source_url == source_url, harvest_runs.c.status == "ok"))
+        .order_by(harvest_runs.c.id.desc())
+        .limit(1)
+    )
+    found = result.scalar_one_or_none()
+    return dict(found) if isinstance(found, dict) else None
+
+
+async def run_counts(connection: AsyncConnection) -> dict[str, int]:
+    result = await connection.execute(
+        select(harvest_runs.c.status, func.count()).group_by(harvest_runs.c.status)
+    )
+    return {status: int(n) for status, n in result}
+
+
+@dataclass(frozen=True)
+class DraftLine:
+    id: int
+    subject: str
+    state: str  # the outbox state, or "not queued"
+    created_at: datetime
+
+
+async def vote_drafts(connection: AsyncConnection, vote_id: int) -> list[DraftLine]:
+    result = await connection.execute(
+        select(drafts.c.id, drafts.c.subject, outbox.c.state, drafts.c.created_at)
+        .select_from(drafts.outerjoin(outbox, outbox.c.draft_id == drafts.c.id))
+        .where(drafts.c.vote_id == vote_id)
+        .order_by(drafts.c.id)
+    )
+    return [
+        DraftLine(int(i), subject, state or "not queued", created)
+        for i, subject, state, created in result
+    ]
