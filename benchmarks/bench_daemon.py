@@ -386,6 +386,7 @@ BOOKKEEPING = (
     "record_run",
     "get_vote",
     "poll_by",
+    "plan_poll",
 )
 
 
@@ -403,7 +404,7 @@ class Meter:
       tally       harvest.tally_vote: counting, deciding, drafting (pure CPU);
       save_count  record.save_count: the tally snapshot and the vote's schedule;
       sql         the bookkeeping statements of store.votes: due_votes, claim_poll, thread_urls,
-                  last_cursor, record_run, get_vote, poll_by;
+                  last_cursor, record_run, get_vote, poll_by, plan_poll;
       commit      the driver's COMMIT and ROLLBACK (a read-only connection rolls back when it
                   goes back to the pool).
     The rest is checking connections out of the pool, BEGIN, and the code in between."""

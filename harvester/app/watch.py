@@ -176,11 +176,10 @@ class Watcher:
             roster = await self.roster(connection)  # once a tick, not once a vote
         roster_key = _roster_key(roster)
         polled = 0
+        lease = timedelta(minutes=self.settings.daemon.poll_min_minutes)
         for vote in due:
             async with self.engine.begin() as connection:
-                claimed = await votes.claim_poll(
-                    connection, vote.id, now, self._next_poll(now, vote.closes_at)
-                )
+                claimed = await votes.claim_poll(connection, vote.id, now, now + lease)
             if not claimed:
                 continue
             polled += 1
@@ -190,7 +189,17 @@ class Watcher:
                 await self.poll_vote(vote, full=full, roster=roster, roster_key=roster_key)
             except HarvesterError as error:
                 log.warning("vote %d: %s", vote.id, error)
+            await self._plan_next_poll(vote.id, now, now + lease)
         return polled
+
+    async def _plan_next_poll(self, vote_id: int, polled_at: datetime, lease: datetime) -> None:
+        """Schedule from what the poll learned (a first count finds the deadline), counting
+        from when the poll started: what it read may be as old as that."""
+        async with self.engine.begin() as connection:
+            current = await votes.get_vote(connection, vote_id)
+            if current is not None and current.status == votes.OPEN:
+                moment = self._next_poll(polled_at, current.closes_at)
+                await votes.plan_poll(connection, vote_id, lease, moment)
 
     @property
     def _refresh_every(self) -> int:

@@ -140,16 +140,31 @@ async def due_votes(
 
 
 async def claim_poll(
-    connection: AsyncConnection, vote_id: int, now: datetime, next_poll_at: datetime
+    connection: AsyncConnection, vote_id: int, now: datetime, lease_until: datetime
 ) -> bool:
-    """Take this poll of the vote; False when another replica took it first."""
+    """Take this poll of the vote until `lease_until`; False when another replica took it
+    first. A replica that dies mid-poll leaves only the lease, so the vote is due again soon
+    rather than at its next regular poll."""
     result = await connection.execute(
         update(votes)
         .where(votes.c.id == vote_id, votes.c.status == OPEN)
         .where(or_(votes.c.next_poll_at.is_(None), votes.c.next_poll_at <= now))
-        .values(next_poll_at=next_poll_at, polls=votes.c.polls + 1)
+        .values(next_poll_at=lease_until, polls=votes.c.polls + 1)
     )
     return result.rowcount == 1
+
+
+async def plan_poll(
+    connection: AsyncConnection, vote_id: int, lease_until: datetime, moment: datetime
+) -> None:
+    """After a poll: when the open vote is looked at next. Only replaces this poll's own lease:
+    a count that found the deadline passed has already asked for an earlier poll (`poll_by`)."""
+    await connection.execute(
+        update(votes)
+        .where(votes.c.id == vote_id, votes.c.status == OPEN)
+        .where(votes.c.next_poll_at == lease_until)
+        .values(next_poll_at=moment)
+    )
 
 
 async def poll_by(connection: AsyncConnection, vote_id: int, moment: datetime) -> None:

@@ -19,6 +19,7 @@ from harvester.app.fetch import Fetcher
 from harvester.app.watch import Watcher
 from harvester.config import Settings
 from harvester.sources.http import HttpClient
+from harvester.store import votes
 from harvester.store.db import engine_for, upgrade
 from tests.app.daemon_world import CALL, CATEGORY, TITLE, TOPIC, World, eventually, list_mail, world
 from tests.fakes.discourse import FakePost
@@ -268,3 +269,50 @@ def test_a_call_linking_to_a_tracked_thread_joins_its_vote(
     with world(database_url, tmp_path) as w:
         urls = asyncio.run(linked_by_url(w))
     assert urls[1].endswith("/t/s0-vote-here-too/88")
+
+
+async def interrupted_poll(w: World) -> tuple[list[int], list[int], int, float]:
+    """A replica dies part way through a vote's first poll (before anything knew the deadline);
+    another replica, or the restarted daemon, may take the vote again once the short lease is
+    over, not only at the vote's next regular poll half an hour later."""
+    settings = w.settings()
+    engine = engine_for(w.url)
+    try:
+        async with HttpClient() as client:
+            dying = Watcher(engine, settings, Fetcher(client, settings), w.clock, lambda: 1.0)
+            await dying.discover()
+
+            async def die(*args: object, **kwargs: object) -> None:
+                raise RuntimeError("killed mid-poll")
+
+            dying.poll_vote = die  # type: ignore[method-assign]
+            with pytest.raises(RuntimeError):
+                await dying.poll_due()
+            lease = timedelta(minutes=settings.daemon.poll_min_minutes)
+            async with engine.connect() as connection:
+                before = await votes.due_votes(connection, w.clock() + lease / 2)
+                after = await votes.due_votes(connection, w.clock() + lease)
+            w.clock.advance(minutes=lease.total_seconds() / 60)
+            other = Watcher(engine, settings, Fetcher(client, settings), w.clock, lambda: 1.0)
+            polled = await other.poll_due()
+            async with engine.connect() as connection:
+                (vote,) = await votes.list_votes(connection)
+    finally:
+        await engine.dispose()
+    assert vote.next_poll_at is not None
+    planned = (vote.next_poll_at - w.clock()).total_seconds() / 60
+    return [v.id for v in before], [v.id for v in after], polled, planned
+
+
+def test_a_replica_dying_mid_poll_leaves_only_a_short_lease(
+    database_url: str, tmp_path: Path
+) -> None:
+    upgrade(database_url)
+    with world(database_url, tmp_path) as w:
+        w.fill()
+        before, after, polled, planned_minutes = asyncio.run(interrupted_poll(w))
+    assert before == []
+    assert len(after) == 1
+    assert polled == 1
+    # after the other replica's poll the vote is back on its regular 30 minutes, the lease gone
+    assert planned_minutes == pytest.approx(30, abs=0.1)

@@ -41,6 +41,8 @@ repos = ["apache/tvm"]
 discover_minutes = 60
 tick_seconds = 0.2
 jitter = 0
+# a SIGKILL mid-poll leaves a lease this long (3 s) before the restarted daemon may poll again
+poll_min_minutes = 0.05
 
 [mail]
 enabled = true
