@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, String, any_, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from harvester.model import Author, BodyFormat, Message, Poll, PollOption, Thread
@@ -163,18 +164,27 @@ async def _known_versions(
     by_source: dict[str, list[str]] = {}
     for message in found:
         by_source.setdefault(message.source, []).append(message.source_id)
+    columns = (messages.c.source_id, messages.c.version, messages.c.updated_at)
     for source, ids in by_source.items():
-        unique = sorted(set(ids))
-        for start in range(0, len(unique), 500):  # keep each IN (…) list short
+        for chunk in _id_lists(connection, sorted(set(ids))):
             result = await connection.execute(
-                select(messages.c.source_id, messages.c.version, messages.c.updated_at).where(
-                    messages.c.source == source,
-                    messages.c.source_id.in_(unique[start : start + 500]),
-                )
+                select(*columns).where(messages.c.source == source, chunk)
             )
             for source_id, version, updated_at in result:
                 known[(source, source_id)] = (version, updated_at)
     return known
+
+
+def _id_lists(connection: AsyncConnection, ids: list[str]) -> Iterator[ColumnElement[bool]]:
+    """`source_id` conditions covering `ids`. PostgreSQL gets one array parameter: a statement
+    with hundreds of IN parameters, prepared once and reused by asyncpg, falls to a generic plan
+    that reads the table row by row when it has no statistics yet (autovacuum off or behind).
+    SQLite has no arrays, so it gets short IN lists."""
+    if connection.dialect.name == "postgresql":
+        yield messages.c.source_id == any_(bindparam("ids", ids, type_=ARRAY(String)))
+        return
+    for start in range(0, len(ids), 500):
+        yield messages.c.source_id.in_(ids[start : start + 500])
 
 
 def _message_row(message: Message, thread_id: int, now: datetime) -> dict[str, Any]:
