@@ -184,6 +184,15 @@ class DaemonSettings(_Section):
     worker: str = ""  # this replica's name in the outbox; default host:pid
 
 
+class WebSettings(_Section):
+    """[web]: the dashboard, JSON API, /healthz and /metrics (`harvest serve`, and the daemon)."""
+
+    enabled: bool = True  # the daemon serves the dashboard too
+    host: str = "127.0.0.1"  # 0.0.0.0 in a container; put a TLS proxy in front
+    port: int = Field(default=8080, ge=0, le=65535)  # 0: any free port
+    token: str = ""  # secret: HARVESTER_WEB__TOKEN only; empty: pages are read-only
+
+
 class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     vote: VoteSettings = VoteSettings()
@@ -192,6 +201,7 @@ class Settings(_Section):
     sources: SourcesSettings = SourcesSettings()
     mail: MailSettings = MailSettings()
     daemon: DaemonSettings = DaemonSettings()
+    web: WebSettings = WebSettings()
 
 
 # Secrets may only come from the environment; the file would end up in a repository or a backup.
@@ -199,6 +209,7 @@ SECRETS = {
     ("sources", "discourse", "api_key"): "HARVESTER_SOURCES__DISCOURSE__API_KEY",
     ("sources", "github", "token"): "GITHUB_TOKEN",
     ("mail", "password"): "HARVESTER_MAIL__PASSWORD",
+    ("web", "token"): "HARVESTER_WEB__TOKEN",
 }
 # Names the design and other tools already use for the same settings.
 ENV_ALIASES = {

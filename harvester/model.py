@@ -54,6 +54,7 @@ class Match(enum.StrEnum):
     GITHUB_NOTIFICATION = "github-notification"
     BOT_REPOST = "bot-repost"
     DISPLAY_NAME = "display-name"
+    CORRECTED = "corrected"  # a person said who this is (an override)
     UNKNOWN = "unknown"
 
 
@@ -226,6 +227,38 @@ class ReviewItem:
 
 
 @dataclass(frozen=True)
+class Override:
+    """A person's correction of the ballot read from one message (by its URL). None fields keep
+    what was read; `not_a_vote` says the message holds no ballot at all."""
+
+    url: str
+    reason: str
+    value: Value | None = None
+    not_a_vote: bool = False
+    binding: bool | None = None
+    member_id: str | None = None
+    by: str = ""
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Dismissal:
+    """A review item a person has looked at and set aside, with why."""
+
+    url: str
+    review: str  # the review item's reason, as shown
+    note: str
+    by: str = ""
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Corrections:
+    overrides: tuple[Override, ...] = ()
+    dismissals: tuple[Dismissal, ...] = ()
+
+
+@dataclass(frozen=True)
 class Window:
     """When a vote opened, the earliest it may close, and when it did close (if it has)."""
 
@@ -257,6 +290,8 @@ class Tally:
     call_references: tuple[str, ...] = ()
     call_text: str = ""  # the caller's own lines, where the rule and deadline are named
     cancelled: bool = False
+    overrides: tuple[Override, ...] = ()  # the corrections that applied to a message
+    dismissed: tuple[Dismissal, ...] = ()  # review items set aside by a person
 
     def counted(self, *, binding: bool) -> tuple[Ballot, ...]:
         return tuple(b for b in self.ballots if b.binding == binding and b.counted)
@@ -281,6 +316,26 @@ class Outcome:
     explanation: str
     binding: Counts = field(default_factory=Counts)
     non_binding: Counts = field(default_factory=Counts)
+    conditions: tuple[Condition, ...] = ()  # what the rule asks, each with what the vote has
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One test of a rule, e.g. binding +1 (have) >= 2 x binding -1 (need)."""
+
+    label: str
+    have: float
+    relation: str  # ">=", ">" or "==" (at most: nothing above `need`)
+    need: float
+    text: str  # the arithmetic as the result mail spells it
+
+    @property
+    def met(self) -> bool:
+        if self.relation == ">=":
+            return self.have >= self.need
+        if self.relation == ">":
+            return self.have > self.need
+        return self.have == self.need
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from harvester.config import Settings, load_settings
+from harvester.config import SECRETS, Settings, load_settings
 from harvester.errors import ConfigError
 from harvester.model import Electorate, RuleName
 
@@ -109,7 +109,7 @@ def _keys(model: type[BaseModel], prefix: str = "") -> list[str]:
 
 def test_the_example_config_documents_every_key() -> None:
     text = EXAMPLE.read_text(encoding="utf-8")
-    secrets = {"sources.discourse.api_key", "sources.github.token", "mail.password"}
+    secrets = {".".join(path) for path in SECRETS}
     tables = {"vote.profiles": "[[vote.profiles]]", "sources.hosts": "[sources.hosts]"}
     for key in _keys(Settings):
         if key in tables:

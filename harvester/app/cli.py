@@ -19,10 +19,10 @@ from harvester.app import commands
 from harvester.app.arguments import parse_rule
 from harvester.app.db_command import database_errors, run_db
 from harvester.app.fetch import Fetcher, http_options
-from harvester.app.harvest import HarvestRequest, VoteResult, harvest
+from harvester.app.harvest import HarvestRequest, VoteResult, harvest, tally_vote
 from harvester.app.output import as_email_text, as_json_line, as_text
 from harvester.app.progress import TerminalProgress
-from harvester.app.record import record_result
+from harvester.app.record import load_corrections, record_result, save_count
 from harvester.config import Settings, load_settings
 from harvester.errors import HarvesterError, SelectionError, UsageError
 from harvester.model import RuleName
@@ -112,16 +112,36 @@ async def _harvest(
         return await harvest(request, settings, now, fetcher)
 
 
-async def _record(url: str, results: Sequence[VoteResult], now: datetime) -> list[int]:
-    """Keep the harvest: every write in one transaction, so a failure stores nothing."""
+async def _record(
+    url: str,
+    results: Sequence[VoteResult],
+    request: HarvestRequest,
+    settings: Settings,
+    now: datetime,
+) -> list[tuple[int, VoteResult]]:
+    """Keep the harvest: every write in one transaction, so a failure stores nothing. A vote
+    people have corrected is counted again with their corrections, which outlive re-harvests."""
     engine = engine_for(url)
     try:
         await check_current(engine, url)
         async with engine.begin() as connection:
-            ids = []
+            kept = []
             for result in results:
-                ids.append(await record_result(connection, result, result.roster, now))
-            return ids
+                vote_id = await record_result(connection, result, result.roster, now)
+                corrections = await load_corrections(connection, vote_id)
+                if corrections.overrides or corrections.dismissals:
+                    result = tally_vote(
+                        result.sources,
+                        result.roster,
+                        settings,
+                        now,
+                        rule=request.rule,
+                        closes_at=request.closes_at,
+                        corrections=corrections,
+                    )
+                    await save_count(connection, vote_id, result, now)
+                kept.append((vote_id, result))
+            return kept
     finally:
         await engine.dispose()
 
@@ -134,8 +154,10 @@ def run(argv: Sequence[str], out: TextIO, err: TextIO) -> int:
     results = asyncio.run(_harvest(request, settings, now, err))
     if args.db:
         with database_errors(args.db):
-            ids = asyncio.run(_record(args.db, results, now))
-        err.write(f"harvest: kept in {args.db} as vote(s) {', '.join(map(str, ids))}\n")
+            kept = asyncio.run(_record(args.db, results, request, settings, now))
+        results = [result for _, result in kept]
+        ids = ", ".join(str(vote_id) for vote_id, _ in kept)
+        err.write(f"harvest: kept in {args.db} as vote(s) {ids}\n")
     if request.roster is None:
         err.write("harvest: warning: no --roster given: every vote is counted as non-binding\n")
     out.write(render(results, args.format, settings, now))
@@ -149,6 +171,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_db(arguments[1:], sys.stdout)
         if arguments[:1] == ["daemon"]:
             return commands.run_daemon_command(arguments[1:], sys.stderr)
+        if arguments[:1] == ["serve"]:
+            return commands.run_serve_command(arguments[1:], sys.stderr)
         if arguments[:1] == ["votes"]:
             return commands.run_votes(arguments[1:], sys.stdout)
         if arguments[:1] == ["send"]:

@@ -11,16 +11,17 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, NoReturn, TextIO, TypeVar
 
-from harvester.app import record
+from harvester.app import corrections, record
 from harvester.app.arguments import parse_rule
-from harvester.app.daemon import run_daemon
+from harvester.app.daemon import on_signals, run_daemon
 from harvester.app.db_command import database_errors
 from harvester.app.deliver import send_draft, worker_name
 from harvester.app.harvest import VoteResult
 from harvester.app.output import as_json_line, as_text
+from harvester.app.webapp import DatabaseBackend, web_server
 from harvester.config import Settings, load_settings
 from harvester.errors import SelectionError, UsageError
-from harvester.model import RuleName
+from harvester.model import Dismissal, RuleName
 from harvester.sources.roster import load_roster
 from harvester.store import votes
 from harvester.store.db import check_current, engine_for
@@ -77,6 +78,41 @@ def run_daemon_command(argv: Sequence[str], err: TextIO) -> int:
     return 0
 
 
+def run_serve_command(argv: Sequence[str], err: TextIO) -> int:
+    parser = _Parser(
+        prog="harvest serve", description="Serve the dashboard, JSON API, /healthz and /metrics."
+    )
+    _common(parser)
+    parser.add_argument("--host", help="address to listen on (default: [web] host)")
+    parser.add_argument("--port", type=int, help="port (default: [web] port; 0: any free one)")
+    args = parser.parse_args(argv)
+    settings, url = _settings(args)
+    web_settings = settings.web.model_copy(
+        update={k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
+    )
+    settings = settings.model_copy(update={"web": web_settings})
+    logging.basicConfig(stream=err, level="INFO", format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    with database_errors(url):
+        asyncio.run(serve(settings, url))
+    return 0
+
+
+async def serve(settings: Settings, url: str, stop: asyncio.Event | None = None) -> None:
+    """The dashboard alone (no polling), until SIGTERM/SIGINT or `stop`."""
+    stop = stop or asyncio.Event()
+    engine = engine_for(url)
+    try:
+        await check_current(engine, url)
+        backend = DatabaseBackend(engine, settings, lambda: datetime.now(UTC))
+        async with web_server(backend, settings):
+            on_signals(stop)
+            await stop.wait()
+    finally:
+        await engine.dispose()
+    logging.getLogger("harvester.web").info("harvest serve stopped")
+
+
 # -- harvest votes ----------------------------------------------------------------------------
 
 
@@ -87,17 +123,24 @@ def _vote_id(raw: str) -> int:
 
 
 def run_votes(argv: Sequence[str], out: TextIO) -> int:
-    parser = _Parser(prog="harvest votes", description="Stored votes: list, show, recount.")
+    parser = _Parser(
+        prog="harvest votes",
+        description="Stored votes: list, show, recount; correct a ballot (override) or set a "
+        "review item aside (dismiss).",
+    )
     _common(parser)
-    parser.add_argument("action", choices=("list", "show", "recount"))
-    parser.add_argument("id", nargs="?", help="the vote's ID (show, recount)")
+    parser.add_argument("action", choices=("list", "show", "recount", "override", "dismiss"))
+    parser.add_argument("id", nargs="?", help="the vote's ID (all but list)")
     parser.add_argument("--status", help="list: only votes with this status (open, passed …)")
     parser.add_argument("--format", default="text", choices=("text", "json"))
     parser.add_argument("--roster", metavar="PATH", help="recount: a roster file to count with")
     parser.add_argument("--committee", metavar="KEY", help="committee key for committee-info")
     parser.add_argument("--rule", metavar="RULE", help="recount: the rule when the call has none")
+    _correction_arguments(parser)
     args = parser.parse_args(argv)
     settings, url = _settings(args)
+    if args.action in ("override", "dismiss"):
+        return _run_correction(args, settings, url, out)
     if args.action == "list":
         rows = _with_database(url, lambda e: _list(e, args.status))
         out.write(_list_text(rows) if args.format == "text" else _list_json(rows))
@@ -116,6 +159,44 @@ def run_votes(argv: Sequence[str], out: TextIO) -> int:
     roster = load_roster(args.roster, committee=args.committee) if args.roster else None
     result = _with_database(url, lambda e: _recount(e, vote_id, roster, settings, rule))
     out.write(as_json_line(result) + "\n" if args.format == "json" else as_text(result))
+    return 0
+
+
+def _correction_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("override and dismiss")
+    group.add_argument("--url", help="the message (override) or review item (dismiss)")
+    group.add_argument("--value", choices=corrections.VALUES, help="override: the vote it is")
+    group.add_argument("--binding", choices=("yes", "no"), help="override: binding or not")
+    group.add_argument("--member", metavar="ID", help="override: the roster member who voted")
+    group.add_argument("--clear", action="store_true", help="override: back to what was read")
+    group.add_argument("--reason", help="override: why (kept and shown with the correction)")
+    group.add_argument("--review", help="dismiss: the review item's text, as shown")
+    group.add_argument("--note", help="dismiss: why it can be set aside")
+    group.add_argument("--by", help="who makes the correction (default: $USER)")
+
+
+def _run_correction(args: argparse.Namespace, settings: Settings, url: str, out: TextIO) -> int:
+    where = f"harvest votes {args.action}"
+    if args.id is None or not args.url:
+        raise UsageError(where, "needs the vote's ID and --url")
+    vote_id = _vote_id(args.id)
+    actor = args.by or os.environ.get("USER") or "cli"
+    now = datetime.now(UTC)
+    if args.action == "override":
+        change = corrections.Change(
+            url=args.url,
+            reason=args.reason or "",
+            value=args.value,
+            binding=None if args.binding is None else args.binding == "yes",
+            member_id=args.member,
+            clear=args.clear,
+        )
+        _with_database(url, lambda e: corrections.correct(e, settings, vote_id, change, actor, now))
+        out.write(f"vote {vote_id}: {'cleared' if args.clear else 'corrected'} {args.url}\n")
+        return 0
+    dismissal = Dismissal(args.url, args.review or "", args.note or "")
+    _with_database(url, lambda e: corrections.dismiss(e, settings, vote_id, dismissal, actor, now))
+    out.write(f"vote {vote_id}: dismissed {args.review!r}\n")
     return 0
 
 
@@ -178,7 +259,16 @@ def _show_text(vote_id: int, report: dict[str, Any], drafts: Sequence[votes.Draf
     ]
     for ballot in report["ballots"]:
         binding = "binding" if ballot["binding"] else "non-binding"
-        lines.append(f"  {ballot['value']:>2} {binding:<11} {ballot['voter']}: {ballot['raw']}")
+        mark = " [corrected]" if "corrected" in ballot["flags"] else ""
+        lines.append(
+            f"  {ballot['value']:>2} {binding:<11} {ballot['voter']}: {ballot['raw']}{mark}"
+        )
+    for item in report.get("corrections", []):
+        lines.append(f"corrected {item['url']} by {item['by']}: {item['reason']}")
+    for item in report.get("review", []):
+        lines.append(f"review {item['url']}: {item['reason']}")
+    for item in report.get("dismissed", []):
+        lines.append(f"dismissed {item['url']} by {item['by']}: {item['reason']} ({item['note']})")
     for draft in drafts:
         lines.append(f"draft {draft.id} ({draft.state}): {draft.subject}")
     return "\n".join(lines) + "\n"

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -23,6 +24,7 @@ from harvester.app.deliver import deliver_pending, worker_name
 from harvester.app.digest import send_digest
 from harvester.app.fetch import Fetcher, http_options
 from harvester.app.watch import Watcher, uniform_jitter
+from harvester.app.webapp import DatabaseBackend, Heartbeat, web_server
 from harvester.config import Settings
 from harvester.errors import HarvesterError
 from harvester.sources.http import HttpClient
@@ -81,12 +83,19 @@ async def run_daemon(
         async with HttpClient(http_options(settings), clock=clock) as client:
             spread = jitter or uniform_jitter(settings.daemon.jitter)
             watcher = Watcher(engine, settings, Fetcher(client, settings), clock, spread)
-            await _serve(watcher, settings, stop)
+            heartbeat = Heartbeat(every=settings.daemon.tick_seconds)
+            async with AsyncExitStack() as stack:
+                if settings.web.enabled:
+                    backend = DatabaseBackend(engine, settings, clock, heartbeat)
+                    await stack.enter_async_context(web_server(backend, settings))
+                await _serve(watcher, settings, stop, heartbeat)
     finally:
         await engine.dispose()
 
 
-async def _serve(watcher: Watcher, settings: Settings, stop: asyncio.Event) -> None:
+async def _serve(
+    watcher: Watcher, settings: Settings, stop: asyncio.Event, heartbeat: Heartbeat
+) -> None:
     steps = _Steps()
     worker = worker_name(settings)
     daemon = settings.daemon
@@ -94,6 +103,7 @@ async def _serve(watcher: Watcher, settings: Settings, stop: asyncio.Event) -> N
     async def tick() -> None:
         await watcher.poll_due()
         await deliver_pending(watcher.engine, settings, worker=worker, now=watcher.clock())
+        heartbeat.beat()
 
     async def digest() -> None:
         await send_digest(watcher, settings, worker=worker)
@@ -128,19 +138,21 @@ async def _serve(watcher: Watcher, settings: Settings, stop: asyncio.Event) -> N
             max_instances=1,
             coalesce=True,
         )
-    _on_signals(stop)
+    on_signals(stop)
     scheduler.start()
+    heartbeat.running = True
     log.info("harvest daemon started (worker %s)", worker)
     try:
         await stop.wait()
     finally:
+        heartbeat.running = False
         scheduler.pause()
         await steps.settle(GRACE)
         scheduler.shutdown(wait=False)
         log.info("harvest daemon stopped")
 
 
-def _on_signals(stop: asyncio.Event) -> None:
+def on_signals(stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         try:

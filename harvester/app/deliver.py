@@ -19,6 +19,7 @@ from email.utils import parseaddr
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from harvester import metrics
 from harvester.config import Settings
 from harvester.core.draft import as_email
 from harvester.errors import ConfigError
@@ -144,6 +145,7 @@ async def _send(
         detail = await deliver(raw, mail_options(settings), name=f"draft-{claim.draft_id}")
     except MailError as exc:
         return await _failed(engine, settings, claim, exc, worker=worker, now=now)
+    metrics.MAILS_SENT.inc()
     async with engine.begin() as connection:
         marked = await outbox.mark_sent(connection, claim.outbox_id, worker, now, detail)
     if not marked:  # interrupted as stale meanwhile: the row already says "may have gone out"

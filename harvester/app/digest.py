@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from harvester import metrics
 from harvester.app.deliver import mail_options, new_message_id
 from harvester.config import Settings
 from harvester.core.digest import OpenVote, build_digest
@@ -42,5 +43,6 @@ async def send_digest(watcher: Watcher, settings: Settings, *, worker: str) -> s
         message_id=new_message_id(settings, 0),
     )
     where = await deliver(raw, mail_options(settings), name=f"digest-{now:%Y%m%dT%H%M%S}")
+    metrics.MAILS_SENT.inc()
     log.info("digest of %d open vote(s) sent by %s: %s", len(entries), worker, where)
     return where

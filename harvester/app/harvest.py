@@ -14,7 +14,16 @@ from harvester.core.profiles import choose_profile
 from harvester.core.rules import RuleSettings, choose_rule, decide
 from harvester.core.tally import TallyOptions, count_votes
 from harvester.errors import SelectionError
-from harvester.model import Draft, Outcome, Roster, RuleName, Tally, Thread, VoteProfile
+from harvester.model import (
+    Corrections,
+    Draft,
+    Outcome,
+    Roster,
+    RuleName,
+    Tally,
+    Thread,
+    VoteProfile,
+)
 from harvester.sources.discourse import read_topic_file
 from harvester.sources.http import gather_all, task_group
 from harvester.sources.mbox import read_mail_file
@@ -97,7 +106,10 @@ def vote_profile(sources: Sequence[Thread], settings: Settings) -> VoteProfile |
 
 
 def tally_options(
-    settings: Settings, closes_at: datetime | None, profile: VoteProfile | None = None
+    settings: Settings,
+    closes_at: datetime | None,
+    profile: VoteProfile | None = None,
+    corrections: Corrections | None = None,
 ) -> TallyOptions:
     vote = settings.vote
     electorate = profile.electorate if profile and profile.electorate else vote.electorate
@@ -110,6 +122,7 @@ def tally_options(
         emoji_votes=vote.emoji_votes,
         closes_at=closes_at,
         default_min_duration=timedelta(hours=hours),
+        corrections=corrections or Corrections(),
     )
 
 
@@ -121,11 +134,13 @@ def tally_vote(
     *,
     rule: RuleName | None = None,
     closes_at: datetime | None = None,
+    corrections: Corrections | None = None,
 ) -> VoteResult:
     """Count, decide and draft. The rule: the call text's, else `rule` (--rule), else the
     profile's, else the configured default."""
     profile = vote_profile(sources, settings)
-    tally = count_votes(sources, roster, tally_options(settings, closes_at, profile))
+    options = tally_options(settings, closes_at, profile, corrections)
+    tally = count_votes(sources, roster, options)
     requested = rule or (profile.rule if profile else None)
     chosen = choose_rule(tally.call_text, requested, settings.vote.default_rule)
     rule_settings = RuleSettings(

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 
 from harvester.app.harvest import VoteResult
-from harvester.core.draft import as_email
+from harvester.core.draft import as_email, one_line
 from harvester.core.report import report_json
 from harvester.model import Ballot
 
 _COLUMNS = ("vote", "binding", "voter", "id", "match", "cast at (UTC)", "evidence")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def shown(text: str) -> str:
+    """Post text on a terminal: one line, no control characters (an escape sequence in a
+    subject could rewrite what the reader sees)."""
+    return _CONTROL.sub("", one_line(text))
 
 
 def as_json_line(result: VoteResult) -> str:
@@ -28,11 +36,11 @@ def _row(ballot: Ballot) -> tuple[str, ...]:
     return (
         _mark(ballot),
         "yes" if ballot.binding else "no",
-        ballot.voter,
+        shown(ballot.voter),
         ballot.member_id or "-",
         ballot.match.value,
         f"{ballot.cast_at.astimezone(UTC):%Y-%m-%d %H:%M}",
-        ballot.raw[:60],
+        shown(ballot.raw)[:60],
     )
 
 
@@ -49,7 +57,7 @@ def as_text(result: VoteResult) -> str:
     closes = tally.window.closes_at.astimezone(UTC) if tally.window.closes_at else None
     opened = tally.window.opened_at.astimezone(UTC)
     lines = [
-        tally.title,
+        shown(tally.title),
         f"rule: {outcome.rule.value}   status: {outcome.status.value}   "
         f"opened: {opened:%Y-%m-%d %H:%M} UTC   "
         + (
@@ -71,7 +79,11 @@ def as_text(result: VoteResult) -> str:
         *(f"  {s.kind}: {s.url} ({s.messages} messages)" for s in tally.sources),
     ]
     if tally.review:
-        lines += ["", "needs review:", *(f"  - {r.reason} <{r.url}>" for r in tally.review)]
+        lines += [
+            "",
+            "needs review:",
+            *(f"  - {shown(r.reason)} <{shown(r.url)}>" for r in tally.review),
+        ]
     return "\n".join(lines) + "\n"
 
 

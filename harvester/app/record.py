@@ -12,7 +12,8 @@ from harvester.config import Settings
 from harvester.core.report import report_json
 from harvester.core.threads import vote_key, vote_title
 from harvester.errors import SelectionError
-from harvester.model import Roster, RuleName, Status
+from harvester.model import Corrections, Dismissal, Override, Roster, RuleName, Status, Value
+from harvester.store import corrections as stored_corrections
 from harvester.store import messages as stored
 from harvester.store import votes
 
@@ -84,7 +85,38 @@ async def recount(
         roster = await votes.latest_roster(connection, settings.daemon.roster or None)
     closed = vote.closes_at if vote.status != votes.OPEN and vote.closed_by == "deadline" else None
     return tally_vote(
-        sources, roster or Roster(members=()), settings, now, rule=rule, closes_at=closed
+        sources,
+        roster or Roster(members=()),
+        settings,
+        now,
+        rule=rule,
+        closes_at=closed,
+        corrections=await load_corrections(connection, vote_id),
+    )
+
+
+async def load_corrections(connection: AsyncConnection, vote_id: int) -> Corrections:
+    rows = await stored_corrections.in_force(connection, vote_id)
+    return Corrections(
+        overrides=tuple(_override(r) for r in rows if r.kind == stored_corrections.OVERRIDE),
+        dismissals=tuple(
+            Dismissal(r.url, r.review or "", r.reason, r.actor, r.created_at)
+            for r in rows
+            if r.kind == stored_corrections.DISMISSAL
+        ),
+    )
+
+
+def _override(row: stored_corrections.CorrectionRow) -> Override:
+    return Override(
+        url=row.url,
+        reason=row.reason,
+        value=Value(row.value) if row.value not in (None, "none") else None,
+        not_a_vote=row.value == "none",
+        binding=row.binding,
+        member_id=row.member_id,
+        by=row.actor,
+        at=row.created_at,
     )
 
 

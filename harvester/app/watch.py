@@ -17,12 +17,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from harvester import metrics
 from harvester.app import discover
 from harvester.app.deliver import new_message_id
 from harvester.app.discover import FoundVote, ThreadRole
 from harvester.app.fetch import Fetcher
 from harvester.app.harvest import VoteResult, is_url, tally_vote
-from harvester.app.record import final_status, save_count
+from harvester.app.record import final_status, load_corrections, save_count
 from harvester.config import Settings
 from harvester.core.schedule import next_poll
 from harvester.core.threads import vote_key, vote_title
@@ -257,10 +258,12 @@ class Watcher:
         try:
             update = await self.fetcher.poll(url, cursor)
         except HarvesterError as error:
+            metrics.HARVEST_FAILURES.inc()
             async with self.engine.begin() as connection:
                 await votes.record_run(connection, url, started, self.clock(), error=str(error))
             log.warning("%s", error)
             return False
+        metrics.HARVESTS.inc()
         async with self.engine.begin() as connection:
             await self._store(connection, url, update, started)
             await votes.record_run(connection, url, started, self.clock(), cursor=update.cursor)
@@ -310,7 +313,10 @@ class Watcher:
         if not sources:
             raise SelectionError(f"vote {vote.id}", "has no stored thread to count")
         roster = roster or await self.roster(connection)
-        return tally_vote(sources, roster, self.settings, now, closes_at=cut_off)
+        corrections = await load_corrections(connection, vote.id)
+        return tally_vote(
+            sources, roster, self.settings, now, closes_at=cut_off, corrections=corrections
+        )
 
     # -- closing -----------------------------------------------------------------------------
 

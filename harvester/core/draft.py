@@ -12,7 +12,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from harvester.core import threads
 from harvester.core.report import iso_utc
-from harvester.model import Ballot, Draft, Outcome, Tally, Value
+from harvester.model import Ballot, Draft, Outcome, Override, Tally, Value
 
 _ENV = Environment(
     loader=PackageLoader("harvester", "templates"),
@@ -57,6 +57,21 @@ def _changed_lines(tally: Tally) -> list[str]:
     return lines
 
 
+def correction_line(override: Override) -> str:
+    """What a person changed, for the result mail: the reader must see every hand correction."""
+    changes = []
+    if override.not_a_vote:
+        changes.append("not a vote")
+    elif override.value is not None:
+        changes.append(f"counted as {override.value.value}")
+    if override.binding is not None:
+        changes.append("binding" if override.binding else "non-binding")
+    if override.member_id:
+        changes.append(f"cast by {override.member_id}")
+    who = f" ({one_line(override.by)})" if override.by else ""
+    return f"{', '.join(changes)}: {one_line(override.reason)}{who} <{override.url}>"
+
+
 def build_draft(tally: Tally, outcome: Outcome) -> Draft:
     ballots = list(tally.ballots)
     body = _ENV.get_template("result.txt.j2").render(
@@ -73,6 +88,7 @@ def build_draft(tally: Tally, outcome: Outcome) -> Draft:
         closes_at=iso_utc(tally.window.closes_at) if tally.window.closes_at else "",
         sources=tally.sources,
         review=tally.review,
+        corrections=[correction_line(o) for o in tally.overrides],
     )
     refs = tuple(r for r in dict.fromkeys((*tally.call_references, tally.call_message_id)) if r)
     return Draft(result_subject(tally.title), body, tally.call_message_id, refs)

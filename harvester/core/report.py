@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from harvester.model import Ballot, Counts, Outcome, Tally
+from harvester.model import Ballot, Condition, Counts, Dismissal, Outcome, Override, Tally
 
 
 def iso_utc(moment: datetime) -> str:
@@ -40,6 +40,39 @@ def ballot_json(ballot: Ballot) -> dict[str, Any]:
     }
 
 
+def condition_json(condition: Condition) -> dict[str, Any]:
+    return {
+        "label": condition.label,
+        "have": condition.have,
+        "need": condition.need,
+        "at_most": condition.relation == "==",
+        "met": condition.met,
+    }
+
+
+def override_json(override: Override) -> dict[str, Any]:
+    value = "none" if override.not_a_vote else override.value.value if override.value else None
+    return {
+        "url": override.url,
+        "value": value,
+        "binding": override.binding,
+        "member_id": override.member_id,
+        "reason": override.reason,
+        "by": override.by,
+        "at": _iso(override.at),
+    }
+
+
+def dismissal_json(dismissal: Dismissal) -> dict[str, Any]:
+    return {
+        "url": dismissal.url,
+        "reason": dismissal.review,
+        "note": dismissal.note,
+        "by": dismissal.by,
+        "at": _iso(dismissal.at),
+    }
+
+
 def report_json(tally: Tally, outcome: Outcome) -> dict[str, Any]:
     return {
         "title": tally.title,
@@ -60,5 +93,8 @@ def report_json(tally: Tally, outcome: Outcome) -> dict[str, Any]:
         "ballots": [ballot_json(b) for b in tally.ballots],
         "history": [ballot_json(b) for b in tally.history],
         "review": [{"url": r.url, "reason": r.reason} for r in tally.review],
+        "dismissed": [dismissal_json(d) for d in tally.dismissed],
+        "corrections": [override_json(o) for o in tally.overrides],
+        "conditions": [condition_json(c) for c in outcome.conditions],
         "sources": [{"kind": s.kind, "url": s.url, "messages": s.messages} for s in tally.sources],
     }

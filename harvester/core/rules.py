@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from harvester.model import Counts, Outcome, RuleName, Status, Tally, Value
+from harvester.model import Condition, Counts, Outcome, RuleName, Status, Tally, Value
 
 # Phrases a call for votes uses to name its rule, most specific first.
 _RULE_PHRASES: tuple[tuple[re.Pattern[str], RuleName], ...] = (
@@ -68,51 +68,69 @@ def _yes(ok: bool) -> str:
     return "yes" if ok else "no"
 
 
-def lazy_two_thirds(c: Counts, tally: Tally, s: RuleSettings) -> tuple[bool, str]:
+def _condition(label: str, have: float, relation: str, need: float, shown: str) -> Condition:
+    met = Condition(label, have, relation, need, "").met
+    return Condition(label, have, relation, need, f"{shown}: {_yes(met)}")
+
+
+def lazy_two_thirds(c: Counts, tally: Tally, s: RuleSettings) -> list[Condition]:
     cast = c.cast if s.zero_counts_as_cast else c.plus + c.minus
     which = "+1, 0 and -1" if s.zero_counts_as_cast else "+1 and -1"
-    enough = cast >= 3
-    majority = c.plus >= 2 * c.minus
-    return enough and majority, (
-        f"binding votes cast ({which}) = {cast} >= 3: {_yes(enough)}; "
-        f"binding +1 = {c.plus} >= 2 x binding -1 = {2 * c.minus}: {_yes(majority)}"
-    )
+    return [
+        _condition(
+            "binding votes cast", cast, ">=", 3, f"binding votes cast ({which}) = {cast} >= 3"
+        ),
+        _condition(
+            "binding +1 against 2 × binding -1",
+            c.plus,
+            ">=",
+            2 * c.minus,
+            f"binding +1 = {c.plus} >= 2 x binding -1 = {2 * c.minus}",
+        ),
+    ]
 
 
-def majority_approval(c: Counts, tally: Tally, s: RuleSettings) -> tuple[bool, str]:
-    enough = c.plus >= 3
-    more = c.plus > c.minus
-    return enough and more, (
-        f"binding +1 = {c.plus} >= 3: {_yes(enough)}; "
-        f"binding +1 = {c.plus} > binding -1 = {c.minus}: {_yes(more)}"
-    )
+def majority_approval(c: Counts, tally: Tally, s: RuleSettings) -> list[Condition]:
+    return [
+        _condition("binding +1", c.plus, ">=", 3, f"binding +1 = {c.plus} >= 3"),
+        _condition(
+            "binding +1 against binding -1",
+            c.plus,
+            ">",
+            c.minus,
+            f"binding +1 = {c.plus} > binding -1 = {c.minus}",
+        ),
+    ]
 
 
-def consensus_approval(c: Counts, tally: Tally, s: RuleSettings) -> tuple[bool, str]:
-    enough = c.plus >= 3
-    no_veto = c.minus == 0
-    return enough and no_veto, (
-        f"binding +1 = {c.plus} >= 3: {_yes(enough)}; binding -1 = {c.minus} = 0: {_yes(no_veto)}"
-    )
+def consensus_approval(c: Counts, tally: Tally, s: RuleSettings) -> list[Condition]:
+    return [
+        _condition("binding +1", c.plus, ">=", 3, f"binding +1 = {c.plus} >= 3"),
+        _condition("binding -1", c.minus, "==", 0, f"binding -1 = {c.minus} = 0"),
+    ]
 
 
-def lazy_consensus(c: Counts, tally: Tally, s: RuleSettings) -> tuple[bool, str]:
-    return c.minus == 0, f"binding -1 = {c.minus} = 0: {_yes(c.minus == 0)}"
+def lazy_consensus(c: Counts, tally: Tally, s: RuleSettings) -> list[Condition]:
+    return [_condition("binding -1", c.minus, "==", 0, f"binding -1 = {c.minus} = 0")]
 
 
-def pmc_majority(c: Counts, tally: Tally, s: RuleSettings) -> tuple[bool, str]:
+def pmc_majority(c: Counts, tally: Tally, s: RuleSettings) -> list[Condition]:
     size = tally.electorate_size
     half = size / 2
-    over_half = c.plus > half
-    enough = c.plus >= s.pmc_majority_minimum
-    return over_half and enough, (
-        f"binding +1 = {c.plus} > half of the {size} members of the electorate "
-        f"= {half:g}: {_yes(over_half)}; binding +1 = {c.plus} >= {s.pmc_majority_minimum}: "
-        f"{_yes(enough)}"
-    )
+    least = s.pmc_majority_minimum
+    return [
+        _condition(
+            f"binding +1 against half of the {size} members",
+            c.plus,
+            ">",
+            half,
+            f"binding +1 = {c.plus} > half of the {size} members of the electorate = {half:g}",
+        ),
+        _condition("binding +1", c.plus, ">=", least, f"binding +1 = {c.plus} >= {least}"),
+    ]
 
 
-RuleCheck = Callable[[Counts, Tally, RuleSettings], tuple[bool, str]]
+RuleCheck = Callable[[Counts, Tally, RuleSettings], list[Condition]]
 RULES: dict[RuleName, RuleCheck] = {
     RuleName.LAZY_TWO_THIRDS: lazy_two_thirds,
     RuleName.MAJORITY_APPROVAL: majority_approval,
@@ -130,7 +148,9 @@ def is_closed(tally: Tally, now: datetime) -> bool:
 def decide(tally: Tally, rule: RuleName, now: datetime, settings: RuleSettings) -> Outcome:
     """Apply the rule to the binding ballots; an open vote says what would happen now."""
     binding, non_binding = count(tally, binding=True), count(tally, binding=False)
-    passes, arithmetic = RULES[rule](binding, tally, settings)
+    conditions = tuple(RULES[rule](binding, tally, settings))
+    passes = all(c.met for c in conditions)
+    arithmetic = "; ".join(c.text for c in conditions)
     title = RULE_TITLES[rule]
     if tally.cancelled:
         status = Status.FAILED
@@ -141,7 +161,8 @@ def decide(tally: Tally, rule: RuleName, now: datetime, settings: RuleSettings) 
     else:
         status = Status.OPEN
         sentence = f"Open: would {'pass' if passes else 'fail'} under {title} if closed now"
-    return Outcome(rule, status, passes, f"{sentence}: {arithmetic}.", binding, non_binding)
+    explanation = f"{sentence}: {arithmetic}."
+    return Outcome(rule, status, passes, explanation, binding, non_binding, conditions)
 
 
 def _past(passes: bool) -> str:

@@ -6,18 +6,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from harvester.core import ballots, identity, text, threads, window
+from harvester.core import ballots, corrections, identity, text, threads, window
 from harvester.core.report import iso_utc
 from harvester.errors import SelectionError
 from harvester.model import (
     Author,
     Ballot,
     BodyFormat,
+    Corrections,
     Electorate,
     Identity,
     Match,
     Member,
     Message,
+    Override,
     Reading,
     ReviewItem,
     Role,
@@ -36,6 +38,7 @@ class TallyOptions:
     emoji_votes: bool = False  # count a lone ":+1:" emoji as a vote
     closes_at: datetime | None = None  # the operator's cut-off (--closes-at)
     default_min_duration: timedelta | None = None
+    corrections: Corrections = field(default_factory=Corrections)  # corrected by hand
 
 
 def is_eligible(member: Member, electorate: Electorate, on: date) -> bool:
@@ -114,23 +117,33 @@ class Read:
 
 
 def read_message(
-    message: Message, call: Message, index: identity.RosterIndex, opts: TallyOptions
+    message: Message,
+    call: Message,
+    index: identity.RosterIndex,
+    opts: TallyOptions,
+    override: Override | None = None,
 ) -> Read | None:
     author, body, body_format = message.author, message.body, message.body_format
     reposted = _is_bot(author, opts.bots)
     if reposted:
         unwrapped = text.unwrap_repost(body)
-        if unwrapped is None:
+        if unwrapped is None and override is None:
             return None  # a bot speaking for itself does not vote
-        author = Author(name=unwrapped[0], address=unwrapped[1])
-        body, body_format = unwrapped[2], BodyFormat.MARKDOWN
+        if unwrapped is not None:
+            author = Author(name=unwrapped[0], address=unwrapped[1])
+            body, body_format = unwrapped[2], BodyFormat.MARKDOWN
     lines = text.own_lines(replace(message, body=body, body_format=body_format))
     reading = ballots.read_ballot(lines, is_call=message is call, emoji_votes=opts.emoji_votes)
+    if override is not None:
+        first = next((line.strip() for line in lines if line.strip()), "")
+        reading = corrections.corrected_reading(reading, override, first)
     if reading is None:
         return None
     who = identity.identify(author, index)
     if reposted:
         who = replace(who, match=Match.BOT_REPOST)
+    if override is not None:
+        who = corrections.corrected_identity(who, override, index.by_id)
     return Read(message, who, reading)
 
 
@@ -342,15 +355,18 @@ def count_votes(sources: Sequence[Thread], roster: Roster, opts: TallyOptions) -
     opened_on = win.opened_at.date()
     state = _Count({}, [], [])
     review: list[ReviewItem] = []
+    overrides = corrections.by_url(opts.corrections)
     for message in messages:
         if _is_announcement(message) or message.sent_at < call.sent_at:
             continue
-        read = read_message(message, call, index, opts)
+        override = overrides.get(message.url)
+        read = read_message(message, call, index, opts, override)
         if read is None:
             continue
         late = win.closes_at is not None and message.sent_at > win.closes_at
         member = read.who.member
         binding = member is not None and is_eligible(member, opts.electorate, opened_on)
+        binding = corrections.corrected_binding(binding, override)
         key = voter_key(read.who)
         if read.reading.value is None:
             state.apply(key, None, read.reading.withdrawn and not late)
@@ -364,22 +380,27 @@ def count_votes(sources: Sequence[Thread], roster: Roster, opts: TallyOptions) -
     effective = [v.effective for v in state.voters.values() if v.effective is not None]
     shown = sorted([*effective, *state.extra], key=lambda b: b.cast_at)
     title = threads.vote_title(call.subject) or next((t.title for t in sources if t.title), "")
+    urls = {m.url for m in messages}
+    stale = corrections.unmatched(opts.corrections, urls, index.by_id)
+    all_review = dict.fromkeys(
+        [
+            *_incomplete_sources(sources),
+            *_window_review(win, call.url),
+            *_poll_review(messages),
+            *stale,
+            *review,
+        ]
+    )
+    open_review, dismissed = corrections.split_review(
+        tuple(all_review), opts.corrections.dismissals
+    )
     return Tally(
         title=title,
         window=win,
         electorate=opts.electorate,
         ballots=tuple(shown),
         history=tuple(state.history),
-        review=tuple(
-            dict.fromkeys(
-                [
-                    *_incomplete_sources(sources),
-                    *_window_review(win, call.url),
-                    *_poll_review(messages),
-                    *review,
-                ]
-            )
-        ),
+        review=open_review,
         sources=tuple(SourceSummary(t.kind, t.url, len(t.messages)) for t in sources),
         electorate_size=electorate_size(roster, opts.electorate, opened_on),
         call_url=call.url,
@@ -387,4 +408,6 @@ def count_votes(sources: Sequence[Thread], roster: Roster, opts: TallyOptions) -
         call_references=call.references,
         call_text=call_text,
         cancelled=win.closed_by == "cancel",
+        overrides=tuple(o for o in opts.corrections.overrides if o.url in urls),
+        dismissed=dismissed,
     )

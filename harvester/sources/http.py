@@ -32,7 +32,7 @@ from tenacity import (
 )
 from yarl import URL
 
-from harvester import __version__
+from harvester import __version__, metrics
 from harvester.errors import SourceError
 
 USER_AGENT = f"harvester/{__version__} (Apache vote counter; +https://tvm.apache.org)"
@@ -293,6 +293,7 @@ class HttpClient:
         host = url.host or ""
         async with self._gate(host):
             self.requests[host] += 1
+            metrics.REQUESTS.labels(host=host).inc()
             try:
                 async with self._session.get(url, headers=headers) as response:
                     body = await self._read_capped(response, str(url))

@@ -116,6 +116,7 @@ votes = Table(
     _when("next_poll_at", nullable=True),  # claimed by one replica at a time
     Column("polls", Integer, nullable=False, default=0, server_default="0"),
     Column("call_url", Text, nullable=True),
+    Column("tally_id", Integer, nullable=True),  # the current tally snapshot (no FK: a cycle)
 )
 
 vote_threads = Table(
@@ -192,4 +193,32 @@ harvest_runs = Table(
     Column("status", String(10), nullable=False),  # running ok failed
     Column("cursor", JSON, nullable=True),  # what the next incremental harvest starts from
     Column("error", Text, nullable=True),
+)
+
+corrections = Table(
+    "corrections",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("vote_id", ForeignKey("votes.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("kind", String(10), nullable=False),  # override dismissal
+    Column("url", Text, nullable=False),  # the message (override) or review item (dismissal)
+    Column("value", String(5), nullable=True),  # +1 0 -1 none; NULL: as read
+    Column("binding", Boolean, nullable=True),
+    Column("member_id", String(100), nullable=True),
+    Column("review", Text, nullable=True),  # the review item's text a dismissal sets aside
+    Column("reason", Text, nullable=False),
+    Column("actor", String(100), nullable=False),
+    _when("created_at"),
+    _when("revoked_at", nullable=True),  # replaced by a later correction, or cleared
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _when("at"),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(30), nullable=False),
+    Column("vote_id", ForeignKey("votes.id", ondelete="SET NULL"), nullable=True, index=True),
+    Column("detail", JSON, nullable=False, default=dict),
 )

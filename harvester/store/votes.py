@@ -244,7 +244,15 @@ async def save_tally(
     )
     tally_id = result.scalar_one_or_none()
     if tally_id is None:
+        # The same count as an earlier snapshot (a correction undone, say): that one is current.
+        earlier = await connection.execute(
+            select(tally_snapshots.c.id).where(
+                tally_snapshots.c.vote_id == vote_id, tally_snapshots.c.digest == digest
+            )
+        )
+        await _make_current(connection, vote_id, int(earlier.scalar_one()))
         return None
+    await _make_current(connection, vote_id, int(tally_id))
     kept = set(effective)
     rows = [_ballot_row(b, vote_id, tally_id, True) for b in effective]
     rows += [_ballot_row(b, vote_id, tally_id, False) for b in history if b not in kept]
@@ -253,11 +261,21 @@ async def save_tally(
     return int(tally_id)
 
 
+async def _make_current(connection: AsyncConnection, vote_id: int, tally_id: int) -> None:
+    await connection.execute(update(votes).where(votes.c.id == vote_id).values(tally_id=tally_id))
+
+
 async def latest_tally(connection: AsyncConnection, vote_id: int) -> dict[str, Any] | None:
+    """The vote's current tally: the last one saved, even when it repeats an older snapshot."""
+    current = select(votes.c.tally_id).where(votes.c.id == vote_id).scalar_subquery()
     result = await connection.execute(
         select(tally_snapshots.c.report)
         .where(tally_snapshots.c.vote_id == vote_id)
-        .order_by(tally_snapshots.c.taken_at.desc(), tally_snapshots.c.id.desc())
+        .order_by(
+            (tally_snapshots.c.id == current).desc(),
+            tally_snapshots.c.taken_at.desc(),
+            tally_snapshots.c.id.desc(),
+        )
         .limit(1)
     )
     found = result.scalar_one_or_none()

@@ -134,6 +134,7 @@ class World:
                 "tick_seconds": 0.05,
                 "jitter": 0,
             },
+            "web": {"port": 0},  # any free port: replicas and tests run side by side
             "mail": {
                 "enabled": True,
                 "host": self.smtp.host,

@@ -18,6 +18,7 @@ from harvester.app.digest import send_digest
 from harvester.app.fetch import Fetcher
 from harvester.app.watch import Watcher
 from harvester.config import Settings
+from harvester.metrics import REGISTRY
 from harvester.sources.http import HttpClient
 from harvester.store import votes
 from harvester.store.db import engine_for, upgrade
@@ -48,11 +49,14 @@ async def scenario(w: World, counts: list[int]) -> None:
     await asyncio.sleep(0.3)  # let the first poll settle
     for site in (w.discourse, w.lists, w.github):
         site.reset_log()
+    harvests, requests = _metric("harvester_harvests_total"), _local_requests()
     counted = len(counts)
     w.clock.advance(minutes=31)
     await eventually(lambda: _asked_each(w), "the next poll")
     await asyncio.sleep(0.2)
     assert (w.discourse.count(), w.lists.count(), w.github.count()) == (1, 1, 1)
+    assert _metric("harvester_harvests_total") == harvests + 3  # one read of each thread
+    assert _local_requests() == requests + 3  # the three fake sites all listen on 127.0.0.1
     assert len(counts) == counted  # nothing changed: no recount
 
     # A new ballot on Discourse is counted at the next poll.
@@ -64,10 +68,12 @@ async def scenario(w: World, counts: list[int]) -> None:
     assert len(counts) > counted
 
     # Past the 72 hours the daemon closes the vote and mails the result once.
+    sent_before = _metric("harvester_mails_sent_total")
     w.clock.now = w.t0 + timedelta(hours=73)
     await eventually(lambda: _mails(w, 1), "the result mail")
     stop.set()
     await task
+    assert _metric("harvester_mails_sent_total") == sent_before + 1
 
     (closed,) = await w.votes()
     assert (closed.status, closed.closed_by) == ("passed", "deadline")
@@ -90,6 +96,14 @@ async def scenario(w: World, counts: list[int]) -> None:
     await task
     assert len(w.smtp.received) == 1
     assert [r.state for r in await w.outbox()] == ["sent"]
+
+
+def _metric(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def _local_requests() -> float:
+    return _metric("harvester_http_requests_total", host="127.0.0.1")
 
 
 async def _tallied(w: World, vote_id: int, plus: int) -> bool:

@@ -44,6 +44,9 @@ jitter = 0
 # a SIGKILL mid-poll leaves a lease this long (3 s) before the restarted daemon may poll again
 poll_min_minutes = 0.05
 
+[web]
+port = 0
+
 [mail]
 enabled = true
 host = "{w.smtp.host}"

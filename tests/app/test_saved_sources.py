@@ -149,3 +149,21 @@ def test_committee_info_roster_decides_binding(
         ("zhangw", True),
     ]
     assert got["electorate_size"] == 4  # every "example" member had joined by 2026-01-05
+
+
+def test_text_output_shows_post_text_without_control_characters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A subject or ballot line with CR/LF or a terminal escape is one plain line on screen."""
+    mail = tmp_path / "vote.eml"
+    mail.write_bytes(
+        b"From: Ada <ada@apache.org>\r\n"
+        b"Subject: =?utf-8?q?[VOTE]_Evil=0D=0AX-Injected:_1_=1B[31mred?=\r\n"
+        b"Message-ID: <c@x>\r\nDate: Mon, 5 Jan 2026 15:00:00 +0000\r\n\r\n"
+        b"Please vote.\r\n\r\n+1 \x1b[2Jcleared\r\n"
+    )
+    assert main(["--thread", str(mail)]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out
+    assert "\r" not in out
+    assert out.splitlines()[0] == "[VOTE] Evil X-Injected: 1 [31mred"

@@ -1,0 +1,200 @@
+"""The dashboard's data from the database (web.Backend), and serving it: `harvest serve` and the
+daemon. The web layer gets plain dicts in the CLI's JSON shapes; every vote page is recounted
+from stored messages (no network), so it shows corrections and the current draft at once."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from harvester import metrics
+from harvester.app import corrections, record
+from harvester.config import Settings
+from harvester.core.report import iso_utc, report_json
+from harvester.errors import HarvesterError
+from harvester.model import Dismissal
+from harvester.store import corrections as stored_corrections
+from harvester.store import votes
+from harvester.web import Backend, Correction, create_app
+from harvester.web import Dismissal as WebDismissal
+
+log = logging.getLogger("harvester.web")
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return iso_utc(moment) if moment else None
+
+
+@dataclass
+class Heartbeat:
+    """Whether the daemon's scheduler still ticks: /healthz fails when it stopped."""
+
+    every: float  # seconds between ticks
+    running: bool = False
+    last: float | None = None  # time.monotonic() of the last tick that finished
+
+    def beat(self) -> None:
+        self.last = time.monotonic()
+
+    def state(self) -> str:
+        if not self.running:
+            return "stopped"
+        if self.last is None:
+            return "ok"  # the first tick is still running
+        late = time.monotonic() - self.last
+        if late > 3 * self.every + 300:  # a tick polling many votes may run for minutes
+            return f"no tick finished for {late:.0f} s"
+        return "ok"
+
+
+@dataclass
+class DatabaseBackend(Backend):
+    engine: AsyncEngine
+    settings: Settings
+    clock: Callable[[], datetime]
+    heartbeat: Heartbeat | None = None  # None: no scheduler in this process (`harvest serve`)
+
+    async def votes(self) -> list[dict[str, Any]]:
+        async with self.engine.connect() as connection:
+            rows = await votes.list_votes(connection)
+            reports = [await votes.latest_tally(connection, row.id) for row in rows]
+        summaries = [_summary(row, report) for row, report in zip(rows, reports, strict=True)]
+        return list(reversed(summaries))
+
+    async def vote(self, vote_id: int) -> dict[str, Any] | None:
+        now = self.clock()
+        async with self.engine.connect() as connection:
+            row = await votes.get_vote(connection, vote_id)
+            if row is None:
+                return None
+            try:
+                result = await record.recount(connection, vote_id, None, self.settings, now)
+                report: dict[str, Any] | None = report_json(result.tally, result.outcome)
+                draft = {"subject": result.draft.subject, "body": result.draft.body}
+            except HarvesterError:  # nothing stored to count yet
+                report, draft = await votes.latest_tally(connection, vote_id), None
+            in_force = await stored_corrections.in_force(connection, vote_id)
+            mails = await votes.vote_drafts(connection, vote_id)
+            audit = await stored_corrections.audit_entries(connection, vote_id)
+        detail = _summary(row, report)
+        detail.update(
+            closed_by=row.closed_by,
+            profile=row.profile,
+            electorate=row.electorate,
+            report=report,
+            corrections=[_override(c) for c in in_force if c.kind == stored_corrections.OVERRIDE],
+            draft=draft,
+            mails=[{"id": m.id, "subject": m.subject, "state": m.state} for m in mails],
+            audit=[_audit(a) for a in audit],
+        )
+        return detail
+
+    async def roster(self) -> dict[str, Any] | None:
+        async with self.engine.connect() as connection:
+            found = await votes.latest_roster(connection, self.settings.daemon.roster or None)
+        if found is None:
+            return None
+        return {"source": found.source, "taken_at": None, "members": votes.roster_json(found)}
+
+    async def correct(self, vote_id: int, change: Correction, actor: str) -> None:
+        asked = corrections.Change(
+            url=change.url,
+            reason=change.reason,
+            value=change.value,
+            binding=change.binding,
+            member_id=change.member_id,
+            clear=change.clear,
+        )
+        await corrections.correct(self.engine, self.settings, vote_id, asked, actor, self.clock())
+
+    async def dismiss(self, vote_id: int, dismissal: WebDismissal, actor: str) -> None:
+        asked = Dismissal(dismissal.url, dismissal.review, dismissal.note)
+        await corrections.dismiss(self.engine, self.settings, vote_id, asked, actor, self.clock())
+
+    async def health(self) -> dict[str, str]:
+        try:
+            async with self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+            database = "ok"
+        except Exception as error:  # any failure is the answer, not a crash
+            database = f"{type(error).__name__}: {error}".splitlines()[0]
+        scheduler = self.heartbeat.state() if self.heartbeat else "absent"
+        return {"database": database, "scheduler": scheduler}
+
+    async def update_gauges(self) -> None:
+        async with self.engine.connect() as connection:
+            open_votes = await votes.list_votes(connection, status=votes.OPEN)
+        metrics.OPEN_VOTES.set(len(open_votes))
+
+
+def _summary(row: votes.VoteRow, report: dict[str, Any] | None) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "title": row.title,
+        "state": row.status,
+        "rule": row.rule,
+        "opened_at": _iso(row.opened_at),
+        "closes_at": _iso(row.closes_at),
+        "passes": report.get("passes") if report else None,
+        "explanation": report.get("explanation") if report else None,
+        "counts": report.get("counts") if report else None,
+    }
+
+
+def _override(row: stored_corrections.CorrectionRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "url": row.url,
+        "value": row.value,
+        "binding": row.binding,
+        "member_id": row.member_id,
+        "reason": row.reason,
+        "by": row.actor,
+        "at": iso_utc(row.created_at),
+    }
+
+
+def _audit(row: stored_corrections.AuditRow) -> dict[str, Any]:
+    detail = "; ".join(f"{k}: {v}" for k, v in row.detail.items() if v is not None)
+    return {"at": iso_utc(row.at), "actor": row.actor, "action": row.action, "detail": detail}
+
+
+@asynccontextmanager
+async def web_server(
+    backend: DatabaseBackend, settings: Settings, *, port: int | None = None
+) -> AsyncIterator[str]:
+    """The dashboard served on [web] host:port while the block runs; yields its base URL."""
+    app = create_app(backend, token=settings.web.token, clock=backend.clock)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    host = settings.web.host
+    site = web.TCPSite(runner, host, settings.web.port if port is None else port)
+    try:
+        await site.start()
+    except OSError as error:
+        await runner.cleanup()
+        where = f"web {host}:{settings.web.port}"
+        raise HarvesterError(where, f"cannot listen ({error.strerror or error})") from None
+    bound = _bound_port(runner, settings.web.port)
+    url = f"http://{host}:{bound}"
+    log.info("dashboard on %s%s", url, "" if settings.web.token else " (read-only: no token)")
+    try:
+        yield url
+    finally:
+        await runner.cleanup()
+
+
+def _bound_port(runner: web.AppRunner, asked: int) -> int:
+    for address in runner.addresses:
+        if isinstance(address, tuple) and len(address) >= 2:
+            return int(address[1])
+    return asked

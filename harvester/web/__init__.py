@@ -1,0 +1,12 @@
+"""The web adapter: dashboard pages, JSON API, /healthz and /metrics over a `Backend`.
+
+It shows what the wiring hands it and never reads the database itself: `app` implements
+`Backend` and passes it to `create_app`.
+"""
+
+from __future__ import annotations
+
+from harvester.web.app import create_app
+from harvester.web.backend import Backend, Correction, Dismissal
+
+__all__ = ["Backend", "Correction", "Dismissal", "create_app"]

@@ -1,0 +1,101 @@
+"""The aiohttp application: routes, security headers, and the objects handlers share."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from aiohttp import web
+from prometheus_client import CollectorRegistry
+
+from harvester.metrics import REGISTRY
+from harvester.web import api, pages
+from harvester.web.backend import Backend
+from harvester.web.context import CONTEXT, Context
+from harvester.web.views import STATIC, error_page, make_environment
+
+log = logging.getLogger(__name__)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+# Pages show text from public posts: nothing inline may run or style, nothing may load from
+# elsewhere, and no other site may frame us or receive our forms.
+CSP = (
+    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def utc_now() -> datetime:
+    """The default clock."""
+    return datetime.now(UTC)
+
+
+async def _add_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """Runs for every response, errors and static files included."""
+    response.headers.update(SECURITY_HEADERS)
+    if not request.path.startswith("/static/"):
+        # Pages differ by who is signed in and change with every harvest.
+        response.headers.setdefault("Cache-Control", "no-store")
+
+
+@web.middleware
+async def _no_tracebacks(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A bug or an outage is logged in full and answered with one plain line.
+
+    aiohttp would print the traceback into the page when asyncio runs in debug mode.
+    """
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except Exception:
+        log.exception("%s %s failed", request.method, request.path)
+        message = "internal error: the details are in the server log"
+        if request.path.startswith("/api/"):
+            return web.json_response({"error": message}, status=500)
+        return error_page(request, 500, message)
+
+
+def _routes(app: web.Application) -> None:
+    app.router.add_get("/", pages.index)
+    app.router.add_get("/votes/{id}", pages.vote_page)
+    app.router.add_post("/votes/{id}/corrections", pages.post_correction)
+    app.router.add_post("/votes/{id}/dismissals", pages.post_dismissal)
+    app.router.add_get("/roster", pages.roster_page)
+    app.router.add_get("/login", pages.login_form)
+    app.router.add_post("/login", pages.login)
+    app.router.add_post("/logout", pages.logout)
+    app.router.add_get("/api/votes", api.votes)
+    app.router.add_get("/api/votes/{id}", api.vote)
+    app.router.add_post("/api/votes/{id}/corrections", api.post_correction)
+    app.router.add_post("/api/votes/{id}/dismissals", api.post_dismissal)
+    app.router.add_get("/healthz", api.healthz)
+    app.router.add_get("/metrics", api.metrics)
+    app.router.add_static("/static/", STATIC)
+
+
+def create_app(
+    backend: Backend,
+    *,
+    token: str = "",
+    clock: Callable[[], datetime] = utc_now,
+    registry: CollectorRegistry = REGISTRY,
+) -> web.Application:
+    """The dashboard over `backend`; with an empty `token` it is read-only."""
+    app = web.Application(middlewares=[_no_tracebacks])
+    app[CONTEXT] = Context(
+        backend=backend,
+        token=token,
+        clock=clock,
+        registry=registry,
+        templates=make_environment(),
+    )
+    app.on_response_prepare.append(_add_headers)
+    _routes(app)
+    return app

@@ -1,0 +1,163 @@
+"""The HTML pages: vote list, one vote, roster, sign-in, and the two form writes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
+
+from aiohttp import web
+
+from harvester.errors import HarvesterError, SelectionError
+from harvester.web.auth import (
+    COOKIE,
+    WRITES_DISABLED,
+    clean_name,
+    cross_origin,
+    request_actor,
+    safe_next,
+    session_value,
+    token_matches,
+)
+from harvester.web.context import context
+from harvester.web.forms import InputError, correction_from_form, dismissal_from
+from harvester.web.timefmt import closes_in
+from harvester.web.views import error_page, render
+
+_ID = re.compile(r"[0-9]{1,18}")
+Change = TypeVar("Change")
+
+
+def vote_id(request: web.Request) -> int | None:
+    """The {id} of the path as an int, or None if it is not plain digits."""
+    raw = request.match_info["id"]
+    return int(raw) if _ID.fullmatch(raw) else None
+
+
+def write_status(error: HarvesterError) -> int:
+    """404 when the vote itself is unknown, 400 for any other bad request."""
+    if isinstance(error, SelectionError) and "no such vote" in error.problem:
+        return 404
+    return 400
+
+
+async def index(request: web.Request) -> web.Response:
+    """GET /: every vote, newest first, with counts and how long it still runs."""
+    ctx = context(request)
+    now = ctx.clock()
+    rows = [
+        {"vote": vote, "closes": closes_in(vote.get("state"), vote.get("closes_at"), now)}
+        for vote in await ctx.backend.votes()
+    ]
+    return render(request, "index.html", {"rows": rows})
+
+
+async def vote_page(request: web.Request) -> web.Response:
+    """GET /votes/{id}: the whole report of one vote, with its forms for a signed-in person."""
+    number = vote_id(request)
+    if number is None:
+        return error_page(request, 400, "not a vote id: " + request.match_info["id"])
+    ctx = context(request)
+    vote = await ctx.backend.vote(number)
+    if vote is None:
+        return error_page(request, 404, f"no such vote: {number}")
+    values = {
+        "vote": vote,
+        "report": vote.get("report") or {},
+        "closes": closes_in(vote.get("state"), vote.get("closes_at"), ctx.clock()),
+        # "Correct…" links on ballots put the message URL into the correction form.
+        "prefill": request.query.get("correct", ""),
+    }
+    return render(request, "vote.html", values)
+
+
+async def roster_page(request: web.Request) -> web.Response:
+    """GET /roster: the stored roster's members."""
+    roster = await context(request).backend.roster()
+    return render(request, "roster.html", {"roster": roster})
+
+
+async def login_form(request: web.Request) -> web.Response:
+    """GET /login: name and token."""
+    if not context(request).token:
+        return error_page(request, 403, WRITES_DISABLED)
+    values = {"next": safe_next(request.query.get("next")), "name": "", "problem": ""}
+    return render(request, "login.html", values)
+
+
+async def login(request: web.Request) -> web.StreamResponse:
+    """POST /login: a right token sets the signed session cookie and returns to `next`."""
+    ctx = context(request)
+    if not ctx.token:
+        return error_page(request, 403, WRITES_DISABLED)
+    if cross_origin(request):
+        return error_page(request, 403, "cross-origin form posts are refused")
+    form = await request.post()
+    raw_name, given = form.get("name"), form.get("token")
+    target = safe_next(form.get("next"))
+    name = clean_name(raw_name)
+    values = {"next": target, "name": raw_name if isinstance(raw_name, str) else ""}
+    if name is None:
+        problem = "give your name (at most 100 characters, one line)"
+        return render(request, "login.html", {**values, "problem": problem}, status=400)
+    if not isinstance(given, str) or not token_matches(ctx.token, given):
+        return render(request, "login.html", {**values, "problem": "wrong token"}, status=401)
+    done = web.HTTPSeeOther(target)
+    done.set_cookie(
+        COOKIE,
+        session_value(ctx.token, name),
+        httponly=True,
+        samesite="Strict",
+        path="/",
+        secure=request.secure,
+    )
+    raise done
+
+
+async def logout(request: web.Request) -> web.StreamResponse:
+    """POST /logout: forget the session cookie."""
+    if cross_origin(request):
+        return error_page(request, 403, "cross-origin form posts are refused")
+    done = web.HTTPSeeOther("/")
+    done.del_cookie(COOKIE, path="/")
+    raise done
+
+
+async def _form_write(
+    request: web.Request,
+    anchor: str,
+    parse: Callable[[Mapping[str, Any]], Change],
+    write: Callable[[int, Change, str], Awaitable[None]],
+) -> web.StreamResponse:
+    """The checks every form write shares, in order: enabled, same origin, id, signed in, input."""
+    ctx = context(request)
+    if not ctx.token:
+        return error_page(request, 403, WRITES_DISABLED)
+    if cross_origin(request):
+        return error_page(request, 403, "cross-origin form posts are refused")
+    number = vote_id(request)
+    if number is None:
+        return error_page(request, 400, "not a vote id: " + request.match_info["id"])
+    actor = request_actor(request, ctx.token)
+    if actor is None:
+        return error_page(request, 403, "sign in to change a vote", sign_in=f"/votes/{number}")
+    try:
+        change = parse(await request.post())
+        await write(number, change, actor)
+    except InputError as error:
+        return error_page(request, 400, str(error))
+    except HarvesterError as error:
+        return error_page(request, write_status(error), str(error))
+    raise web.HTTPSeeOther(f"/votes/{number}#{anchor}")
+
+
+async def post_correction(request: web.Request) -> web.StreamResponse:
+    """POST /votes/{id}/corrections: set or clear an override, back to the corrections."""
+    backend = context(request).backend
+    return await _form_write(request, "corrections", correction_from_form, backend.correct)
+
+
+async def post_dismissal(request: web.Request) -> web.StreamResponse:
+    """POST /votes/{id}/dismissals: dismiss a review item, back to the review list."""
+    backend = context(request).backend
+    return await _form_write(request, "review", dismissal_from, backend.dismiss)

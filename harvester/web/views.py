@@ -1,0 +1,78 @@
+"""The Jinja2 environment and the small helpers templates use to show untrusted data safely.
+
+Everything shown comes from public posts and is untrusted: autoescaping is always on, no
+template uses `|safe`, and only http(s) URLs ever become links.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from aiohttp import web
+
+from harvester.web.auth import request_actor
+from harvester.web.context import context
+from harvester.web.timefmt import show_time
+
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
+
+# A URL that starts with the scheme itself (no leading blanks a browser would strip) and holds
+# no whitespace or control characters cannot turn into javascript:, data: or similar.
+_WEB_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f]+\Z", re.IGNORECASE)
+
+
+def is_web_url(value: object) -> bool:
+    """Whether `value` may be the href of a link."""
+    return isinstance(value, str) and _WEB_URL.match(value) is not None
+
+
+def bar_width(have: object, need: object, at_most: object = False) -> int:
+    """How full a threshold bar is drawn, 0-100 in steps of 5 (CSS classes w-0 … w-100)."""
+    if not isinstance(have, int) or not isinstance(need, int):
+        return 0
+    if need <= 0:
+        # "at most 0" is empty until someone crosses it; "at least 0" is always full.
+        return (100 if have > 0 else 0) if at_most else 100
+    share = min(max(have, 0) / need, 1.0)
+    # Rounded down, so a bar only looks full when the threshold is reached.
+    return int(share * 20) * 5
+
+
+def make_environment() -> jinja2.Environment:
+    """Templates from harvester/web/templates, HTML autoescaped."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=jinja2.select_autoescape(["html"], default_for_string=True, default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["when"] = show_time
+    env.tests["web_url"] = is_web_url
+    env.globals["bar_width"] = bar_width
+    return env
+
+
+def render(
+    request: web.Request, name: str, values: dict[str, Any], *, status: int = 200
+) -> web.Response:
+    """A page, with what the layout needs: who is signed in and whether writes are possible."""
+    ctx = context(request)
+    page = ctx.templates.get_template(name).render(
+        actor=request_actor(request, ctx.token),
+        writes=bool(ctx.token),
+        here=request.path_qs,
+        **values,
+    )
+    return web.Response(text=page, status=status, content_type="text/html", charset="utf-8")
+
+
+def error_page(
+    request: web.Request, status: int, message: str, *, sign_in: str = ""
+) -> web.Response:
+    """A one-line error as a page; `sign_in` (a local path) adds a login link returning there."""
+    values = {"status": status, "message": message, "sign_in": sign_in}
+    return render(request, "error.html", values, status=status)

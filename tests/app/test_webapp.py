@@ -1,0 +1,154 @@
+"""The dashboard over the real database (SQLite and PostgreSQL): the JSON API mirrors the CLI's
+report, a correction through the API is stored, audited and counted, /healthz tells a dead
+database or a stopped scheduler, /metrics counts."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from prometheus_client.parser import text_string_to_metric_families
+
+from harvester.app.cli import main
+from harvester.app.webapp import DatabaseBackend, Heartbeat
+from harvester.config import Settings
+from harvester.store import votes
+from harvester.store.db import engine_for, upgrade
+from harvester.web import create_app
+
+ROOT = Path(__file__).parent.parent.parent
+KEVIN = "mid:CAKb7rN4pT1xWq8mZs2eLv5dYh3cFj9aGo6uIk0Rn_KB1z@mail.gmail.com"
+TOKEN = "a-long-random-token"
+NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+Client = TestClient[web.Request, web.Application]
+
+
+def stored_example(url: str, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+    upgrade(url)
+    vote, roster = ROOT / "examples" / "strategy-vote.mbox", ROOT / "examples" / "roster.toml"
+    argv = ["--thread", str(vote), "--roster", str(roster), "--db", url, "--format", "json"]
+    assert main(argv) == 0
+    report: dict[str, Any] = json.loads(capsys.readouterr().out)
+    return report
+
+
+def serve(
+    url: str, scenario: Callable[[Client], Awaitable[None]], heartbeat: Heartbeat | None = None
+) -> None:
+    async def run() -> None:
+        engine = engine_for(url)
+        backend = DatabaseBackend(engine, Settings(), lambda: NOW, heartbeat)
+        try:
+            async with TestClient(TestServer(create_app(backend, token=TOKEN))) as client:
+                await scenario(client)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+
+
+def test_the_api_mirrors_the_report_and_a_correction_is_counted_and_audited(
+    database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = stored_example(database_url, capsys)
+    seen: dict[str, Any] = {}
+
+    async def scenario(client: Client) -> None:
+        listed = await (await client.get("/api/votes")).json()
+        seen["list"] = listed["votes"]
+        seen["before"] = await (await client.get("/api/votes/1")).json()
+        change = {"url": KEVIN, "value": "-1", "binding": True, "reason": "on the PMC now"}
+        headers = {"Authorization": f"Bearer {TOKEN}", "X-Harvester-Actor": "chair"}
+        answer = await client.post("/api/votes/1/corrections", json=change, headers=headers)
+        assert answer.status == 200, await answer.text()
+        wrong = await client.post(
+            "/api/votes/1/corrections",
+            json=change,
+            headers={**headers, "Authorization": "Bearer guessed"},
+        )
+        seen["wrong"] = wrong.status
+        seen["after"] = await (await client.get("/api/votes/1")).json()
+        seen["missing"] = (await client.get("/api/votes/99")).status
+        seen["page"] = await (await client.get("/votes/1")).text()
+
+    serve(database_url, scenario)
+    (summary,) = seen["list"]
+    assert (summary["id"], summary["state"], summary["counts"]) == (1, "passed", report["counts"])
+    before, after = seen["before"]["report"], seen["after"]["report"]
+    assert {k: before[k] for k in report} == report  # the same keys and values as the CLI
+    assert seen["before"]["draft"]["subject"].startswith("[RESULT][VOTE] Clarify")
+    assert after["counts"]["binding"]["-1"] == before["counts"]["binding"]["-1"] + 1
+    assert seen["wrong"] == 401
+    assert [c["by"] for c in seen["after"]["corrections"]] == ["chair"]
+    assert [(a["actor"], a["action"]) for a in seen["after"]["audit"]] == [("chair", "override")]
+    assert "Corrected by hand:" in seen["after"]["draft"]["body"]
+    assert seen["missing"] == 404
+    assert "on the PMC now" in seen["page"]
+
+
+def test_health_names_a_dead_database_and_a_stopped_scheduler(
+    database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stored_example(database_url, capsys)
+    heartbeat = Heartbeat(every=30.0)
+    answers: list[tuple[int, dict[str, Any]]] = []
+
+    async def scenario(client: Client) -> None:
+        for running in (True, False):
+            heartbeat.running = running
+            response = await client.get("/healthz")
+            answers.append((response.status, await response.json()))
+
+    serve(database_url, scenario, heartbeat)
+    assert answers[0] == (200, {"database": "ok", "scheduler": "ok", "status": "ok"})
+    assert answers[1][0] == 503
+    assert answers[1][1]["scheduler"] == "stopped"
+
+    dead: list[tuple[int, dict[str, Any]]] = []
+
+    async def nothing_listens(client: Client) -> None:
+        response = await client.get("/healthz")
+        dead.append((response.status, await response.json()))
+
+    serve("postgresql://postgres@127.0.0.1:9/test", nothing_listens)
+    ((status, body),) = dead
+    assert status == 503
+    assert body["database"] != "ok"
+    assert body["scheduler"] == "absent"
+
+
+def test_metrics_show_open_votes_from_the_database(
+    database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stored_example(database_url, capsys)
+    texts: list[str] = []
+
+    async def scenario(client: Client) -> None:
+        texts.append(await (await client.get("/metrics")).text())
+        engine = engine_for(database_url)
+        try:
+            async with engine.begin() as connection:
+                await votes.ensure_vote(connection, "another", "[VOTE] Another", NOW)
+        finally:
+            await engine.dispose()
+        texts.append(await (await client.get("/metrics")).text())
+
+    serve(database_url, scenario)
+    assert [_sample(t, "harvester_open_votes") for t in texts] == [0.0, 1.0]
+    for name in ("harvests", "harvest_failures", "mails_sent", "http_requests"):
+        assert f"# TYPE harvester_{name}_total counter" in texts[0]
+
+
+def _sample(text: str, name: str) -> float:
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == name:
+                return float(sample.value)
+    raise AssertionError(f"{name} not in /metrics")
