@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from harvester.app import watch
+from harvester.app import corrections, watch
 from harvester.app.daemon import run_daemon
 from harvester.app.digest import send_digest
 from harvester.app.fetch import Fetcher
@@ -330,3 +330,49 @@ def test_a_replica_dying_mid_poll_leaves_only_a_short_lease(
     assert polled == 1
     # after the other replica's poll the vote is back on its regular 30 minutes, the lease gone
     assert planned_minutes == pytest.approx(30, abs=0.1)
+
+
+async def corrected_then_closed(w: World) -> tuple[dict[str, Any], str]:
+    """A correction made while the vote runs is kept by every later poll and is in the result
+    mail the daemon sends at the close."""
+    settings = w.settings()
+    stop, task = await start(w, settings)
+    await eventually(lambda: _one_vote_tallied(w), "the first count")
+    (vote,) = await w.votes()
+    report = await w.tally(vote.id)
+    assert report is not None
+    bob = next(b["url"] for b in report["ballots"] if b["voter"].startswith("Bob"))
+    engine = engine_for(w.url)
+    try:
+        change = corrections.Change(bob, "asked on the list: he meant 0", value="0")
+        await corrections.correct(engine, settings, vote.id, change, "chair", w.clock())
+    finally:
+        await engine.dispose()
+    w.clock.advance(hours=2)  # a poll or two more, then the close
+    await asyncio.sleep(0.3)
+    w.clock.now = w.t0 + timedelta(hours=73)
+    await eventually(lambda: _mails(w, 1), "the result mail")
+    stop.set()
+    await task
+    final = await w.tally(vote.id)
+    assert final is not None
+    body = w.smtp.received[0].message().get_content()
+    return final, body
+
+
+async def _one_vote_tallied(w: World) -> bool:
+    found = await w.votes()
+    return len(found) == 1 and await w.tally(found[0].id) is not None
+
+
+def test_a_correction_outlives_polls_and_is_in_the_result_mail(
+    database_url: str, tmp_path: Path
+) -> None:
+    upgrade(database_url)
+    with world(database_url, tmp_path) as w:
+        w.fill()
+        final, body = asyncio.run(corrected_then_closed(w))
+    assert final["counts"]["binding"]["0"] == 1
+    assert [c["by"] for c in final["corrections"]] == ["chair"]
+    assert "Corrected by hand:" in body
+    assert "counted as 0: asked on the list: he meant 0 (chair)" in body
