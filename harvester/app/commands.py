@@ -84,7 +84,7 @@ def run_serve_command(argv: Sequence[str], err: TextIO) -> int:
     )
     _common(parser)
     parser.add_argument("--host", help="address to listen on (default: [web] host)")
-    parser.add_argument("--port", type=int, help="port (default: [web] port; 0: any free one)")
+    parser.add_argument("--port", type=_port, help="port (default: [web] port; 0: any free one)")
     args = parser.parse_args(argv)
     settings, url = _settings(args)
     web_settings = settings.web.model_copy(
@@ -96,6 +96,12 @@ def run_serve_command(argv: Sequence[str], err: TextIO) -> int:
     with database_errors(url):
         asyncio.run(serve(settings, url))
     return 0
+
+
+def _port(raw: str) -> int:
+    if not raw.isdigit() or int(raw) > 65535:
+        raise argparse.ArgumentTypeError(f"a port is a number from 0 to 65535, not {raw!r}")
+    return int(raw)
 
 
 async def serve(settings: Settings, url: str, stop: asyncio.Event | None = None) -> None:

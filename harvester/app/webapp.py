@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from harvester import metrics
 from harvester.app import corrections, record
 from harvester.config import Settings
-from harvester.core.report import iso_utc, report_json
+from harvester.core.report import iso_or_none, iso_utc, report_json
 from harvester.errors import HarvesterError
 from harvester.model import Dismissal
 from harvester.store import corrections as stored_corrections
@@ -28,10 +28,6 @@ from harvester.web import Backend, Correction, create_app
 from harvester.web import Dismissal as WebDismissal
 
 log = logging.getLogger("harvester.web")
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return iso_utc(moment) if moment else None
 
 
 @dataclass
@@ -142,8 +138,8 @@ def _summary(row: votes.VoteRow, report: dict[str, Any] | None) -> dict[str, Any
         "title": row.title,
         "state": row.status,
         "rule": row.rule,
-        "opened_at": _iso(row.opened_at),
-        "closes_at": _iso(row.closes_at),
+        "opened_at": iso_or_none(row.opened_at),
+        "closes_at": iso_or_none(row.closes_at),
         "passes": report.get("passes") if report else None,
         "explanation": report.get("explanation") if report else None,
         "counts": report.get("counts") if report else None,

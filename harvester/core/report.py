@@ -13,7 +13,7 @@ def iso_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def _iso(moment: datetime | None) -> str | None:
+def iso_or_none(moment: datetime | None) -> str | None:
     return iso_utc(moment) if moment else None
 
 
@@ -29,7 +29,7 @@ def ballot_json(ballot: Ballot) -> dict[str, Any]:
         "binding": ballot.binding,
         "value": ballot.value.value,
         "raw": ballot.raw,
-        "cast_at": _iso(ballot.cast_at),
+        "cast_at": iso_or_none(ballot.cast_at),
         "url": ballot.url,
         "changed": ballot.changed,
         "late": ballot.late,
@@ -59,7 +59,7 @@ def override_json(override: Override) -> dict[str, Any]:
         "member_id": override.member_id,
         "reason": override.reason,
         "by": override.by,
-        "at": _iso(override.at),
+        "at": iso_or_none(override.at),
     }
 
 
@@ -69,7 +69,7 @@ def dismissal_json(dismissal: Dismissal) -> dict[str, Any]:
         "reason": dismissal.review,
         "note": dismissal.note,
         "by": dismissal.by,
-        "at": _iso(dismissal.at),
+        "at": iso_or_none(dismissal.at),
     }
 
 
@@ -78,9 +78,9 @@ def report_json(tally: Tally, outcome: Outcome) -> dict[str, Any]:
         "title": tally.title,
         "rule": outcome.rule.value,
         "status": outcome.status.value,
-        "opened_at": _iso(tally.window.opened_at),
-        "closes_at": _iso(tally.window.closes_at),
-        "earliest_close": _iso(tally.window.earliest_close),
+        "opened_at": iso_or_none(tally.window.opened_at),
+        "closes_at": iso_or_none(tally.window.closes_at),
+        "earliest_close": iso_or_none(tally.window.earliest_close),
         "closed_by": tally.window.closed_by or None,
         "explanation": outcome.explanation,
         "passes": outcome.passes,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -152,3 +153,25 @@ def test_a_malformed_url_is_one_line_and_exit_2(
         code, _, err = run(capsys, *args)
         assert code == 2
         assert one_error_line(err) == f"harvest: error: {url}: {problem}"
+
+
+def test_serve_with_a_bad_or_busy_port_is_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    assert main(["db", "upgrade", "--db", url]) == 0
+    capsys.readouterr()
+    assert main(["serve", "--db", url, "--port", "99999"]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "harvest: error: harvest serve: argument --port: "
+        "a port is a number from 0 to 65535, not '99999'\n"
+    )
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["serve", "--db", url, "--port", str(port)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"harvest: error: web 127.0.0.1:{port}: cannot listen (")
+    assert err.count("\n") == 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -152,3 +153,12 @@ def _sample(text: str, name: str) -> float:
             if sample.name == name:
                 return float(sample.value)
     raise AssertionError(f"{name} not in /metrics")
+
+
+def test_a_scheduler_whose_ticks_stopped_finishing_is_unhealthy() -> None:
+    heartbeat = Heartbeat(every=30.0, running=True)
+    assert heartbeat.state() == "ok"  # the first tick is still running
+    heartbeat.beat()
+    assert heartbeat.state() == "ok"
+    heartbeat.last = time.monotonic() - 3 * 30 - 301
+    assert heartbeat.state().startswith("no tick finished for 39")
