@@ -1,64 +1,54 @@
 """Message body -> the author's own lines: quotations, signatures, footers and code removed.
 
 Each stripping rule is a small function over a list of lines so it can be tested alone;
-`own_lines` chains them for the body format at hand.
+`own_lines` chains them for the body format at hand. What the rules look for, in each mailer and
+language (attributions, header blocks, separators, sign-offs, footers), is the tables of
+core/quote_patterns.py.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 
+from harvester.core import quote_patterns as qp
 from harvester.core.html import html_text, split_lines
 from harvester.model import BodyFormat, Message
 
 Lines = list[str]
 
-# Attribution lines that introduce a quotation, in the languages seen on ASF lists.
-_ATTRIBUTION = re.compile(
-    r"""^\s*(?:
-        On\s.+\swrote:\s*$                       # Gmail, Thunderbird, Apple Mail
-      | On\s.+\swrote\s*$
-      | On\s\d{4}/\d{2}/\d{2}\s.+\swrote:\s*$    # Pony Mail composer
-      | Am\s.+\sschrieb\s.*:\s*$                 # German
-      | Le\s.+\sa\s[ée]crit\s?:\s*$              # French
-      | El\s.+\sescribi[óo]:\s*$                 # Spanish
-      | Il\s.+\sha\sscritto:\s*$                 # Italian
-      | Op\s.+\sschreef\s.*:\s*$                 # Dutch
-      | .+写道\s*[:：]\s*$                      # Chinese (simplified): 在…写道 / …于…写道
-      | .+寫道\s*[:：]\s*$                      # Chinese (traditional)
-      | .+\s<[^>\s]+@[^>\s]+>\s(?:wrote|writes):\s*$
-      | .+\s(?:wrote|writes):\s*$
-    )""",
-    re.VERBOSE | re.IGNORECASE,
-)
-# The first half of an attribution that a mailer wrapped before "wrote:".
-_ATTRIBUTION_START = re.compile(r"^\s*(?:On|Am|Le|El|Il|Op)\s.*\d.*", re.IGNORECASE)
-_ATTRIBUTION_END = re.compile(
-    r"^\s*(?:wrote|schrieb|a\s[ée]crit|escribi[óo]|ha\sscritto)\b.*:?\s*$"
-)
-_ORIGINAL_MESSAGE = re.compile(
-    r"^\s*-{2,}\s*"
-    r"(?:Original Message|Urspr[üu]ngliche Nachricht|原始邮件|Forwarded message)\s*-{2,}",
-    re.IGNORECASE,
-)
-_OUTLOOK_FROM = re.compile(r"^\s*\**(?:From|Von|De|发件人|寄件者)\s*\**\s*[:：]", re.IGNORECASE)
-_OUTLOOK_NEXT = re.compile(
-    r"^\s*\**(?:Sent|Date|To|Subject|Gesendet|Datum|An|Betreff|发送时间|收件人|主题)\s*\**\s*[:：]",
-    re.IGNORECASE,
-)
-_SIGNATURE = re.compile(r"^(?:-- ?|—)$")
-_FOOTER = re.compile(
-    r"^\s*(?:To unsubscribe, e-mail:|For additional commands, e-mail:|"
-    r"Reply to this email directly|You are receiving this because)",
-    re.IGNORECASE,
-)
-_DASHES = re.compile(r"^\s*-{10,}\s*$")
+# Each table folded into one regex: one match per line instead of one per row.
+_ATTRIBUTION = qp.fold(qp.ATTRIBUTIONS)
+_WEAK_ATTRIBUTION = qp.fold(qp.WEAK_ATTRIBUTIONS)
+_SIGN_OFF = qp.fold(qp.SIGN_OFFS)
+_SEPARATOR = qp.fold(qp.SEPARATORS)
+_ANY_FOOTER = qp.fold(qp.FOOTERS)
+_FOOTER_ANYWHERE = qp.fold(tuple(f for f in qp.FOOTERS if not f.after_rule))
+_HEADER_LABELS = qp.header_label_kinds()
+# Where own text on an attribution's line ends: before a start word, after spaces or dashes.
+_STARTS = "|".join(re.escape(word) for word in qp.ATTRIBUTION_STARTS)
+_START_AFTER_OWN = re.compile(rf"(?:(?<=\s)|(?<=-))(?:{_STARTS})\s")
+
+_SIGNATURE = re.compile(r"^-- ?$")
+_RULE = re.compile(r"^\s*(?:[-_=]{3,}|—)\s*$")
+_VOTE_START = re.compile(r"^\s*[*_]*\s*[+\-−–±]\s?\d")
 _QUOTED = re.compile(r"^\s*>")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _INLINE_CODE = re.compile(r"`[^`\n]*`")
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _BLANK = re.compile(r"^\s*$")
+_COLON = re.compile(r"[:：]")
+_AFTER_ANGLE = re.compile(r"<\s+")
+_BEFORE_ANGLE = re.compile(r"\s+>")
+
+# Every attribution ends in one of these: testing that first keeps the regexes off almost every
+# line (attributions are the costliest step of reading a plain mail).
+_ATTRIBUTION_TAILS = (":", "：", "wrote", "writes", "Wrote")
+_WRAPPED_LINES = 4  # an attribution wrapped by a mailer spans at most this many lines
+_QUOTED_TAIL = 10  # longest '>' line that can end a wrapped attribution ("> wrote:", ">:")
+_HEADER_WINDOW = 12  # a quoted header block's fields lie within this many lines
+_LABEL_WIDTH = 40  # a header label and its colon fit in this many characters
 
 
 def _next_content_line(lines: Sequence[str], start: int) -> str | None:
@@ -68,52 +58,178 @@ def _next_content_line(lines: Sequence[str], start: int) -> str | None:
     return None
 
 
-_ATTRIBUTION_TAILS = (":", "：", "wrote", "writes")
-_ATTRIBUTION_END_WORDS = ("wrote", "schrieb", "a écrit", "a ecrit", "escribi", "ha scritto")
+def join_wrapped(lines: Sequence[str]) -> str:
+    """The lines of an attribution a mailer wrapped, as the one line it was: joined by spaces,
+    with none left just inside angle brackets ("Bob <" + "bob@x>:" -> "Bob <bob@x>:")."""
+    text = " ".join(part for part in (line.strip() for line in lines) if part)
+    if "<" in text or ">" in text:
+        text = _BEFORE_ANGLE.sub(">", _AFTER_ANGLE.sub("<", text))
+    return text
 
 
-def _attribution_length(lines: Sequence[str], i: int) -> int:
-    """How many lines an attribution starting at line i spans (0: none), wrapped ones included."""
-    line = lines[i]
-    # Every attribution ends in a colon or "wrote": checking that first keeps the regex off
-    # almost every line (it is the costliest step of reading a plain mail).
-    if line.rstrip().lower().endswith(_ATTRIBUTION_TAILS) and _ATTRIBUTION.match(line):
-        return 1
-    nxt = lines[i + 1].lstrip().lower() if i + 1 < len(lines) else ""
-    if nxt.startswith(_ATTRIBUTION_END_WORDS) and _ATTRIBUTION_START.match(line):
-        return 2 if _ATTRIBUTION_END.match(lines[i + 1]) else 0
-    return 0
+@dataclass(frozen=True, slots=True)
+class _Span:
+    """An attribution (or sign-off) that ends on the line at hand."""
+
+    start: int  # index of its first line
+    own: str | None  # the author's text before it on that first line ("+1 On Wed, … wrote:")
+    strong: bool  # dated, or a sign-off: unmarked text after it is an unmarked quotation
+
+
+def _span_starts(lines: Sequence[str], end: int, floor: int) -> Iterator[int]:
+    """First lines an attribution ending at `end` may start on, shortest span first.
+
+    A wrapped one never spans a '>' line (but a short last one: Gmail wraps "<bob@x>:" as "<bob@x"
+    and ">:"), more than one blank line, or a line below one that starts with a vote."""
+    if _QUOTED.match(lines[end]):
+        if len(lines[end].strip()) > _QUOTED_TAIL:
+            return  # a whole quoted attribution: the quotation's, not a wrap of this one
+    else:
+        yield end
+    if _VOTE_START.match(lines[end]):
+        return
+    count, blanks, s = 1, 0, end - 1
+    while s >= floor and count < _WRAPPED_LINES:
+        line = lines[s]
+        if _BLANK.match(line):
+            blanks += 1
+            if blanks > 1:
+                return
+        else:
+            if _QUOTED.match(line):
+                return
+            yield s
+            if _VOTE_START.match(line):
+                return
+            count += 1
+        s -= 1
+
+
+def _own_before_attribution(line: str, rest: Sequence[str]) -> str | None:
+    """The author's text before an attribution that shares its first line, if one does."""
+    for found in reversed(list(_START_AFTER_OWN.finditer(line))):
+        own = line[: found.start()].rstrip(" \t-")
+        if own.strip() and _ATTRIBUTION.match(join_wrapped([line[found.start() :], *rest])):
+            return own
+    return None
+
+
+def _may_be_candidate(line: str) -> bool:
+    """The cheapest tests, run on every line: its last or first characters."""
+    bare = line.strip()
+    if bare.endswith(_ATTRIBUTION_TAILS):
+        # A long quoted line is the quotation's own attribution or text: drop_quoted's.
+        return not bare.startswith(">") or len(bare) <= _QUOTED_TAIL
+    if bare.endswith("-"):  # only "---- On … wrote ----"; not the many rule lines
+        return "wrot" in bare
+    return bare.startswith(qp.SIGN_OFF_STARTS)
+
+
+def _names_a_writer(lines: Sequence[str], end: int) -> bool:
+    """Whether an attribution's verb or address is in the lines that end here."""
+    window = " ".join(lines[max(0, end - _WRAPPED_LINES) : end + 1]).lower()
+    return any(hint in window for hint in qp.ATTRIBUTION_HINTS)
+
+
+def _attribution_ending_at(lines: Sequence[str], end: int, floor: int) -> _Span | None:
+    line = lines[end]
+    if line.lstrip().startswith(qp.SIGN_OFF_STARTS) and _SIGN_OFF.match(line):
+        return _Span(end, None, strong=True)
+    if not _names_a_writer(lines, end):
+        return None
+    for s in _span_starts(lines, end, floor):
+        rest = lines[s + 1 : end + 1]
+        if not _VOTE_START.match(lines[s]) and _ATTRIBUTION.match(join_wrapped(lines[s : end + 1])):
+            return _Span(s, None, strong=True)
+        own = _own_before_attribution(lines[s], rest)
+        if own is not None:
+            return _Span(s, own, strong=True)
+    if _WEAK_ATTRIBUTION.match(line):
+        return _Span(end, None, strong=False)
+    return None
 
 
 def drop_attributions(lines: Sequence[str]) -> Lines:
-    """Remove attribution lines; one not followed by '>' lines starts an unmarked quotation."""
+    """Remove attribution lines; a dated one not followed by '>' lines starts an unmarked
+    quotation, and so does a mobile sign-off ("Sent from my phone") not followed by them."""
     out: Lines = []
-    i = 0
-    while i < len(lines):
-        span = _attribution_length(lines, i)
-        if not span:
-            out.append(lines[i])
-            i += 1
+    floor = 0  # lines before it belong to an attribution already handled
+    for end, line in enumerate(lines):
+        span = _attribution_ending_at(lines, end, floor) if _may_be_candidate(line) else None
+        if span is None:
+            out.append(line)
             continue
-        following = _next_content_line(lines, i + span)
-        if following is not None and not _QUOTED.match(following):
+        following = _next_content_line(lines, end + 1)
+        unmarked_follows = following is not None and not _QUOTED.match(following)
+        if unmarked_follows and not span.strong:
+            out.append(line)  # "Bob wrote:" above own words is prose, not a quotation
+            continue
+        del out[len(out) - (end - span.start) :]  # its earlier lines, already kept
+        if span.own is not None:
+            out.append(span.own)
+        if unmarked_follows:
             break
-        i += span
+        floor = end + 1
     return out
+
+
+def _header_kind(line: str) -> str | None:
+    """Which field of a quoted header block the line is ("sender", "date", …), if any."""
+    colon = _COLON.search(line, 0, _LABEL_WIDTH)
+    if colon is None:
+        return None
+    kind = _HEADER_LABELS.get(qp.label_key(line[: colon.start()]))
+    if kind == "date" and not any(c.isdigit() for c in line[colon.end() :]):
+        return None  # "Date: next week" is prose
+    return kind
+
+
+def _starts_header_block(lines: Sequence[str], i: int) -> bool:
+    """A dated field and a sender or recipient, in header lines that blank lines or one
+    wrapped value may separate."""
+    first = _header_kind(lines[i])
+    if first is None:
+        return False
+    kinds = {first}
+    gap = 0
+    for line in lines[i + 1 : i + _HEADER_WINDOW]:
+        kind = _header_kind(line)
+        if kind is not None:
+            kinds.add(kind)
+            gap = 0
+        elif not _BLANK.match(line):
+            gap += 1
+            if gap > 1:
+                break
+    return "date" in kinds and bool(kinds & {"sender", "recipient"})
+
+
+def _rule_above(lines: Sequence[str], i: int) -> int:
+    """Where a quotation starting at line i really starts: at a rule line just above it."""
+    k = i - 1
+    while k >= 0 and _BLANK.match(lines[k]):
+        k -= 1
+    return k if k >= 0 and _RULE.match(lines[k]) else i
+
+
+def _is_separator(line: str) -> bool:
+    # Rule lines ("-----") are common and never a separator: only lines with words get the regex.
+    return bool(line.strip(" \t-_=*")) and _SEPARATOR.match(line) is not None
 
 
 def cut_at_forwarded_block(lines: Sequence[str]) -> Lines:
     """Outlook and friends quote with no '>': everything from their header block on is quoted."""
     for i, line in enumerate(lines):
-        if _ORIGINAL_MESSAGE.match(line):
-            return list(lines[:i])
-        if _OUTLOOK_FROM.match(line) and _has_outlook_header_after(lines, i):
-            return list(lines[:i])
+        bare = line.lstrip()
+        if bare.startswith(">"):
+            continue  # a quoted header block or separator is drop_quoted's
+        head = bare[:_LABEL_WIDTH]
+        may_be_header = ":" in head or "：" in head  # cheap tests first: most lines are neither
+        if (may_be_header and _starts_header_block(lines, i)) or (
+            bare.startswith(qp.SEPARATOR_STARTS) and _is_separator(line)
+        ):
+            return list(lines[: _rule_above(lines, i)])
     return list(lines)
-
-
-def _has_outlook_header_after(lines: Sequence[str], i: int) -> bool:
-    return any(_OUTLOOK_NEXT.match(line) for line in lines[i + 1 : i + 4])
 
 
 def drop_quoted(lines: Sequence[str]) -> Lines:
@@ -121,18 +237,20 @@ def drop_quoted(lines: Sequence[str]) -> Lines:
 
 
 def cut_at_signature(lines: Sequence[str]) -> Lines:
+    """Only "-- " (and "--") start a signature; a lone "—" is often just a separator."""
     for i, line in enumerate(lines):
-        if _SIGNATURE.match(line.rstrip("\n")):
+        if _SIGNATURE.match(line):
             return list(lines[:i])
     return list(lines)
 
 
 def cut_at_footer(lines: Sequence[str]) -> Lines:
-    """ASF list footers and GitHub notification footers end the author's text."""
+    """List and notification footers end the author's text, with the rule line above them."""
     for i, line in enumerate(lines):
-        if _FOOTER.match(line):
-            start = i - 1 if i > 0 and _DASHES.match(lines[i - 1]) else i
-            return list(lines[:start])
+        if _ANY_FOOTER.match(line):  # one regex per line; which footer it is, only on a hit
+            under_rule = i > 0 and _RULE.match(lines[i - 1]) is not None
+            if under_rule or _FOOTER_ANYWHERE.match(line):
+                return list(lines[: i - 1 if under_rule else i])
     return list(lines)
 
 
@@ -148,12 +266,17 @@ def drop_fenced_code(lines: Sequence[str]) -> Lines:
     return out
 
 
+def own_lines_of(lines: Sequence[str]) -> Lines:
+    """Visible lines of a message -> the lines its author wrote in this message."""
+    kept = list(lines)
+    for step in _PLAIN_STEPS:
+        kept = step(kept)
+    return [line.rstrip() for line in kept]
+
+
 def plain_own_lines(body: str) -> Lines:
     """A decoded text/plain mail body -> the lines its author wrote in this message."""
-    lines = split_lines(body)
-    for step in _PLAIN_STEPS:
-        lines = step(lines)
-    return [line.rstrip() for line in lines]
+    return own_lines_of(split_lines(body))
 
 
 _PLAIN_STEPS: tuple[Callable[[Sequence[str]], Lines], ...] = (
@@ -165,23 +288,32 @@ _PLAIN_STEPS: tuple[Callable[[Sequence[str]], Lines], ...] = (
 )
 
 
+def _markdown_visible(body: str) -> Lines:
+    return drop_fenced_code(split_lines(_HTML_COMMENT.sub("", body)))
+
+
 def markdown_own_lines(body: str) -> Lines:
     """A GitHub comment (markdown) -> own lines: code, HTML comments and '>' quotes removed."""
-    without_comments = _HTML_COMMENT.sub("", body)
-    return plain_own_lines("\n".join(drop_fenced_code(split_lines(without_comments))))
+    return own_lines_of(_markdown_visible(body))
 
 
 def cooked_own_lines(cooked: str) -> Lines:
-    return plain_own_lines(html_text(cooked))
+    return own_lines_of(split_lines(html_text(cooked)))
+
+
+def visible_lines(message: Message) -> Lines:
+    """The lines a reader of the message sees as text, quotations still in: the plain body,
+    a comment without code and HTML comments, the text of an HTML body."""
+    if message.body_format is BodyFormat.PLAIN:
+        return split_lines(message.body)
+    if message.body_format is BodyFormat.MARKDOWN:
+        return _markdown_visible(message.body)
+    return split_lines(html_text(message.body))
 
 
 def own_lines(message: Message) -> Lines:
     """The lines the author wrote in this message, whatever its body format."""
-    if message.body_format is BodyFormat.PLAIN:
-        return plain_own_lines(message.body)
-    if message.body_format is BodyFormat.MARKDOWN:
-        return markdown_own_lines(message.body)
-    return cooked_own_lines(message.body)
+    return own_lines_of(visible_lines(message))
 
 
 _REPOST_AUTHOR = re.compile(

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from harvester.core.ballots import read_ballot
 from harvester.core.text import cooked_own_lines, markdown_own_lines, plain_own_lines
+from tests.core.test_quote_patterns import INTRODUCERS
 
 votes = st.sampled_from(["+1", "-1", "0", "+0", "-0", "+1 (binding)", "-1 veto", "+0.5", "+1000"])
 line_text = st.text(
@@ -23,6 +24,36 @@ quote_marks = st.sampled_from([">", "> ", ">>", "> >", "  > ", ">\t"])
 def test_a_quoted_line_never_yields_a_ballot(quoted: list[tuple[str, str]]) -> None:
     body = "\n".join(mark + text for mark, text in quoted)
     assert read_ballot(plain_own_lines(body)) is None
+
+
+# Lines a quoted mail may hold with no '>' marker: anything but a marked line, which would make the
+# text after it a bottom-posted reply (own words, rightly kept).
+unmarked_lines = st.lists(
+    st.one_of(votes, line_text.filter(lambda line: not line.lstrip().startswith(">"))),
+    min_size=1,
+    max_size=6,
+)
+introducers = st.sampled_from(sorted(INTRODUCERS))
+
+
+@settings(max_examples=300)
+@given(introducers, unmarked_lines)
+def test_an_unmarked_quotation_under_any_table_row_never_yields_a_ballot(
+    key: str, quoted: list[str]
+) -> None:
+    body = INTRODUCERS[key] + "\n" + "\n".join(quoted)
+    assert read_ballot(plain_own_lines(body)) is None
+
+
+@settings(max_examples=300)
+@given(votes, introducers, unmarked_lines, st.lists(quote_marks, max_size=1))
+def test_a_quotation_under_any_table_row_never_changes_the_own_ballot(
+    vote: str, key: str, quoted: list[str], mark: list[str]
+) -> None:
+    own = f"{vote}\n\nThanks for running the release.\n\n"
+    marked = [f"{mark[0]}{line}" for line in quoted] if mark else quoted
+    body = own + INTRODUCERS[key] + "\n" + "\n".join(marked)
+    assert read_ballot(plain_own_lines(body)) == read_ballot(plain_own_lines(own))
 
 
 @given(

@@ -183,11 +183,17 @@ def test_own_vote_beside_a_quotation(body: str, raw: str) -> None:
     [
         (["+1", "-- ", "Bob", "+1 again"], ["+1"]),
         (["+1", "--", "-1"], ["+1"]),
-        (["+1", "—", "Reply to this email directly"], ["+1"]),
+        (["+1", "—", "-1 after all"], ["+1", "—", "-1 after all"]),
     ],
 )
 def test_cut_at_signature(lines: list[str], expected: list[str]) -> None:
     assert cut_at_signature(lines) == expected
+
+
+def test_a_lone_em_dash_is_not_a_signature_but_the_github_footer_under_it_is_cut() -> None:
+    lines = ["+1", "—", "Reply to this email directly, view it on GitHub."]
+    assert cut_at_signature(lines) == lines
+    assert cut_at_footer(lines) == ["+1"]
 
 
 def test_cut_at_list_footer() -> None:
