@@ -6,7 +6,8 @@ than compat32, and even compat32's feedparser spends most of its time going line
 module splits headers and MIME parts itself with a few regular expressions, decodes only the
 headers and the one body part it returns, and leaves the hard parts to the standard library:
 encoded words (`decode_header`), addresses (`parseaddr`), dates (`parsedate_to_datetime`),
-quoted-printable (`binascii.a2b_qp`) and base64 (`binascii.a2b_base64`).
+quoted-printable (`binascii.a2b_qp`) and base64 (`binascii.a2b_base64`). Content-Type
+parameters (RFC 2231 forms too) and charset names are read in `mimeparams`.
 
 Wire format only: no quote stripping, no ballot reading.
 """
@@ -14,7 +15,6 @@ Wire format only: no quote stripping, no ballot reading.
 from __future__ import annotations
 
 import binascii
-import codecs
 import hashlib
 import re
 import urllib.parse
@@ -27,6 +27,7 @@ from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
 from harvester.errors import SourceError
 from harvester.model import Author, BodyFormat, Message
+from harvester.sources.mimeparams import content_params, decode_bytes
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_MIME_DEPTH = 16  # deeper nesting is not a real mail; stop rather than recurse forever
@@ -48,10 +49,6 @@ _WSP = re.compile(r"\s+")
 _NAME_ADDR = re.compile(r"(.*)<([^<>]*)>\s*\Z", re.DOTALL)
 _BARE_ADDR = re.compile(r"\s*<?([^\s<>(),;:\"@]+@[^\s<>(),;:\"@]+)>?\s*\Z")
 _QUOTED_PAIR = re.compile(r"\\(.)")
-_PARAM = re.compile(r';\s*([^\s=;]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;\s]*)')
-_ALIASES_OF_UTF8 = frozenset({"", "us-ascii", "ascii", "unknown-8bit", "x-unknown", "default"})
-# Python knows some charset names that are not text encodings (base64, rot13, idna + replace).
-_DECODE_ERRORS = (LookupError, UnicodeError, ValueError, TypeError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,18 +152,6 @@ def _decode_word(chunk: bytes | str, charset: str | None, plain: str) -> str:
     return decode_bytes(chunk, charset)
 
 
-def decode_bytes(data: bytes, charset: str | None) -> str:
-    """Bytes -> text in the declared charset; unknown or broken charsets become UTF-8 + replace."""
-    name = (charset or "").strip().strip('"').lower()
-    if name in _ALIASES_OF_UTF8:
-        name = "utf-8"  # ASCII is a subset; undeclared 8-bit mail is UTF-8 far more often than not
-    try:
-        codecs.lookup(name)
-        return data.decode(name, "replace")
-    except _DECODE_ERRORS:
-        return data.decode("utf-8", "replace")
-
-
 def _ids(value: str) -> Iterator[str]:
     """Message ids inside angle brackets, without brackets or any folding white space."""
     for found in _ANGLE_ID.finditer(value):
@@ -266,11 +251,17 @@ def _parse_date(value: str) -> datetime | None:
 # --- MIME structure -----------------------------------------------------------------------------
 
 
-def _leaves(headers: dict[str, list[str]], body: bytes, *, depth: int) -> Iterator[_Part]:
-    """Inline leaf parts, depth first; attachments and attached mails (message/*) are skipped."""
+def _leaves(
+    headers: dict[str, list[str]], body: bytes, *, depth: int, default: str = "text/plain"
+) -> Iterator[_Part]:
+    """Inline leaf parts, depth first; attachments and attached mails (message/*) are skipped.
+
+    `default` is the type of a part without Content-Type: text/plain, but message/rfc822 inside
+    multipart/digest (RFC 2046 5.1.5), so a digest's mails are not read as the author's text.
+    """
     if _is_attachment(_first(headers, "content-disposition")):
         return
-    content_type, params = _content_type(_first(headers, "content-type"))
+    content_type, params = _content_type(headers.get("content-type"), default)
     major = content_type.partition("/")[0]
     if major == "message":
         return  # a forwarded or bounced mail is not this author's text
@@ -280,20 +271,22 @@ def _leaves(headers: dict[str, list[str]], body: bytes, *, depth: int) -> Iterat
         return
     if depth >= MAX_MIME_DEPTH:
         return
+    child_default = "message/rfc822" if content_type == "multipart/digest" else "text/plain"
     for child in _split_multipart(body, params.get("boundary", "")):
         child_head, child_body = _split_head(child)
         child_headers = _fields(child_head.decode("utf-8", "replace"), _MIME_FIELD)
-        yield from _leaves(child_headers, child_body, depth=depth + 1)
+        yield from _leaves(child_headers, child_body, depth=depth + 1, default=child_default)
 
 
-def _content_type(value: str) -> tuple[str, dict[str, str]]:
-    """("type/subtype", params); missing or malformed types are text/plain (RFC 2045 5.2)."""
-    text = unfold(value)
+def _content_type(values: list[str] | None, default: str) -> tuple[str, dict[str, str]]:
+    """("type/subtype", params); a missing type is `default`, a malformed one text/plain."""
+    text = unfold(values[0]) if values else ""
+    if not text.strip():
+        return default, {}
     kind = text.partition(";")[0].strip().lower()
     if kind.count("/") != 1:
-        kind = "text/plain"
-    params = {name.lower(): _unquote(val) for name, val in _PARAM.findall(text)}
-    return kind, params
+        kind = "text/plain"  # RFC 2045 5.2
+    return kind, content_params(text)
 
 
 def _is_attachment(disposition: str) -> bool:
