@@ -14,6 +14,8 @@ _GITHUB_SENDERS = frozenset({"notifications@github.com", "noreply@github.com"})
 # "Jane via dev", and Discourse mailing-list mode: "Jane via Apache TVM Discuss"
 _VIA = re.compile(r"^(?P<name>.+?)\s+via\s+(?P<list>\S.*?)\s*$", re.IGNORECASE)
 _GITHUB_NAME_SUFFIX = re.compile(r"\s*\(@?(?P<login>[\w-]+)\)\s*$")
+_INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp"})  # controls, format (zero-width, bidi)
+_LOOK_ALIKE_SCRIPTS = frozenset({"LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE", "COPTIC"})
 
 
 def normalise_address(address: str) -> str:
@@ -27,10 +29,15 @@ def asf_id(address: str) -> str | None:
     return local if domain == _ASF_DOMAIN and local else None
 
 
+def _visible(text: str) -> str:
+    """Without zero-width, bidi and control characters: they hide inside names unseen."""
+    return "".join(ch for ch in text if unicodedata.category(ch) not in _INVISIBLE)
+
+
 def normalise_name(name: str) -> str:
-    """Case, accents, punctuation and word order do not tell people apart: "Chen, Tianqi"
-    and "tianqi chen" are the same name."""
-    text = name.strip().strip("\"'")
+    """Case, accents, width, punctuation, spacing and word order do not tell people apart:
+    "Chen, Tianqi", "tianqi  chen" and full-width "Ｔｉａｎｑｉ Ｃｈｅｎ" are the same name."""
+    text = unicodedata.normalize("NFKC", _visible(name)).strip().strip("\"'")
     if text.count(",") == 1:
         last, first = text.split(",")
         text = f"{first} {last}"
@@ -38,6 +45,18 @@ def normalise_name(name: str) -> str:
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     words = re.findall(r"\w+", bare.casefold())
     return " ".join(sorted(words))
+
+
+def confusable_scripts(name: str) -> tuple[str, ...]:
+    """The look-alike scripts a name mixes ("Hаnnah" with a Cyrillic а): such a name only
+    looks like a member's. Latin beside CJK ("Tianqi Chen 陈天奇") is no disguise."""
+    found: set[str] = set()
+    for ch in unicodedata.normalize("NFKC", name):
+        if ch.isalpha():
+            script = unicodedata.name(ch, "").partition(" ")[0]
+            if script in _LOOK_ALIKE_SCRIPTS:
+                found.add(script)
+    return tuple(sorted(found)) if len(found) > 1 else ()
 
 
 @dataclass(frozen=True)
@@ -103,6 +122,10 @@ def _unmatched(author: Author, name: str, reason: str, *extra: str) -> Identity:
 
 
 def _by_display_name(author: Author, index: RosterIndex, name: str, why: str) -> Identity:
+    mixed = confusable_scripts(name)
+    if mixed:
+        scripts = " and ".join(script.title() for script in mixed)
+        return _unmatched(author, name, f"name mixes {scripts} letters: matched to nobody ({why})")
     member = _by_name(index, name)
     if member:
         return Identity(

@@ -6,20 +6,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from harvester.core import ballots, corrections, identity, text, threads, window
-from harvester.core.report import iso_utc
+from harvester.core import corrections, identity, quotes, reading, review, text, threads, window
+from harvester.core.reading import Read
 from harvester.errors import SelectionError
 from harvester.model import (
-    Author,
     Ballot,
-    BodyFormat,
     Corrections,
     Electorate,
     Identity,
-    Match,
     Member,
     Message,
-    Override,
     Reading,
     ReviewItem,
     Role,
@@ -78,6 +74,7 @@ def vote_window(
     messages: Sequence[Message],
     closed_thread: Sequence[Message],
     opts: TallyOptions,
+    closed_at: datetime | None = None,
 ) -> Window:
     """Open with the call; close at the first of: operator cut-off, [RESULT]/[CANCEL], deadline,
     or, for a thread closed with none of those, its last post (the close action itself)."""
@@ -94,57 +91,14 @@ def vote_window(
     deadline = window.explicit_deadline(call_text)
     if deadline is not None:
         candidates.append((deadline, "deadline"))
-    if closed_thread and not candidates:
+    if closed_at is not None:
+        candidates.append((closed_at, "thread-closed"))  # a closed GitHub issue: its closed_at
+    elif closed_thread and not candidates:
         candidates.append((max(m.sent_at for m in closed_thread), "thread-closed"))
     if not candidates:
         return Window(call.sent_at, earliest)
     closes_at, closed_by = min(candidates)
     return Window(call.sent_at, earliest, closes_at, closed_by)
-
-
-def _is_bot(author: Author, bots: frozenset[str]) -> bool:
-    names = {author.username.lower(), identity.normalise_address(author.address)}
-    return bool(names & bots) or "[bot]" in author.username or "[bot]" in author.name
-
-
-@dataclass(frozen=True)
-class Read:
-    """One message read as a ballot: who and what, before history is applied."""
-
-    message: Message
-    who: Identity
-    reading: Reading
-
-
-def read_message(
-    message: Message,
-    call: Message,
-    index: identity.RosterIndex,
-    opts: TallyOptions,
-    override: Override | None = None,
-) -> Read | None:
-    author, body, body_format = message.author, message.body, message.body_format
-    reposted = _is_bot(author, opts.bots)
-    if reposted:
-        unwrapped = text.unwrap_repost(body)
-        if unwrapped is None and override is None:
-            return None  # a bot speaking for itself does not vote
-        if unwrapped is not None:
-            author = Author(name=unwrapped[0], address=unwrapped[1])
-            body, body_format = unwrapped[2], BodyFormat.MARKDOWN
-    lines = text.own_lines(replace(message, body=body, body_format=body_format))
-    reading = ballots.read_ballot(lines, is_call=message is call, emoji_votes=opts.emoji_votes)
-    if override is not None:
-        first = next((line.strip() for line in lines if line.strip()), "")
-        reading = corrections.corrected_reading(reading, override, first)
-    if reading is None:
-        return None
-    who = identity.identify(author, index)
-    if reposted:
-        who = replace(who, match=Match.BOT_REPOST)
-    if override is not None:
-        who = corrections.corrected_identity(who, override, index.by_id)
-    return Read(message, who, reading)
 
 
 def voter_key(who: Identity) -> str:
@@ -158,24 +112,25 @@ class _Voter:
     effective: Ballot | None = None
     last_value: str | None = None
     usernames: tuple[str, ...] = ()
+    verified: bool = False  # a ballot of theirs came from an address, login or username
 
 
-def _to_ballot(read: Read, binding: bool, late: bool) -> Ballot:
+def _to_ballot(read: Read, cast: Reading, binding: bool, late: bool) -> Ballot:
     member = read.who.member
-    assert read.reading.value is not None
-    counted = not late and "mixed" not in read.reading.flags
+    assert cast.value is not None
+    counted = not late and "mixed" not in cast.flags
     return Ballot(
         voter=read.who.voter,
         member_id=member.id if member else None,
         usernames=read.who.usernames,
         binding=binding,
-        value=read.reading.value,
-        raw=read.reading.raw,
+        value=cast.value,
+        raw=cast.raw,
         cast_at=read.message.sent_at,
         url=read.message.url,
         match=read.who.match,
         late=late,
-        flags=read.reading.flags,
+        flags=(*cast.flags, "unconfirmed") if read.who.low_confidence else cast.flags,
         counted=counted,
     )
 
@@ -193,6 +148,8 @@ def _same_person(a: Read, b: Read) -> bool:
 def is_mirror(copy: Read, original: Read) -> bool:
     """The same ballot by the same person seen in another place soon after: a Discourse post on
     the discuss-archive list, a GitHub comment as a notification mail, a bot's repost."""
+    if copy.reading is None or original.reading is None:
+        return False
     return (
         copy.message.source != original.message.source
         or copy.message.thread_url != original.message.thread_url
@@ -230,114 +187,60 @@ class _Count:
             if voter.effective is ballot:
                 voter.effective = updated
 
-    def apply(self, key: str, ballot: Ballot | None, withdrawn: bool) -> None:
+    def apply(
+        self, key: str, ballot: Ballot | None, withdrawn: bool, verified: bool = True
+    ) -> bool:
+        """Make `ballot` (or a withdrawal) the voter's effective one; False when it came from
+        an unconfirmed identity after a verified one: then it is shown, never counted."""
         voter = self.voters.setdefault(key, _Voter())
+        if not verified and voter.verified:
+            if ballot is not None:
+                flags = (*ballot.flags, "possible-impersonation")
+                blocked = replace(ballot, counted=False, flags=flags)
+                self.history.append(blocked)
+                self.extra.append(blocked)
+            return False
         if ballot is None:
             if withdrawn and voter.effective is not None and not voter.effective.late:
                 voter.effective = None
-            return
+            return True
         voter.usernames = tuple(dict.fromkeys((*voter.usernames, *ballot.usernames)))
         ballot = replace(ballot, usernames=voter.usernames)
         if not ballot.counted:
             self.history.append(ballot)
             self.extra.append(ballot)
-            return
+            return True
         changed = voter.last_value is not None and voter.last_value != ballot.value
         earlier_change = voter.effective is not None and voter.effective.changed
         ballot = replace(ballot, changed=changed or earlier_change)
         voter.effective, voter.last_value = ballot, ballot.value
+        voter.verified = voter.verified or verified
         self.history.append(ballot)
+        return True
 
 
-def _review_for(ballot: Ballot, who: Identity) -> list[ReviewItem]:
-    items: list[ReviewItem] = []
-    if who.low_confidence or who.member is None:
-        items.append(ReviewItem(ballot.url, f"{ballot.voter}: {who.reason}"))
-    if "claimed-binding" in ballot.flags and not ballot.binding:
-        items.append(
-            ReviewItem(
-                ballot.url,
-                f"{ballot.voter} wrote (binding) but is not in the "
-                "electorate on the roster: counted as non-binding",
-            )
-        )
-    if "claimed-non-binding" in ballot.flags and ballot.binding:
-        items.append(
-            ReviewItem(
-                ballot.url,
-                f"{ballot.voter} wrote (non-binding) but is in the "
-                "electorate on the roster: counted as binding",
-            )
-        )
-    if "mixed" in ballot.flags:
-        items.append(
-            ReviewItem(
-                ballot.url,
-                f"{ballot.voter} cast different votes in one "
-                f"message ({ballot.raw!r}): not counted until a person decides",
-            )
-        )
-    if ballot.late:
-        items.append(
-            ReviewItem(
-                ballot.url,
-                f"{ballot.voter} voted {ballot.value} after the "
-                "vote closed: shown as late, not counted",
-            )
-        )
-    if "veto" in ballot.flags:
-        items.append(
-            ReviewItem(
-                ballot.url,
-                f"{ballot.voter} called their -1 a veto: counted as a -1 under the vote's rule",
-            )
-        )
-    return items
-
-
-def _incomplete_sources(sources: Sequence[Thread]) -> list[ReviewItem]:
-    return [
-        ReviewItem(
-            t.url,
-            f"holds {len(t.messages)} of the {t.expected_messages} posts the "
-            "source lists: ballots in the missing ones are not counted",
-        )
-        for t in sources
-        if t.expected_messages is not None and len(t.messages) < t.expected_messages
-    ] + [ReviewItem(t.url, warning) for t in sources for warning in t.warnings]
-
-
-def _poll_review(messages: Sequence[Message]) -> list[ReviewItem]:
-    """Poll votes are not ballots (no evidence line, often anonymous), but a PMC member who
-    asked for a poll must see its numbers next to the tally."""
-    items = []
-    for message in messages:
-        for poll in message.polls:
-            counts = ", ".join(f"{o.label} {o.votes}" for o in poll.options)
-            voters = "; ".join(
-                f"{o.label}: {', '.join(o.voters)}" for o in poll.options if o.voters
-            )
-            who = f" ({voters})" if voters else ""
-            items.append(
-                ReviewItem(
-                    message.url,
-                    f"poll {poll.name!r} ({poll.status}, {poll.voters} voters): {counts}{who}; "
-                    "poll votes are not counted as ballots",
-                )
-            )
-    return items
-
-
-def _window_review(win: Window, call_url: str) -> list[ReviewItem]:
-    if win.closes_at and win.earliest_close and win.closes_at < win.earliest_close:
-        return [
-            ReviewItem(
-                call_url,
-                f"closed at {iso_utc(win.closes_at)}, before the "
-                f"earliest close {iso_utc(win.earliest_close)}",
-            )
-        ]
-    return []
+def _count(state: _Count, read: Read, binding: bool, late: bool) -> list[ReviewItem]:
+    """Apply one message's ballot to the count; what a person must see about it."""
+    url, voter = read.message.url, read.who.voter
+    items = [
+        *review.unread_votes(url, voter, read.unread),
+        *review.unmarked_quotes(url, voter, read.unmarked_quotes),
+    ]
+    if read.reading is None:
+        return items
+    key = voter_key(read.who)
+    verified = read.who.member is None or not read.who.low_confidence
+    if read.reading.value is None:
+        if not state.apply(key, None, read.reading.withdrawn and not late, verified):
+            items.append(review.impersonation(url, read.who, "withdraw"))
+        return items
+    if state.mirrored(read):
+        return items
+    ballot = _to_ballot(read, read.reading, binding, late)
+    if not state.apply(key, ballot, False, verified):
+        return [*items, review.impersonation(url, read.who, "change")]
+    state.seen.append((read, len(state.history) - 1))
+    return [*items, *review.for_ballot(ballot, read.who)]
 
 
 def count_votes(sources: Sequence[Thread], roster: Roster, opts: TallyOptions) -> Tally:
@@ -350,33 +253,40 @@ def count_votes(sources: Sequence[Thread], roster: Roster, opts: TallyOptions) -
         raise SelectionError(where, "holds no visible message to read a vote from")
     call_text = "\n".join(text.own_lines(call))
     closed = any(t.closed for t in sources)
-    win = vote_window(call, call_text, messages, everything if closed else [], opts)
+    closed_times = [t.closed_at for t in sources if t.closed and t.closed_at is not None]
+    win = vote_window(
+        call,
+        call_text,
+        messages,
+        everything if closed else [],
+        opts,
+        min(closed_times) if closed_times else None,
+    )
     index = identity.index_roster(roster)
     opened_on = win.opened_at.date()
     state = _Count({}, [], [])
-    review: list[ReviewItem] = []
+    items: list[ReviewItem] = []
     overrides = corrections.by_url(opts.corrections)
+    known = quotes.KnownText()
     for message in messages:
-        if _is_announcement(message) or message.sent_at < call.sent_at:
-            continue
-        override = overrides.get(message.url)
-        read = read_message(message, call, index, opts, override)
-        if read is None:
-            continue
-        late = win.closes_at is not None and message.sent_at > win.closes_at
-        member = read.who.member
-        binding = member is not None and is_eligible(member, opts.electorate, opened_on)
-        binding = corrections.corrected_binding(binding, override)
-        key = voter_key(read.who)
-        if read.reading.value is None:
-            state.apply(key, None, read.reading.withdrawn and not late)
-            continue
-        if state.mirrored(read):
-            continue
-        ballot = _to_ballot(read, binding, late)
-        state.apply(key, ballot, False)
-        state.seen.append((read, len(state.history) - 1))
-        review.extend(_review_for(ballot, read.who))
+        if not _is_announcement(message) and message.sent_at >= call.sent_at:
+            override = overrides.get(message.url)
+            read = reading.read_message(
+                message,
+                is_call=message is call,
+                index=index,
+                known=known,
+                bots=opts.bots,
+                emoji_votes=opts.emoji_votes,
+                override=override,
+            )
+            if read is not None:
+                late = win.closes_at is not None and message.sent_at > win.closes_at
+                member = read.who.member
+                binding = member is not None and is_eligible(member, opts.electorate, opened_on)
+                binding = corrections.corrected_binding(binding, override)
+                items.extend(_count(state, read, binding, late))
+        known.add(text.visible_lines(message))
     effective = [v.effective for v in state.voters.values() if v.effective is not None]
     shown = sorted([*effective, *state.extra], key=lambda b: b.cast_at)
     title = threads.vote_title(call.subject) or next((t.title for t in sources if t.title), "")
@@ -384,11 +294,11 @@ def count_votes(sources: Sequence[Thread], roster: Roster, opts: TallyOptions) -
     stale = corrections.unmatched(opts.corrections, urls, index.by_id)
     all_review = dict.fromkeys(
         [
-            *_incomplete_sources(sources),
-            *_window_review(win, call.url),
-            *_poll_review(messages),
+            *review.incomplete_sources(sources),
+            *review.window(win, call.url),
+            *review.polls(messages),
             *stale,
-            *review,
+            *items,
         ]
     )
     open_review, dismissed = corrections.split_review(

@@ -1,0 +1,173 @@
+"""Quotations known from the thread itself: text an earlier message of the vote already holds.
+
+A reply usually quotes mail that is in the same vote. Whatever its mailer or language marks the
+quotation with (or without), the quoted words are the earlier message's words. So this rule needs
+no list of languages: it compares the reply with every earlier message of the vote, by runs of
+words rather than by lines (mailers re-wrap what they quote), and only a run of several words
+counts, so a reply's own "+1" survives when its parent also said "+1".
+
+The lines right above a quoted block that look like its attribution or header block ("De : …
+Envoyé : …", "W dniu … napisał:", "2017-11-24 16:32 GMT+01:00 X <x@y>:") go with it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+GRAM = 8  # words in a run that is matched: long enough not to meet by chance
+MIN_SHORT = 3  # a whole earlier message shorter than GRAM is matched when it has this many words
+HEADER_LINES = 6  # at most this many attribution/header lines above a quoted block
+
+_QUOTE_MARKS = re.compile(r"^[\s>|]*")
+_TOKEN_TRIM = re.compile(r"[^\w+\-−@]+")
+_ADDRESS = re.compile(r"\S@\S")
+_TIME = re.compile(r"\d{1,2}[:h.]\d{2}")
+_DATE = re.compile(r"\b(?:19|20)\d\d\b|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
+_HEADER_FIELD = re.compile(r"^\s*\**[^\s:：]{1,20}(?:\s[^\s:：]{1,20}){0,2}\s?\**\s?[:：]\s?\S")
+_RULE = re.compile(r"^\s*[-_=*]{4,}")
+# A vote-like token anywhere in a line; a zone such as "+0100" or "+01:00" is not one.
+_VOTE_LIKE = re.compile(r"(?<![\w+\-])[+\-−–＋－]\s?(?!0\d{3}\b)[0-9０-９]+(?![\d:０-９])")
+
+
+def words(line: str) -> list[str]:
+    """A line's words as compared: quote marks, case, markup and punctuation do not matter."""
+    bare = _QUOTE_MARKS.sub("", line).casefold()
+    return [w for w in (_TOKEN_TRIM.sub("", raw) for raw in bare.split()) if w]
+
+
+def _lines_words(lines: Sequence[str]) -> tuple[list[str], list[int]]:
+    """All words of the lines in order, and the line each word is on."""
+    tokens: list[str] = []
+    line_of: list[int] = []
+    for number, line in enumerate(lines):
+        for word in words(line):
+            tokens.append(word)
+            line_of.append(number)
+    return tokens, line_of
+
+
+@dataclass
+class KnownText:
+    """The word runs of the messages read so far in a vote; grows as the vote is read."""
+
+    runs: set[int] = field(default_factory=set)  # hashes of GRAM-word runs
+    short: dict[int, set[int]] = field(default_factory=dict)  # length -> hashes of whole messages
+
+    def add(self, lines: Sequence[str]) -> None:
+        tokens, line_of = _lines_words(lines)
+        if len(tokens) < GRAM:
+            if len(tokens) >= MIN_SHORT and len(set(line_of)) >= 2:
+                self.short.setdefault(len(tokens), set()).add(hash(tuple(tokens)))
+            return
+        for start in range(len(tokens) - GRAM + 1):
+            self.runs.add(hash(tuple(tokens[start : start + GRAM])))
+
+    def covered(self, tokens: Sequence[str]) -> bytearray:
+        """Which of these words lie in a run some earlier message holds."""
+        marks = bytearray(len(tokens))
+        lengths = [(GRAM, self.runs), *self.short.items()]
+        for length, known in lengths:
+            for start in range(len(tokens) - length + 1):
+                if hash(tuple(tokens[start : start + length])) in known:
+                    marks[start : start + length] = b"\x01" * length
+        return marks
+
+
+@dataclass(frozen=True)
+class KnownQuotes:
+    """A message's lines with what the thread already holds taken out."""
+
+    lines: list[str]
+    # Vote lines taken out as a quotation with no attribution or header above them: the text
+    # is an earlier message's, but nothing else says it was quoted.
+    unmarked_votes: tuple[str, ...] = ()
+
+
+def _quoted_line_numbers(lines: Sequence[str], known: KnownText) -> set[int]:
+    tokens, line_of = _lines_words(lines)
+    marks = known.covered(tokens)
+    words_on: dict[int, list[int]] = {}
+    for index, number in enumerate(line_of):
+        words_on.setdefault(number, []).append(marks[index])
+    return {number for number, seen in words_on.items() if all(seen)}
+
+
+def _blocks(lines: Sequence[str], quoted: set[int]) -> list[tuple[int, int]]:
+    """(first, last) line of each run of quoted lines; blank lines inside a run join it."""
+    blocks: list[tuple[int, int]] = []
+    start = last = -1
+    for number, line in enumerate(lines):
+        if number in quoted:
+            if start < 0:
+                start = number
+            last = number
+        elif words(line) and start >= 0:
+            blocks.append((start, last))
+            start = -1
+    if start >= 0:
+        blocks.append((start, last))
+    return blocks
+
+
+def is_header_like(line: str) -> bool:
+    """An attribution or header line in any language: an address, a date or time, a "Field:"
+    or a trailing colon, or a rule of dashes."""
+    stripped = line.strip()
+    return bool(
+        stripped.endswith((":", "：", "----"))
+        or _ADDRESS.search(stripped)
+        or _TIME.search(stripped)
+        or _DATE.search(stripped)
+        or _HEADER_FIELD.match(stripped)
+        or _RULE.match(stripped)
+    )
+
+
+def _header_above(lines: Sequence[str], first: int, is_vote: Callable[[str], bool]) -> list[int]:
+    """The attribution/header lines directly above a quoted block (one blank line may part
+    them, and blank lines between Outlook's "Field: value" lines); a line that holds a vote is
+    the author's, never part of the header."""
+    found: list[int] = []
+    number = first - 1
+    if number >= 0 and not lines[number].strip():
+        number -= 1
+    while number >= 0 and len(found) < HEADER_LINES:
+        line = lines[number]
+        if not words(line):
+            fields = found and _HEADER_FIELD.match(lines[found[-1]].strip())
+            if fields and number > 0 and _HEADER_FIELD.match(lines[number - 1].strip()):
+                number -= 1
+                continue
+            break
+        if is_vote(line) or _VOTE_LIKE.search(line) or not is_header_like(line):
+            break
+        found.append(number)
+        number -= 1
+    return found
+
+
+def drop_known_quotations(
+    lines: Sequence[str], known: KnownText, is_vote: Callable[[str], bool]
+) -> KnownQuotes:
+    """Remove the blocks of lines an earlier message of the vote holds, with their header.
+
+    A block that opens the message is kept: a reply starts with its own words, and someone who
+    repeats a vote word for word (a checklist, a mirror of their own post) still votes.
+    """
+    quoted = _quoted_line_numbers(lines, known)
+    if not quoted:
+        return KnownQuotes(list(lines))
+    drop: set[int] = set()
+    unmarked: list[str] = []
+    for first, last in _blocks(lines, quoted):
+        if not any(words(line) for line in lines[:first]):
+            continue
+        header = _header_above(lines, first, is_vote)
+        block = range(first, last + 1)
+        drop.update(block, header)
+        if not header:
+            unmarked.extend(lines[n].strip() for n in block if is_vote(lines[n]))
+    kept = [line for number, line in enumerate(lines) if number not in drop]
+    return KnownQuotes(kept, tuple(unmarked))

@@ -1,0 +1,148 @@
+"""Quotations known from the thread (core/quotes.py): the earlier message's words, any marking."""
+
+from __future__ import annotations
+
+import pytest
+
+from harvester.core.ballots import line_vote
+from harvester.core.quotes import KnownText, drop_known_quotations, is_header_like, words
+from harvester.core.tally import TallyOptions, count_votes
+from harvester.model import Value
+from tests.core.factories import ROSTER, call, mail, thread
+
+PARENT = """+1 (binding)
+
+I built the source release on two machines and the tests passed. The
+signatures and checksums are fine.
+
+Bo
+"""
+
+
+def known(*bodies: str) -> KnownText:
+    index = KnownText()
+    for body in bodies:
+        index.add(body.split("\n"))
+    return index
+
+
+def kept(reply: str, *earlier: str) -> list[str]:
+    found = drop_known_quotations(reply.split("\n"), known(*earlier), _is_vote)
+    return [line for line in found.lines if line.strip()]
+
+
+def _is_vote(line: str) -> bool:
+    return line_vote(line) is not None
+
+
+# Attribution and header forms of mailers and languages; the thread alone must find the quote.
+HEADERS = {
+    "french outlook": (
+        "De : Bo Chen <bochen@apache.org>\nEnvoyé : lundi 5 janvier 2026 16:02\n"
+        "À : dev@tvm.apache.org\nObjet : Re: [VOTE] Adopt the plan"
+    ),
+    "polish attribution": "W dniu 05.01.2026 o 16:02, Bo Chen <bochen@apache.org> napisał:",
+    "date first": "2026-01-05 16:02 GMT+01:00 Bo Chen <bochen@apache.org>:",
+    "dashed on-wrote": "---- On Mon, 05 Jan 2026 16:02:11 +0100 Bo Chen wrote ----",
+    "wrapped over three lines": (
+        "On Mon, Jan 5, 2026 at 4:02 PM Bo Chen\n<bochen@apache.org>\nwrote:"
+    ),
+    "outlook fields parted by blank lines": (
+        "From: Bo Chen\n\nSent: Monday, January 5, 2026 4:02 PM\n\nTo: dev@tvm.apache.org"
+    ),
+    "an attribution no pattern knows": "Bo Chen kirjoitti 5.1.2026 klo 16.02:",
+}
+
+
+@pytest.mark.parametrize("header", HEADERS.values(), ids=HEADERS.keys())
+def test_an_unmarked_quotation_of_an_earlier_message_goes_with_its_header(header: str) -> None:
+    reply = f"-1, the NOTICE file is wrong.\n\n{header}\n\n{PARENT}"
+    assert kept(reply, PARENT) == ["-1, the NOTICE file is wrong."]
+
+
+def test_a_marked_and_rewrapped_quotation_is_found_too() -> None:
+    rewrapped = (
+        "> +1 (binding)\n>\n> I built the source release on two machines and\n"
+        "> the tests passed. The signatures and checksums are\n> fine.\n>\n> Bo"
+    )
+    reply = f"Same here: -1\n\nBo wrote:\n{rewrapped}\n"
+    assert kept(reply, PARENT) == ["Same here: -1"]
+
+
+def test_an_own_plus_one_survives_beside_a_parent_that_said_plus_one() -> None:
+    parent = "+1\n\nAda"
+    reply = "+1\n\nOn Mon, Jan 5, 2026 Ada wrote:\n> +1\n>\n> Ada"
+    assert kept(reply, parent)[0] == "+1"
+
+
+def test_a_vote_written_on_the_attribution_line_is_kept() -> None:
+    reply = f"+1 On Mon, Jan 5, 2026 at 4:02 PM, Bo Chen <bochen@apache.org> wrote:\n{PARENT}"
+    assert kept(reply, PARENT) == [
+        "+1 On Mon, Jan 5, 2026 at 4:02 PM, Bo Chen <bochen@apache.org> wrote:"
+    ]
+
+
+def test_text_that_opens_the_message_is_the_authors_own_even_when_it_repeats_another() -> None:
+    checklist = "+1 (binding)\n- checked the signatures and checksums\n- built it from source"
+    reply = checklist + "\n\nCarla"
+    assert kept(reply, checklist + "\n\nBo")[0] == "+1 (binding)"
+
+
+def test_prose_sharing_a_few_words_with_an_earlier_message_is_not_a_quotation() -> None:
+    reply = "Hi,\n\n+1 (binding). I built the source release too.\n\nCarla"
+    assert "+1 (binding). I built the source release too." in kept(reply, PARENT)
+
+
+def test_a_short_earlier_message_of_several_lines_is_matched_whole() -> None:
+    parent = "+1 (binding)\nBo"
+    reply = "-1\n\nBo Chen schrieb am Montag:\n+1 (binding)\nBo"
+    assert kept(reply, parent) == ["-1"]
+
+
+def test_a_quoted_vote_with_no_header_above_it_is_reported() -> None:
+    reply = f"I looked again and I am not sure.\n\n{PARENT}"
+    found = drop_known_quotations(reply.split("\n"), known(PARENT), _is_vote)
+    assert [line for line in found.lines if line.strip()] == ["I looked again and I am not sure."]
+    assert found.unmarked_votes == ("+1 (binding)",)
+
+
+def test_nothing_known_keeps_every_line() -> None:
+    reply = "-1\n\nDe : Bo\n\n+1 (binding)"
+    assert drop_known_quotations(reply.split("\n"), KnownText(), _is_vote).lines == (
+        reply.split("\n")
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "header"),
+    [
+        ("Le lun. 5 janv. 2026 à 16:02, Bo Chen <bochen@apache.org> a écrit :", True),
+        ("-----Oprindelig meddelelse-----", True),
+        ("Verzonden: maandag 5 januari 2026 16:02", True),
+        ("I agree with the points below", False),
+        ("Thanks for driving this", False),
+    ],
+)
+def test_header_like_lines(line: str, header: bool) -> None:
+    assert is_header_like(line) is header
+
+
+def test_words_ignore_quote_marks_case_and_markup() -> None:
+    assert words(">> **+1** (Binding),") == words("+1 (binding)") == ["+1", "binding"]
+
+
+def test_the_tally_reads_the_repliers_own_vote_not_the_quoted_one() -> None:
+    parent = mail(1, PARENT, name="Bo Chen", address="bochen@apache.org")
+    header = HEADERS["an attribution no pattern knows"]
+    reply = mail(2, f"-1 (binding)\n\n{header}\n{PARENT}", name="Carla", address="carla@apache.org")
+    tally = count_votes([thread(call(), parent, reply)], ROSTER, TallyOptions())
+    values = {b.member_id: b.value for b in tally.ballots}
+    assert values == {"bochen": Value.PLUS, "carla": Value.MINUS}
+
+
+def test_the_tally_lists_a_repeated_vote_line_with_no_attribution_for_review() -> None:
+    parent = mail(1, PARENT, name="Bo Chen", address="bochen@apache.org")
+    reply = mail(2, f"Not sure yet.\n\n{PARENT}", name="Carla", address="carla@apache.org")
+    tally = count_votes([thread(call(), parent, reply)], ROSTER, TallyOptions())
+    assert [b.member_id for b in tally.ballots] == ["bochen"]
+    assert any("repeats an earlier message" in item.reason for item in tally.review)
