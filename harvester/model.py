@@ -124,6 +124,7 @@ class Thread:
     messages: tuple[Message, ...]
     title: str = ""
     closed: bool = False
+    closed_at: datetime | None = None  # when the place was closed, when the source says so
     expected_messages: int | None = None  # what the source says it holds, when it says so
     warnings: tuple[str, ...] = ()  # what the source could not read; shown for review
     labels: tuple[str, ...] = ()  # GitHub labels or Discourse tags: vote profiles match them

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TypeGuard
 from urllib.parse import urlencode, urlsplit
@@ -101,9 +101,20 @@ async def _read_issue(
         url=thread_url,
         messages=tuple(messages),
         title=title,
+        closed=_closed_at(issue, api) is not None,
+        closed_at=_closed_at(issue, api),
         labels=_labels(issue, api),
     )
     return thread, issue
+
+
+def _closed_at(issue: Mapping[str, object], where: str) -> datetime | None:
+    """When a closed issue was closed (TVM closes a vote by closing its issue); None while open.
+    A closed issue without closed_at closes at its last update."""
+    if issue.get("state") != "closed":
+        return None
+    key = "closed_at" if isinstance(issue.get("closed_at"), str) else "updated_at"
+    return _time(issue, key, where)
 
 
 async def _comment_pages(
@@ -161,6 +172,8 @@ class _IssueCursor:
     etag: str
     since: str  # ISO 8601: the newest comment updated_at seen (the issue's creation if none)
     seen: tuple[str, ...]  # comment source_ids updated exactly at `since`: they come back
+    issue_etag: str = ""  # of the issue itself: its state, title and labels
+    closed_at: str = ""  # ISO 8601 when the issue is closed, "" while open
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -170,6 +183,8 @@ class _IssueCursor:
             "etag": self.etag,
             "since": self.since,
             "seen": list(self.seen),
+            "issue_etag": self.issue_etag,
+            "closed_at": self.closed_at,
         }
 
 
@@ -181,6 +196,14 @@ def _issue_cursor(cursor: Mapping[str, object] | None) -> _IssueCursor | None:
         cursor.get(k) for k in ("thread_url", "title", "etag", "since")
     )
     labels, seen = cursor.get("labels"), cursor.get("seen")
+    # Cursors handed out before the issue's state was followed lack these two.
+    issue_etag, closed_at = cursor.get("issue_etag", ""), cursor.get("closed_at", "")
+    if not (
+        isinstance(issue_etag, str)
+        and isinstance(closed_at, str)
+        and (not closed_at or _parse_time(closed_at) is not None)
+    ):
+        return None
     if not (
         isinstance(thread_url, str)
         and isinstance(title, str)
@@ -191,7 +214,9 @@ def _issue_cursor(cursor: Mapping[str, object] | None) -> _IssueCursor | None:
         and _str_list(seen)
     ):
         return None
-    return _IssueCursor(thread_url, title, tuple(labels), etag, since, tuple(seen))
+    return _IssueCursor(
+        thread_url, title, tuple(labels), etag, since, tuple(seen), issue_etag, closed_at
+    )
 
 
 def _str_list(value: object) -> TypeGuard[list[str]]:
@@ -245,6 +270,8 @@ async def poll_issue(
     state = _issue_cursor(cursor)
     if state is None:
         return await _full_issue(client, url, opts, progress)
+    before = state
+    state = await _issue_state(client, url, opts, state)
     headers = {**_headers(opts), "If-None-Match": state.etag} if state.etag else _headers(opts)
     query = urlencode({"since": state.since, "per_page": str(PER_PAGE)})
     first = f"{_issue_api(url, opts)}/comments?{query}"
@@ -257,17 +284,49 @@ async def poll_issue(
     fresh = [m for m in comments if not _seen_before(m, since, state.seen)]
     newest, seen = _newest(comments, since, state.seen)
     etag = answer.headers.get("ETag", "") if answer.status != NOT_MODIFIED else state.etag
-    next_cursor = _IssueCursor(
-        state.thread_url, state.title, state.labels, etag or state.etag, _iso(newest), seen
-    )
+    next_cursor = replace(state, etag=etag or state.etag, since=_iso(newest), seen=seen)
+    closed_at = _parse_time(state.closed_at) if state.closed_at else None
     thread = Thread(
         kind="github",
         url=state.thread_url,
         messages=tuple(fresh),
         title=state.title,
+        closed=closed_at is not None,
+        closed_at=closed_at,
         labels=state.labels,
     )
-    return ThreadUpdate(thread, next_cursor.to_json(), complete=False, changed=bool(fresh))
+    return ThreadUpdate(
+        thread,
+        next_cursor.to_json(),
+        complete=False,
+        changed=bool(fresh) or _shown(state) != _shown(before),
+    )
+
+
+def _shown(state: _IssueCursor) -> tuple[object, ...]:
+    """What a poll reports as a change of the issue itself."""
+    return state.title, state.labels, state.closed_at
+
+
+async def _issue_state(
+    client: HttpClient, url: str, opts: GitHubOptions, state: _IssueCursor
+) -> _IssueCursor:
+    """The cursor with the issue's current title, labels and closed state: one request with
+    the issue's ETag, which GitHub answers with a free 304 while the issue is unchanged."""
+    api = _issue_api(url, opts)
+    headers = {**_headers(opts), "If-None-Match": state.issue_etag} if state.issue_etag else None
+    fetched = await _get(client, url, api, headers or _headers(opts))
+    if fetched.status == NOT_MODIFIED:
+        return state
+    issue = _object(fetched.json(), api, "")
+    closed_at = _closed_at(issue, api)
+    return replace(
+        state,
+        title=_str(issue, "title", api),
+        labels=_labels(issue, api),
+        issue_etag=fetched.headers.get("ETag", ""),
+        closed_at=_iso(closed_at) if closed_at else "",
+    )
 
 
 def _seen_before(message: Message, since: datetime, seen: Sequence[str]) -> bool:
@@ -282,7 +341,10 @@ async def _full_issue(
     comments = [m for m in thread.messages if m.source_id.startswith("comment-")]
     created = _time(issue, "created_at", thread.url)
     newest, seen = _newest(comments, created, ())
-    cursor = _IssueCursor(thread.url, thread.title, thread.labels, "", _iso(newest), seen)
+    closed_at = _iso(thread.closed_at) if thread.closed_at else ""
+    cursor = _IssueCursor(
+        thread.url, thread.title, thread.labels, "", _iso(newest), seen, "", closed_at
+    )
     return ThreadUpdate(thread, cursor.to_json(), complete=True, changed=True)
 
 

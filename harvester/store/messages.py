@@ -85,6 +85,7 @@ async def save_thread(
         "kind": thread.kind,
         "title": thread.title,
         "closed": thread.closed,
+        "closed_at": thread.closed_at,
         "expected_messages": thread.expected_messages,
         "warnings": list(thread.warnings),
         "first_seen": now,
@@ -217,6 +218,7 @@ async def load_thread(connection: AsyncConnection, url: str) -> Thread | None:
         messages=tuple(message_from_json(payload) for (payload,) in result),
         title=row.title,
         closed=row.closed,
+        closed_at=row.closed_at,
         expected_messages=row.expected_messages,
         warnings=tuple(row.warnings),
     )

@@ -66,6 +66,7 @@ threads = Table(
     Column("kind", String(20), nullable=False),
     Column("title", Text, nullable=False, default=""),
     Column("closed", Boolean, nullable=False, default=False),
+    _when("closed_at", nullable=True),
     Column("expected_messages", Integer, nullable=True),
     Column("warnings", JSON, nullable=False, default=list),
     _when("first_seen"),

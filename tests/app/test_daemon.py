@@ -45,7 +45,7 @@ async def scenario(w: World, counts: list[int]) -> None:
     await eventually(lambda: _tallied(w, vote.id, 2), "the first count")
     assert vote.title == "[VOTE] Adopt the S0 process"
 
-    # An unchanged vote costs one request per place per poll.
+    # An unchanged vote costs one request per place per poll (two on GitHub: its state too).
     await asyncio.sleep(0.3)  # let the first poll settle
     for site in (w.discourse, w.lists, w.github):
         site.reset_log()
@@ -54,9 +54,9 @@ async def scenario(w: World, counts: list[int]) -> None:
     w.clock.advance(minutes=31)
     await eventually(lambda: _asked_each(w), "the next poll")
     await asyncio.sleep(0.2)
-    assert (w.discourse.count(), w.lists.count(), w.github.count()) == (1, 1, 1)
+    assert (w.discourse.count(), w.lists.count(), w.github.count()) == (1, 1, 2)
     assert _metric("harvester_harvests_total") == harvests + 3  # one read of each thread
-    assert _local_requests() == requests + 3  # the three fake sites all listen on 127.0.0.1
+    assert _local_requests() == requests + 4  # all on 127.0.0.1
     assert len(counts) == counted  # nothing changed: no recount
 
     # A new ballot on Discourse is counted at the next poll.

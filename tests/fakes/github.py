@@ -59,10 +59,12 @@ class Issue:
     state: str
     labels: list[str] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
+    closed_at: datetime | None = None
 
     @property
     def updated_at(self) -> datetime:
-        return max([self.created_at, *(c.updated_at for c in self.comments)])
+        times = [self.created_at, *(c.updated_at for c in self.comments)]
+        return max([*times, *([self.closed_at] if self.closed_at else [])])
 
 
 class FakeGitHub(FakeSite):
@@ -146,6 +148,11 @@ class FakeGitHub(FakeSite):
                     comment.body, comment.updated_at = body, _aware(at)
                     return
         raise KeyError(comment_id)
+
+    def close_issue(self, owner: str, repo: str, number: int, *, at: datetime) -> None:
+        """Close an issue, as a maintainer closes a vote: state "closed", closed_at set."""
+        issue = self._issues[_key(owner, repo, number)]
+        issue.state, issue.closed_at = "closed", _aware(at)
 
     def issue_url(self, owner: str, repo: str, number: int, *, pull: bool = False) -> str:
         """The html URL a person would paste: /issues/N or /pull/N."""
@@ -244,7 +251,9 @@ class FakeGitHub(FakeSite):
             "comments": len(issue.comments),
             "created_at": _time(issue.created_at),
             "updated_at": _time(issue.updated_at),
-            "closed_at": _time(issue.updated_at) if issue.state == "closed" else None,
+            "closed_at": _time(issue.closed_at or issue.updated_at)
+            if issue.state == "closed"
+            else None,
             "author_association": self.associations.get(issue.user, "NONE"),
             "active_lock_reason": None,
             "body": issue.body,
@@ -293,7 +302,9 @@ class FakeGitHub(FakeSite):
             "body": issue.body,
             "created_at": _time(issue.created_at),
             "updated_at": _time(issue.updated_at),
-            "closed_at": _time(issue.updated_at) if issue.state == "closed" else None,
+            "closed_at": _time(issue.closed_at or issue.updated_at)
+            if issue.state == "closed"
+            else None,
             "merged_at": None,
             "draft": False,
             "author_association": self.associations.get(issue.user, "NONE"),

@@ -121,38 +121,72 @@ def test_an_issue_without_comments_polls_from_its_creation() -> None:
         site.reset_log()
         again = poll(site, full.cursor)
         assert not again.changed
-        assert site.count() == 1
+        assert site.count(COMMENTS_PATH) == 1
+        assert site.count(ISSUE_PATH) == 1  # the issue's state: is the vote closed?
 
 
 # --- unchanged ----------------------------------------------------------------------------------
 
 
-def test_an_unchanged_issue_costs_one_request_per_poll_and_then_no_rate_limit() -> None:
+def test_an_unchanged_issue_costs_two_requests_per_poll_and_then_no_rate_limit() -> None:
     with github() as (site, _):
         full = poll(site)
         site.reset_log()
         remaining = site.remaining
 
-        first = poll(site, full.cursor)  # a 200: the full read's ETag belongs to another query
+        first = poll(site, full.cursor)  # 200s: the full read's ETags belong to other queries
         assert not first.changed
         assert not first.complete
         assert first.thread.messages == ()
         assert first.thread.title == TITLE
         assert first.thread.labels == ("vote", "process")
-        assert site.count() == 1
-        assert site.remaining == remaining - 1
+        assert not first.thread.closed
+        assert (site.count(ISSUE_PATH), site.count(COMMENTS_PATH)) == (1, 1)
+        assert site.remaining == remaining - 2
 
         second = poll(site, first.cursor)
         assert not second.changed
         assert second.thread.messages == ()
-        assert site.count() == 2
-        assert site.remaining == remaining - 1  # the 304 was free
+        assert (site.count(ISSUE_PATH), site.count(COMMENTS_PATH)) == (2, 2)
+        assert site.remaining == remaining - 2  # the 304s were free
         assert second.cursor == first.cursor
 
         third = poll(site, second.cursor)
         assert not third.changed
-        assert site.count() == 3
-        assert site.remaining == remaining - 1
+        assert site.count() == 6
+        assert site.remaining == remaining - 2
+
+
+def test_a_closed_issue_is_seen_by_the_next_poll_with_its_closing_time() -> None:
+    with github() as (site, _):
+        state = settled(site)
+        site.close_issue("apache", "tvm", NUMBER, at=_minute(50))
+        update = poll(site, state.cursor)
+        assert update.changed
+        assert update.thread.closed
+        assert update.thread.closed_at == _minute(50)
+        assert update.cursor["closed_at"] == "2026-03-02T09:50:00Z"
+        again = poll(site, update.cursor)
+        assert not again.changed
+        assert again.thread.closed_at == _minute(50)
+
+
+def test_a_full_read_of_a_closed_issue_has_its_closing_time() -> None:
+    with github() as (site, _):
+        site.close_issue("apache", "tvm", NUMBER, at=_minute(70))
+        full = poll(site)
+        assert full.thread.closed
+        assert full.thread.closed_at == _minute(70)
+
+
+def test_a_cursor_from_before_the_state_was_followed_still_polls() -> None:
+    with github() as (site, _):
+        state = settled(site)
+        old = {k: v for k, v in state.cursor.items() if k not in ("issue_etag", "closed_at")}
+        site.reset_log()
+        update = poll(site, old)
+        assert not update.complete
+        assert site.count(COMMENTS_PATH) == 1
 
 
 def test_a_poll_asks_for_comments_since_the_newest_with_the_etag() -> None:
@@ -169,7 +203,7 @@ def test_a_poll_asks_for_comments_since_the_newest_with_the_etag() -> None:
 # --- new and edited comments ---------------------------------------------------------------------
 
 
-def test_a_new_comment_is_the_only_message_and_costs_one_request() -> None:
+def test_a_new_comment_is_the_only_message_and_costs_one_comments_request() -> None:
     with github() as (site, _):
         state = settled(site)
         new_id = site.add_comment(
@@ -182,7 +216,7 @@ def test_a_new_comment_is_the_only_message_and_costs_one_request() -> None:
         assert [m.source_id for m in update.thread.messages] == [f"comment-{new_id}"]
         assert update.thread.messages[0].body == "-1"
         assert update.thread.messages[0].thread_url == site.issue_url("apache", "tvm", NUMBER)
-        assert site.count() == 1
+        assert site.count(COMMENTS_PATH) == 1
         assert update.cursor["since"] == "2026-03-02T09:30:00Z"
 
         after = poll(site, update.cursor)  # new query, new ETag: one more 200, nothing new
@@ -192,7 +226,7 @@ def test_a_new_comment_is_the_only_message_and_costs_one_request() -> None:
         quiet = poll(site, after.cursor)
         assert not quiet.changed
         assert site.remaining == remaining
-        assert site.count() == 3
+        assert site.count(COMMENTS_PATH) == 3
 
 
 def test_an_edited_comment_comes_back_with_its_new_body() -> None:
@@ -206,7 +240,7 @@ def test_an_edited_comment_comes_back_with_its_new_body() -> None:
         assert edited.source_id == f"comment-{ids[0]}"
         assert edited.body == "+1 (changed my mind: now binding)"
         assert edited.updated_at == _minute(40)
-        assert site.count() == 1
+        assert site.count(COMMENTS_PATH) == 1
 
 
 def test_comments_in_the_same_second_as_the_newest_seen_are_not_lost() -> None:
