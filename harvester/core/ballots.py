@@ -27,7 +27,8 @@ _LEAD_IN_TOKEN = rf"(?:{_SIGN}(?:\s(?=[01](?!\d)))?{_NUMBER}|{_BARE_ZERO})"
 _TOKEN_END = r"(?![\w%/]|[.,]\d)"
 
 # Decorations allowed before a token or a lead-in: emphasis, bullets, a ticked box.
-_DECOR = re.compile(r"(?:\s*(?:[*_]{1,2}|[-*•](?=\s)|\[\s*[xX✓✔]\s*\]))*\s*")
+# A ticked box is a chosen option: "[x]", or a ticked box written as a character ("☑ -1").
+_DECOR = re.compile(r"(?:\s*(?:[*_]{1,2}|[-*•](?=\s)|\[\s*[xX✓✔]\s*\]|[☑☒✅✔✓]\ufe0f?))*\s*")
 _LEAD_IN = re.compile(
     "(?:"
     + "|".join(f"(?P<g{i}>{pattern})" for i, (_, pattern) in enumerate(pat.LEAD_INS))
@@ -43,7 +44,10 @@ _LEAD_IN_LINE_TOKEN = re.compile(
     rf"^(?P<token>{_LEAD_IN_TOKEN}){_TOKEN_END}(?P<rest>.*)$", re.IGNORECASE
 )
 _MENTION_AFTER = re.compile(r"^\s*(?:votes?|'s|s\b)", re.IGNORECASE)
-_TEMPLATE = re.compile(rf"^\s*[-*•]?\s*[\[(]\s*[\])]\s*{_SIGN}?\s?{_NUMBER}")
+# A ticked "0" option of a ballot form: a bare 0 before prose counts only beside a ticked box.
+_TICKED_ZERO = re.compile(r"^\s*(?:[-*•]\s*)?(?:\[\s*[xX✓✔]\s*\]|[☑☒✅✔✓]\ufe0f?)\s*(0)(?=\s)")
+# An empty box is an option not taken: "[ ] +1", "( ) +1", "☐ +1".
+_TEMPLATE = re.compile(rf"^\s*[-*•]?\s*(?:[\[(]\s*[\])]|[☐⬜□])\s*{_SIGN}?\s?{_NUMBER}")
 _EMOJI = re.compile(r"^\s*:(?P<name>\+1|-1|thumbsup|thumbsdown|thumbs_up|thumbs_down):")
 _EMOJI_VALUES = {
     "+1": "+1",
@@ -112,7 +116,8 @@ def _may_hold_vote(text: str, emoji_votes: bool) -> bool:
 
 
 def _zero_or_emoji(text: str, emoji_votes: bool) -> bool:
-    return bool(("0" in text and _LONE_ZERO.search(text)) or (emoji_votes and ":" in text))
+    zero = "0" in text and (_LONE_ZERO.search(text) or _TICKED_ZERO.match(text))
+    return bool(zero or (emoji_votes and ":" in text))
 
 
 _COMMON_TOKENS: dict[str, tuple[Value, bool]] = {
@@ -204,6 +209,10 @@ def _read_line(line: str, text: str, emoji_votes: bool, index: int) -> LineVote 
         value, fractional = token_value(found["token"])
         lead = text[:start]
         return LineVote(value, line.strip(), found["rest"], fractional, lead, lead_ins, index)
+    ticked = _TICKED_ZERO.match(text)
+    if ticked:
+        rest, lead = text[ticked.end(1) :], text[: ticked.start(1)]
+        return LineVote(Value.ZERO, line.strip(), rest, False, lead, lead_ins, index)
     if emoji_votes:
         emoji = _EMOJI.match(body)
         if emoji:

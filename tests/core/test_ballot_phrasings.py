@@ -428,3 +428,21 @@ def test_a_mention_beside_a_ballot_changes_nothing(body: str, mention: str) -> N
     assert unexplained_votes(with_mention, read_ballot(with_mention)) == unexplained_votes(
         lines, read_ballot(lines)
     )
+
+
+@pytest.mark.parametrize(
+    ("body", "value"),
+    [
+        ("☑ -1\n☐ +1", "-1"),
+        ("☐ +1 approve\n☑ -1 reject", "-1"),
+        ("✅ +1", "+1"),
+        ("☒ 0 no opinion\n☐ +1\n☐ -1", "0"),
+        ("[ ] +1 approve\n[x] 0 no opinion\n[ ] -1 disapprove", "0"),
+    ],
+)
+def test_a_ticked_box_written_as_a_character_is_the_chosen_option(body: str, value: str) -> None:
+    assert read(body)[0] == value
+
+
+def test_only_empty_boxes_cast_nothing() -> None:
+    assert read("☐ +1 approve\n☐ -1 reject") == (None, None, ())
