@@ -266,7 +266,17 @@ class Window:
     opened_at: datetime
     earliest_close: datetime | None = None
     closes_at: datetime | None = None  # the cut-off; ballots after it are late
-    closed_by: str = ""  # "result", "cancel", "deadline", "operator", "thread-closed"
+    # "result", "cancel", "deadline", "operator", "thread-closed", "closing-comment"
+    closed_by: str = ""
+
+
+@dataclass(frozen=True)
+class Round:
+    """One call of a vote: the first call, or a re-call in the same thread (a new candidate)."""
+
+    opened_at: datetime
+    url: str
+    carried_over: bool = False  # the re-call said the earlier round's ballots still count
 
 
 @dataclass(frozen=True)
@@ -293,6 +303,7 @@ class Tally:
     cancelled: bool = False
     overrides: tuple[Override, ...] = ()  # the corrections that applied to a message
     dismissed: tuple[Dismissal, ...] = ()  # review items set aside by a person
+    rounds: tuple[Round, ...] = ()  # the call and any re-calls, oldest first
 
     def counted(self, *, binding: bool) -> tuple[Ballot, ...]:
         return tuple(b for b in self.ballots if b.binding == binding and b.counted)

@@ -181,3 +181,33 @@ def identify(author: Author, roster_index: RosterIndex) -> Identity:
             return _matched(author, rewritten[0], Match.DMARC_REWRITE, *author.reply_to)
         return _by_display_name(author, roster_index, via, "list rewrote the sender")
     return _by_display_name(author, roster_index, author.name, "address not on the roster")
+
+
+def identify_by_signature(signature: str, bot: str, index: RosterIndex) -> Identity:
+    """A repost whose author the mail does not name: credited by the signature, against the
+    roster's full names and then its first names, always unconfirmed."""
+    shown = f"{signature} (via {bot})"
+    why = f"reposted by {bot}; credited by the signature {signature!r} only"
+    if confusable_scripts(signature):
+        return Identity(shown, None, Match.UNKNOWN, (bot,), reason=f"{why}: mixes scripts")
+    member = _by_name(index, signature) or _by_first_name(index, signature)
+    if member is None:
+        return Identity(shown, None, Match.UNKNOWN, (bot,), reason=f"{why}: not on the roster")
+    return Identity(
+        f"{member.name} (via {bot})",
+        member,
+        Match.BOT_REPOST,
+        (bot,),
+        low_confidence=True,
+        reason=f"{why}: matched to {member.id}",
+    )
+
+
+def _by_first_name(index: RosterIndex, name: str) -> Member | None:
+    """A signature of one word is a first name: it names a member only when no other member
+    has that first name."""
+    wanted = normalise_name(name)
+    if not wanted or " " in wanted:
+        return None
+    found = [m for m in index.by_id.values() if normalise_name(m.name.split()[0]) == wanted]
+    return found[0] if len(found) == 1 else None

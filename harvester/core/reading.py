@@ -19,6 +19,7 @@ class Read:
     message: Message
     who: Identity
     reading: Reading | None  # None: the message casts no ballot
+    own: tuple[str, ...] = ()  # the author's own lines: where a closing or a re-call is said
     # Lines a person must look at: possible votes the reader did not count.
     unread: tuple[str, ...] = ()
     unmarked_quotes: tuple[str, ...] = ()  # vote lines an earlier message holds, unattributed
@@ -41,17 +42,34 @@ def own_lines_in_vote(message: Message, known: quotes.KnownText) -> quotes.Known
     return quotes.KnownQuotes(text.own_lines_of(found.lines), found.unmarked_votes)
 
 
-def _unwrapped(message: Message, bots: frozenset[str]) -> tuple[Message, bool] | None:
-    """A bot's repost as the mail it reposts (author and text), or the message itself; None for
-    a bot speaking for itself."""
+def _unwrapped(message: Message, bots: frozenset[str]) -> tuple[Message, bool]:
+    """A bot's repost as the mail it reposts (its author and text) when the repost names its
+    author, else the message itself; and whether it is a repost."""
     if not is_bot(message.author, bots):
         return message, False
     unwrapped = text.unwrap_repost(message.body)
     if unwrapped is None:
-        return None
+        return message, True
     name, address, body = unwrapped
     author = Author(name=name, address=address)
     return replace(message, author=author, body=body, body_format=BodyFormat.MARKDOWN), True
+
+
+def _who(
+    message: Message,
+    as_written: Message,
+    reposted: bool,
+    index: identity.RosterIndex,
+) -> Identity:
+    """The author: from the reposted mail's own From, else (a repost naming nobody) from its
+    signature, else from the message's author."""
+    if reposted and as_written is message:
+        bot = message.author.username or message.author.name or "a bot"
+        signature = text.signature_name(text.visible_lines(message))
+        shown = signature or "(unsigned)"
+        return identity.identify_by_signature(shown, bot, index)
+    who = identity.identify(as_written.author, index)
+    return replace(who, match=Match.BOT_REPOST) if reposted else who
 
 
 def read_message(
@@ -64,12 +82,10 @@ def read_message(
     emoji_votes: bool = False,
     override: Override | None = None,
 ) -> Read | None:
-    """Who wrote `message` and the ballot it casts; None when it neither votes nor holds
-    anything a person must look at."""
-    unwrapped = _unwrapped(message, bots)
-    if unwrapped is None and override is None:
-        return None  # a bot speaking for itself does not vote
-    as_written, reposted = unwrapped or (message, True)
+    """Who wrote `message`, their own lines and the ballot they cast; None for a bot speaking
+    for itself. A repost is never dropped: one that names no author is credited by its
+    signature, unconfirmed."""
+    as_written, reposted = _unwrapped(message, bots)
     found = own_lines_in_vote(as_written, known)
     lines = found.lines
     reading = ballots.read_ballot(lines, is_call=is_call, emoji_votes=emoji_votes)
@@ -79,11 +95,11 @@ def read_message(
         reading = corrections.corrected_reading(reading, override, first)
         unexplained = ()
     unmarked = found.unmarked_votes if reading is None or reading.value is None else ()
-    if reading is None and not unexplained and not unmarked:
-        return None
-    who = identity.identify(as_written.author, index)
-    if reposted:
-        who = replace(who, match=Match.BOT_REPOST)
+    if reading is None and not unexplained and reposted and as_written is message:
+        return None  # a bot speaking for itself, with no vote in it
+    who = _who(message, as_written, reposted, index)
     if override is not None:
         who = corrections.corrected_identity(who, override, index.by_id)
-    return Read(message, who, reading, unexplained, unmarked)
+    return Read(
+        message, who, reading, own=tuple(lines), unread=unexplained, unmarked_quotes=unmarked
+    )

@@ -97,4 +97,8 @@ def report_json(tally: Tally, outcome: Outcome) -> dict[str, Any]:
         "corrections": [override_json(o) for o in tally.overrides],
         "conditions": [condition_json(c) for c in outcome.conditions],
         "sources": [{"kind": s.kind, "url": s.url, "messages": s.messages} for s in tally.sources],
+        "rounds": [
+            {"opened_at": iso_utc(r.opened_at), "url": r.url, "carried_over": r.carried_over}
+            for r in tally.rounds
+        ],
     }

@@ -16,10 +16,12 @@ from harvester.model import (
     Identity,
     Member,
     Message,
+    Override,
     Reading,
     ReviewItem,
     Role,
     Roster,
+    Round,
     SourceSummary,
     Tally,
     Thread,
@@ -187,6 +189,17 @@ class _Count:
             if voter.effective is ballot:
                 voter.effective = updated
 
+    def new_round(self, *, carried: bool) -> None:
+        """The vote is called again: unless the caller carries them over, the ballots so far
+        belong to the earlier round: shown, not counted."""
+        if carried:
+            return
+        for voter in self.voters.values():
+            if voter.effective is not None:
+                flags = (*voter.effective.flags, "earlier-round")
+                self.extra.append(replace(voter.effective, counted=False, flags=flags))
+            voter.effective, voter.last_value = None, None
+
     def apply(
         self, key: str, ballot: Ballot | None, withdrawn: bool, verified: bool = True
     ) -> bool:
@@ -243,6 +256,73 @@ def _count(state: _Count, read: Read, binding: bool, late: bool) -> list[ReviewI
     return [*items, *review.for_ballot(ballot, read.who)]
 
 
+@dataclass
+class _Run:
+    """A vote being read, message by message in time order."""
+
+    call: Message
+    call_text: str
+    opts: TallyOptions
+    index: identity.RosterIndex
+    win: Window
+    state: _Count = field(default_factory=lambda: _Count({}, [], []))
+    items: list[ReviewItem] = field(default_factory=list)
+    rounds: list[Round] = field(default_factory=list)
+    known: quotes.KnownText = field(default_factory=quotes.KnownText)
+    caller: str = ""  # the caller's voter key: only they call the vote again
+    overrides: dict[str, Override] = field(default_factory=dict)
+
+    def read(self, message: Message) -> None:
+        override = self.overrides.get(message.url)
+        read = reading.read_message(
+            message,
+            is_call=message is self.call,
+            index=self.index,
+            known=self.known,
+            bots=self.opts.bots,
+            emoji_votes=self.opts.emoji_votes,
+            override=override,
+        )
+        if read is None:
+            return
+        member = read.who.member
+        opened_on = self.win.opened_at.date()
+        binding = member is not None and is_eligible(member, self.opts.electorate, opened_on)
+        binding = corrections.corrected_binding(binding, override)
+        if message is self.call:
+            self.caller = voter_key(read.who)
+        else:
+            self._follow(read, binding)
+        late = self.win.closes_at is not None and message.sent_at > self.win.closes_at
+        self.items.extend(_count(self.state, read, binding, late))
+
+    def _follow(self, read: Read, binding: bool) -> None:
+        """A re-call by the caller starts a new round; the caller or a verified member of the
+        electorate saying the vote is over closes it there (ballots in that comment count)."""
+        at = read.message.sent_at
+        open_now = self.win.closes_at is None or at <= self.win.closes_at
+        trusted = not read.who.low_confidence and read.who.member is not None
+        is_caller = voter_key(read.who) == self.caller and not read.who.low_confidence
+        recall = window.recall_line(read.own) if is_caller and open_now else None
+        if recall is not None:
+            self.state.new_round(carried=recall[1])
+            self.rounds.append(Round(at, read.message.url, recall[1]))
+            duration = _min_duration(self.call_text, self.opts)
+            self.win = replace(self.win, earliest_close=at + duration if duration else None)
+            return
+        closes_earlier = self.win.closes_at is None or at < self.win.closes_at
+        if (
+            closes_earlier
+            and (is_caller or (trusted and binding))
+            and window.closing_line(read.own)
+        ):
+            self.win = replace(self.win, closes_at=at, closed_by="closing-comment")
+
+
+def _min_duration(call_text: str, opts: TallyOptions) -> timedelta | None:
+    return window.min_duration(call_text) or opts.default_min_duration
+
+
 def count_votes(sources: Sequence[Thread], roster: Roster, opts: TallyOptions) -> Tally:
     """Every ballot of a vote read from all its threads, with one effective ballot per person."""
     everything = _all_messages(sources)
@@ -263,30 +343,14 @@ def count_votes(sources: Sequence[Thread], roster: Roster, opts: TallyOptions) -
         min(closed_times) if closed_times else None,
     )
     index = identity.index_roster(roster)
-    opened_on = win.opened_at.date()
-    state = _Count({}, [], [])
-    items: list[ReviewItem] = []
-    overrides = corrections.by_url(opts.corrections)
-    known = quotes.KnownText()
+    run = _Run(call, call_text, opts, index, win, rounds=[Round(call.sent_at, call.url)])
+    run.overrides = corrections.by_url(opts.corrections)
     for message in messages:
         if not _is_announcement(message) and message.sent_at >= call.sent_at:
-            override = overrides.get(message.url)
-            read = reading.read_message(
-                message,
-                is_call=message is call,
-                index=index,
-                known=known,
-                bots=opts.bots,
-                emoji_votes=opts.emoji_votes,
-                override=override,
-            )
-            if read is not None:
-                late = win.closes_at is not None and message.sent_at > win.closes_at
-                member = read.who.member
-                binding = member is not None and is_eligible(member, opts.electorate, opened_on)
-                binding = corrections.corrected_binding(binding, override)
-                items.extend(_count(state, read, binding, late))
-        known.add(text.visible_lines(message))
+            run.read(message)
+        run.known.add(text.visible_lines(message))
+    win, state, items = run.win, run.state, run.items
+    opened_on = win.opened_at.date()
     effective = [v.effective for v in state.voters.values() if v.effective is not None]
     shown = sorted([*effective, *state.extra], key=lambda b: b.cast_at)
     title = threads.vote_title(call.subject) or next((t.title for t in sources if t.title), "")
@@ -320,4 +384,5 @@ def count_votes(sources: Sequence[Thread], roster: Roster, opts: TallyOptions) -
         cancelled=win.closed_by == "cancel",
         overrides=tuple(o for o in opts.corrections.overrides if o.url in urls),
         dismissed=dismissed,
+        rounds=tuple(run.rounds),
     )

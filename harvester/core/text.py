@@ -338,3 +338,26 @@ def unwrap_repost(body: str) -> tuple[str, str, str] | None:
         name = found["name"].strip().strip("\"'")
         return name, found["address"].lower(), "\n".join(inner)
     return None
+
+
+_CLOSING_WORDS = re.compile(
+    r"^\s*(?:thanks?(?:\s+you)?|many\s+thanks|cheers|best(?:\s+regards)?|regards|kind\s+regards|"
+    r"br|sincerely|greetings|thx)\s*[,.!]?\s*",
+    re.IGNORECASE,
+)
+_SIGNATURE_NAME = re.compile(r"^[^\W\d_][\w.'’\-]*(?:\s+[^\W\d_][\w.'’\-]*){0,3}$")
+
+
+def signature_name(lines: Sequence[str]) -> str | None:
+    """Who signed a mail, from its last lines: "Markus", "Thanks,\\nMarkus", "-- \\nJane Doe".
+    For a repost whose only sign of its author is how they signed."""
+    filled = [line.strip() for line in lines if line.strip()]
+    if "--" in filled:
+        after = filled[filled.index("--") + 1 :]
+        if after and _SIGNATURE_NAME.match(after[0]):
+            return after[0]
+    for line in reversed(filled[-3:]):
+        name = _CLOSING_WORDS.sub("", line).strip()
+        if name and _SIGNATURE_NAME.match(name) and not _CLOSING_WORDS.fullmatch(line):
+            return name
+    return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
 
 _WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "five": 5, "seven": 7, "seventy-two": 72}
@@ -77,3 +78,63 @@ def explicit_deadline(text: str) -> datetime | None:
     if hour > 23 or minute > 59:
         return None
     return day.replace(hour=hour, minute=minute, tzinfo=zone).astimezone(UTC)
+
+
+# A comment that closes the vote where it was held (TVM closes GitHub votes this way): the
+# caller or a member of the electorate says the vote is over. One named row per phrasing.
+_VOTE = r"(?:the\s+|this\s+)?(?:vote|voting(?:\s+period)?|ballot)"
+CLOSING_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(pattern, re.IGNORECASE))
+    for name, pattern in (
+        ("has-passed", rf"^{_VOTE}\s+(?:has\s+)?(?:now\s+)?(?:passed|failed|passes|fails)\b"),
+        ("is-closed", rf"^{_VOTE}\s+(?:is|has)\s+(?:now\s+)?(?:closed|over|ended|concluded)\b"),
+        ("has-concluded", rf"^{_VOTE}\s+(?:has\s+)?(?:now\s+)?(?:concluded|ended|closed)\b"),
+        ("closing-it", rf"^(?:I\s+am|I['’]m|I\s+will\s+be|we\s+are|hereby)\s+closing\s+{_VOTE}\b"),
+        (
+            "result",
+            r"^(?:the\s+)?(?:final\s+(?:vote\s+)?results?|vote\s+results?|results?\s+of\s+the"
+            r"\s+vote)\b\s*(?:is|are)?\s*:",
+        ),
+    )
+)
+_CLOSING_LEAD = re.compile(r"^\s*(?:thanks?[^.!\n]{0,60}[.!]\s*|hi\s+all[,.!]?\s*)?", re.IGNORECASE)
+
+
+def closing_line(lines: Sequence[str]) -> str | None:
+    """The line of a message's own text that says the vote is over, if any."""
+    for line in lines:
+        if "vot" not in line.lower() and "result" not in line.lower():
+            continue
+        lead = _CLOSING_LEAD.match(line)
+        rest = line[lead.end() :] if lead else line
+        if any(pattern.match(rest) for _, pattern in CLOSING_PHRASES):
+            return line.strip()
+    return None
+
+
+# The caller calling the vote again in the same thread (a new release candidate): a new round.
+RECALL_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(pattern, re.IGNORECASE))
+    for name, pattern in (
+        (
+            "restart",
+            r"\b(?:re-?start|re-?call|re-?open|re-?run)(?:s|ed|ing)?\s+(?:the\s+|this\s+)?vot",
+        ),
+        ("new-round", r"\b(?:start|call|open)(?:s|ed|ing)?\s+a\s+new\s+(?:vote|round)\b"),
+        ("new-candidate", r"^\s*\[VOTE\].*\brc\s*\d+"),
+    )
+)
+_CARRY_OVER = re.compile(
+    r"\bcarr(?:y|ies|ied)\s+over\b|\b(?:votes?|ballots?)\b[^.\n]{0,40}\b(?:still\s+(?:count|stand|"
+    r"apply|valid)|remain\s+valid)",
+    re.IGNORECASE,
+)
+
+
+def recall_line(lines: Sequence[str]) -> tuple[str, bool] | None:
+    """The line that calls the vote again, and whether earlier ballots carry over."""
+    for line in lines:
+        if any(pattern.search(line) for _, pattern in RECALL_PHRASES):
+            carried = any(_CARRY_OVER.search(other) for other in lines)
+            return line.strip(), carried
+    return None

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from harvester.core.identity import confusable_scripts, identify, index_roster, normalise_name
 from harvester.core.tally import TallyOptions, count_votes
-from harvester.model import Author, Match, Tally, Value
+from harvester.core.text import signature_name
+from harvester.model import Author, BodyFormat, Match, Tally, Value
 from tests.core.factories import ROSTER, call, mail, thread
 
 INDEX = index_roster(ROSTER)
@@ -77,3 +80,66 @@ def test_a_name_mixing_look_alike_scripts_is_nobody(name: str) -> None:
 def test_latin_beside_cjk_is_not_a_disguise() -> None:
     assert confusable_scripts("Tianqi Chen 陈天奇") == ()
     assert confusable_scripts("Сarla") == ("CYRILLIC", "LATIN")
+
+
+def github_comment(n: int, user: str, body: str) -> object:
+    return replace(
+        mail(n, body, name=user, username=user, subject="[VOTE] Adopt the plan"),
+        source="github",
+        body_format=BodyFormat.MARKDOWN,
+    )
+
+
+def test_a_repost_that_names_nobody_is_credited_by_its_signature_unconfirmed() -> None:
+    body = "+1 (binding)\n\nThanks,\nCarla\n"
+    t = count_votes(
+        [thread(call(), github_comment(1, "tvm-archiver", body))],  # type: ignore[arg-type]
+        ROSTER,
+        TallyOptions(bots=frozenset({"tvm-archiver"})),
+    )
+    (ballot,) = t.ballots
+    assert (ballot.member_id, ballot.value, ballot.binding, ballot.match) == (
+        "carla",
+        Value.PLUS,
+        True,
+        Match.BOT_REPOST,
+    )
+    assert ballot.voter == "Carla Dias (via tvm-archiver)"
+    assert "unconfirmed" in ballot.flags
+    assert any("signature 'Carla'" in r.reason for r in t.review)
+
+
+def test_a_repost_nobody_can_be_matched_to_is_a_non_binding_ballot_for_review() -> None:
+    body = "-1\n\nQuentin\n"
+    t = count_votes(
+        [thread(call(), github_comment(1, "tvm-archiver", body))],  # type: ignore[arg-type]
+        ROSTER,
+        TallyOptions(bots=frozenset({"tvm-archiver"})),
+    )
+    (ballot,) = t.ballots
+    assert (ballot.member_id, ballot.value, ballot.binding) == (None, Value.MINUS, False)
+    assert any("not on the roster" in r.reason for r in t.review)
+
+
+def test_a_bot_speaking_for_itself_casts_nothing() -> None:
+    body = "This issue was mirrored to dev@ by the archiver.\n"
+    t = count_votes(
+        [thread(call(), github_comment(1, "tvm-archiver", body))],  # type: ignore[arg-type]
+        ROSTER,
+        TallyOptions(bots=frozenset({"tvm-archiver"})),
+    )
+    assert t.ballots == ()
+
+
+@pytest.mark.parametrize(
+    ("lines", "name"),
+    [
+        (["+1", "", "Markus"], "Markus"),
+        (["+1", "", "Thanks,", "Markus Weimer"], "Markus Weimer"),
+        (["+1", "-- ", "Jane Doe", "PMC, Apache Foo"], "Jane Doe"),
+        (["+1", "", "Cheers, Bo"], "Bo"),
+        (["+1 looks good to me, I checked the signatures."], None),
+    ],
+)
+def test_signature_names(lines: list[str], name: str | None) -> None:
+    assert signature_name(lines) == name

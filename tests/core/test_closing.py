@@ -1,0 +1,129 @@
+"""Votes close the way TVM closes them: a closed issue, a closing comment, a re-call's rounds."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from harvester.core.tally import TallyOptions, count_votes
+from harvester.core.window import CLOSING_PHRASES, RECALL_PHRASES, closing_line, recall_line
+from harvester.model import Message, Tally, Value
+from tests.core.factories import ROSTER, T0, call, mail, thread
+
+
+def tally(*messages: Message, closed_at_hours: float | None = None) -> Tally:
+    source = thread(call(), *messages)
+    if closed_at_hours is not None:
+        source = replace(source, closed=True, closed_at=T0 + timedelta(hours=closed_at_hours))
+    return count_votes([source], ROSTER, TallyOptions())
+
+
+def bo(n: int, body: str) -> Message:
+    return mail(n, body, name="Bo Chen", address="bochen@apache.org")
+
+
+def carla(n: int, body: str) -> Message:
+    return mail(n, body, name="Carla Dias", address="carla@apache.org")
+
+
+def ada(n: int, body: str, address: str = "ada@apache.org") -> Message:
+    return mail(n, body, name="Ada Lovegood", address=address)
+
+
+def counted(t: Tally) -> dict[str | None, Value]:
+    return {b.member_id: b.value for b in t.ballots if b.counted}
+
+
+def test_a_closed_issue_closes_the_vote_at_closed_at_and_later_ballots_are_late() -> None:
+    t = tally(bo(1, "+1"), carla(90, "-1"), closed_at_hours=80)
+    assert (t.window.closes_at, t.window.closed_by) == (T0 + timedelta(hours=80), "thread-closed")
+    assert counted(t) == {"bochen": Value.PLUS}
+    assert [b.member_id for b in t.ballots if b.late] == ["carla"]
+
+
+CLOSING = {
+    "has-passed": "The vote has passed with 3 binding +1 votes.",
+    "is-closed": "Thanks everyone for voting. The vote is now closed.",
+    "has-concluded": "The voting period has concluded.",
+    "closing-it": "I'm closing this vote now.",
+    "result": "Final result: 3 +1 (binding), no -1.",
+}
+
+
+def test_every_closing_phrase_has_an_example() -> None:
+    assert [name for name, _ in CLOSING_PHRASES] == list(CLOSING)
+
+
+@pytest.mark.parametrize("line", CLOSING.values(), ids=CLOSING.keys())
+def test_closing_phrases(line: str) -> None:
+    assert closing_line(["", line]) == line
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["+1, I hope the vote passes", "Does the vote close on Friday?", "Test results: all green"],
+)
+def test_prose_about_the_vote_does_not_close_it(line: str) -> None:
+    assert closing_line([line]) is None
+
+
+def test_the_callers_closing_comment_closes_the_vote_and_its_own_ballot_counts() -> None:
+    t = tally(
+        bo(1, "+1"), ada(80, "+1 (binding) from me too.\nThe vote has passed."), carla(90, "-1")
+    )
+    assert (t.window.closes_at, t.window.closed_by) == (T0 + timedelta(hours=80), "closing-comment")
+    assert counted(t) == {"bochen": Value.PLUS, "ada": Value.PLUS}
+    assert [b.member_id for b in t.ballots if b.late] == ["carla"]
+
+
+def test_an_outsider_saying_the_vote_passed_does_not_close_it() -> None:
+    outsider = mail(5, "The vote has passed, congrats!", name="Zed", address="zed@example.com")
+    t = tally(bo(1, "+1"), outsider, carla(90, "-1"))
+    assert t.window.closes_at is None
+    assert counted(t) == {"bochen": Value.PLUS, "carla": Value.MINUS}
+
+
+def test_a_display_name_cannot_close_the_vote_for_the_caller() -> None:
+    forged = ada(5, "The vote has passed.", address="ada.forged@example.com")
+    t = tally(bo(1, "+1"), forged, carla(90, "-1"))
+    assert t.window.closes_at is None
+
+
+RECALLS = {
+    "restart": "We found a problem with rc0, so I am restarting the vote for rc1.",
+    "new-round": "Let's start a new round with the fixed artifacts.",
+    "new-candidate": "[VOTE] Release Apache Foo 1.2.0 rc2",
+}
+
+
+def test_every_recall_phrase_has_an_example() -> None:
+    assert [name for name, _ in RECALL_PHRASES] == list(RECALLS)
+
+
+@pytest.mark.parametrize("line", RECALLS.values(), ids=RECALLS.keys())
+def test_recall_phrases(line: str) -> None:
+    assert recall_line([line]) == (line, False)
+
+
+def test_a_recall_starts_a_new_round_and_drops_the_earlier_ballots() -> None:
+    t = tally(bo(1, "+1"), carla(2, "-1"), ada(3, RECALLS["restart"]), bo(4, "+1 again"))
+    assert counted(t) == {"bochen": Value.PLUS}
+    earlier = [b for b in t.ballots if "earlier-round" in b.flags]
+    assert sorted(b.member_id or "" for b in earlier) == ["bochen", "carla"]
+    assert not any(b.counted for b in earlier)
+    assert [(r.url, r.carried_over) for r in t.rounds] == [("mid:m0@x", False), ("mid:m3@x", False)]
+
+
+def test_a_recall_that_carries_the_ballots_over_keeps_them() -> None:
+    body = RECALLS["new-round"] + "\nVotes already cast carry over."
+    t = tally(bo(1, "+1"), carla(2, "-1"), ada(3, body))
+    assert counted(t) == {"bochen": Value.PLUS, "carla": Value.MINUS}
+    assert t.rounds[-1].carried_over
+
+
+def test_only_the_caller_calls_the_vote_again() -> None:
+    t = tally(bo(1, "+1"), carla(2, "I think we should restart the vote for rc1"))
+    assert counted(t) == {"bochen": Value.PLUS}
+    assert len(t.rounds) == 1
