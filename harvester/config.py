@@ -147,6 +147,8 @@ class MailSettings(_Section):
     retry_minutes: float = Field(default=5.0, ge=0)
     stale_minutes: float = Field(default=15.0, gt=0)  # a send claimed longer ago was interrupted
     digest_at: str = ""  # "HH:MM" UTC for a daily digest of open votes; empty: no digest
+    # Mail a result even when unconfirmed or flagged ballots could change it (not advised).
+    send_unreviewed: bool = False
 
     @field_validator("digest_at")
     @classmethod

@@ -271,6 +271,18 @@ class Window:
 
 
 @dataclass(frozen=True)
+class Doubt:
+    """Something the count rests on that no person has confirmed: a ballot counted from an
+    unconfirmed identity, or one it may be missing (flagged, blocked, a possible vote)."""
+
+    item: ReviewItem  # what a person is asked to look at
+    member_id: str | None  # whose ballot it is, or would be
+    binding: bool  # whether it counts, or would count, as binding
+    counted: Value | None = None  # the value counted now for it (an unconfirmed ballot)
+    possible: tuple[Value, ...] = ()  # the values it could stand for instead
+
+
+@dataclass(frozen=True)
 class Round:
     """One call of a vote: the first call, or a re-call in the same thread (a new candidate)."""
 
@@ -304,6 +316,7 @@ class Tally:
     overrides: tuple[Override, ...] = ()  # the corrections that applied to a message
     dismissed: tuple[Dismissal, ...] = ()  # review items set aside by a person
     rounds: tuple[Round, ...] = ()  # the call and any re-calls, oldest first
+    doubts: tuple[Doubt, ...] = ()  # what the count rests on unconfirmed, open for review
 
     def counted(self, *, binding: bool) -> tuple[Ballot, ...]:
         return tuple(b for b in self.ballots if b.binding == binding and b.counted)
@@ -329,6 +342,11 @@ class Outcome:
     binding: Counts = field(default_factory=Counts)
     non_binding: Counts = field(default_factory=Counts)
     conditions: tuple[Condition, ...] = ()  # what the rule asks, each with what the vote has
+    pending: tuple[ReviewItem, ...] = ()  # open review items that could change the status
+
+    @property
+    def needs_review(self) -> bool:
+        return bool(self.pending)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from harvester.app.daemon import on_signals, run_daemon
 from harvester.app.db_command import database_errors
 from harvester.app.deliver import send_draft, worker_name
 from harvester.app.harvest import VoteResult
+from harvester.app.hold import settle_held
 from harvester.app.output import as_json_line, as_text
 from harvester.app.webapp import DatabaseBackend, web_server
 from harvester.config import Settings, load_settings
@@ -289,6 +290,7 @@ async def _recount(
         if roster is not None:
             await votes.save_roster(connection, roster, now)
         await record.save_count(connection, vote_id, result, now)
+        await settle_held(connection, vote_id, result, settings, now)
     return result
 
 

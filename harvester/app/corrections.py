@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from harvester.app import record
+from harvester.app.hold import settle_held
 from harvester.config import Settings
 from harvester.errors import SelectionError, UsageError
 from harvester.model import Dismissal
@@ -138,3 +139,4 @@ async def _recount(
 ) -> None:
     result = await record.recount(connection, vote_id, None, settings, now)
     await record.save_count(connection, vote_id, result, now)
+    await settle_held(connection, vote_id, result, settings, now)

@@ -78,11 +78,18 @@ def as_text(result: VoteResult) -> str:
         "sources:",
         *(f"  {s.kind}: {s.url} ({s.messages} messages)" for s in tally.sources),
     ]
-    if tally.review:
+    if outcome.pending:
         lines += [
             "",
-            "needs review:",
-            *(f"  - {shown(r.reason)} <{shown(r.url)}>" for r in tally.review),
+            "could change the outcome (the result waits for these):",
+            *(f"  - {shown(r.reason)} <{shown(r.url)}>" for r in outcome.pending),
+        ]
+    others = [r for r in tally.review if r not in outcome.pending]
+    if others:
+        lines += [
+            "",
+            "to review:" if outcome.pending else "needs review:",
+            *(f"  - {shown(r.reason)} <{shown(r.url)}>" for r in others),
         ]
     return "\n".join(lines) + "\n"
 

@@ -23,6 +23,7 @@ from harvester.app.deliver import new_message_id
 from harvester.app.discover import FoundVote, ThreadRole
 from harvester.app.fetch import Fetcher
 from harvester.app.harvest import VoteResult, is_url, tally_vote
+from harvester.app.hold import must_hold
 from harvester.app.record import final_status, load_corrections, save_count
 from harvester.config import Settings
 from harvester.core.schedule import next_poll
@@ -339,8 +340,12 @@ class Watcher:
                 draft_id = await outbox.save_draft(connection, vote.id, result.draft, now)
                 if self._mail_on:
                     message_id = new_message_id(self.settings, draft_id)
-                    await outbox.enqueue(connection, draft_id, now, message_id)
+                    held = must_hold(result, self.settings)
+                    await outbox.enqueue(connection, draft_id, now, message_id, held=held)
         log.info("vote %d closed (%s): %s", vote.id, closed_by, status)
+        if result.outcome.needs_review:
+            pending = len(result.outcome.pending)
+            log.info("vote %d: result held until %d review items are settled", vote.id, pending)
         self.on_close(vote.id)
         return result
 

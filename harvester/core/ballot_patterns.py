@@ -129,7 +129,7 @@ ENDORSEMENT: Final = (
 )
 
 # Result listings: "+1 (binding): Alice, Bob", "-1: none", "+1: 5".
-LISTING_HEAD: Final = r"^\s*(?:\((?:non[-\s]?)?binding\)\s*)?(?:votes?\s*)?[:=：]\s*"
+LISTING_HEAD: Final = r"^\s*(?:[(\[]?(?:non[-\s]?)?binding[)\]]?\s*)?(?:votes?\s*)?[:=：]\s*"
 LISTING_EMPTY: Final = r"^(?:none|nobody|no\s*one|n/?a|nil|-+|—|无|無)\s*[.,]?$"
 LISTING_COUNT: Final = r"^\d+(?:\s+votes?)?(?:\s*\([^)]*\))?\s*[.,]?$"
 # The items end at ";", at the end of a sentence, or where the next value's list starts

@@ -278,7 +278,8 @@ def _is_strong_listing(after: str) -> bool:
 
 def listing_kind(after: str, result_like: Callable[[], bool]) -> str | None:
     """Whether the text after a token lists voters, and how plainly: "count" ("+1: 5",
-    "-1: none"), "result" (names or ids in a message that is plainly a result), or "names"
+    "-1: none", "+1 binding: 5"), "result" (names or ids, or nothing with the names below, in a
+    message that is plainly a result), or "names"
     (two or more capitalised names, nothing else around: not a vote, but worth a look)."""
     items = _listing_items(after)
     if items is None:
@@ -287,7 +288,8 @@ def listing_kind(after: str, result_like: Callable[[], bool]) -> str | None:
         return "count"
     names = [name for name in _LISTING_SPLIT.split(items) if name]
     if not names:
-        return None
+        # "+1:" alone, its names on the lines below: a result's list written downwards.
+        return "result" if not items and result_like() else None
     strict = all(_NAME_STRICT.match(name) for name in names)
     if (strict or all(_NAME_LOOSE.match(name) for name in names)) and result_like():
         return "result"

@@ -87,7 +87,7 @@ def build_draft(tally: Tally, outcome: Outcome) -> Draft:
         opened_at=iso_utc(tally.window.opened_at),
         closes_at=iso_utc(tally.window.closes_at) if tally.window.closes_at else "",
         sources=tally.sources,
-        review=tally.review,
+        review=outcome.pending,
         corrections=[correction_line(o) for o in tally.overrides],
     )
     refs = tuple(r for r in dict.fromkeys((*tally.call_references, tally.call_message_id)) if r)

@@ -78,6 +78,8 @@ def report_json(tally: Tally, outcome: Outcome) -> dict[str, Any]:
         "title": tally.title,
         "rule": outcome.rule.value,
         "status": outcome.status.value,
+        "needs_review": outcome.needs_review,
+        "pending_review": [{"url": r.url, "reason": r.reason} for r in outcome.pending],
         "opened_at": iso_or_none(tally.window.opened_at),
         "closes_at": iso_or_none(tally.window.closes_at),
         "earliest_close": iso_or_none(tally.window.earliest_close),

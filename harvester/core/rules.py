@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from harvester.model import Condition, Counts, Outcome, RuleName, Status, Tally, Value
+from harvester.model import Condition, Counts, Outcome, ReviewItem, RuleName, Status, Tally, Value
 
 # Phrases a call for votes uses to name its rule, most specific first.
 _RULE_PHRASES: tuple[tuple[re.Pattern[str], RuleName], ...] = (
@@ -145,11 +145,49 @@ def is_closed(tally: Tally, now: datetime) -> bool:
     return closes_at is not None and closes_at <= now
 
 
+def _passes_with(values: dict[str, Value], tally: Tally, rule: RuleName, s: RuleSettings) -> bool:
+    counted = list(values.values())
+    counts = Counts(
+        counted.count(Value.PLUS), counted.count(Value.ZERO), counted.count(Value.MINUS)
+    )
+    return all(c.met for c in RULES[rule](counts, tally, s))
+
+
+def pending_review(
+    tally: Tally, rule: RuleName, settings: RuleSettings, passes: bool
+) -> tuple[ReviewItem, ...]:
+    """The open review items whose answer could change the outcome: would the rule decide
+    otherwise without an unconfirmed ballot (or all of them), or with a flagged, blocked or
+    possible ballot counted as any value it could stand for?"""
+    base = {b.member_id or b.url: b.value for b in tally.counted(binding=True)}
+    doubts = [d for d in tally.doubts if d.binding]
+
+    def differs(values: dict[str, Value]) -> bool:
+        return _passes_with(values, tally, rule, settings) != passes
+
+    matter: list[ReviewItem] = []
+    for doubt in doubts:
+        key = doubt.member_id or doubt.item.url
+        without = {k: v for k, v in base.items() if k != key}
+        scenarios = ([without] if doubt.counted is not None else []) + [
+            {**base, key: value} for value in doubt.possible
+        ]
+        if any(differs(values) for values in scenarios):
+            matter.append(doubt.item)
+    unconfirmed = [d for d in doubts if d.counted is not None]
+    keys = {d.member_id or d.item.url for d in unconfirmed}
+    if unconfirmed and differs({k: v for k, v in base.items() if k not in keys}):
+        matter.extend(d.item for d in unconfirmed)
+    return tuple(dict.fromkeys(matter))
+
+
 def decide(tally: Tally, rule: RuleName, now: datetime, settings: RuleSettings) -> Outcome:
-    """Apply the rule to the binding ballots; an open vote says what would happen now."""
+    """Apply the rule to the binding ballots; an open vote says what would happen now, and an
+    outcome that rests on unconfirmed or flagged ballots says so."""
     binding, non_binding = count(tally, binding=True), count(tally, binding=False)
     conditions = tuple(RULES[rule](binding, tally, settings))
     passes = all(c.met for c in conditions)
+    pending = pending_review(tally, rule, settings, passes)
     arithmetic = "; ".join(c.text for c in conditions)
     title = RULE_TITLES[rule]
     if tally.cancelled:
@@ -161,8 +199,10 @@ def decide(tally: Tally, rule: RuleName, now: datetime, settings: RuleSettings) 
     else:
         status = Status.OPEN
         sentence = f"Open: would {'pass' if passes else 'fail'} under {title} if closed now"
+    if pending:
+        sentence += f", pending review of {len(pending)} {'item' if len(pending) == 1 else 'items'}"
     explanation = f"{sentence}: {arithmetic}."
-    return Outcome(rule, status, passes, explanation, binding, non_binding, conditions)
+    return Outcome(rule, status, passes, explanation, binding, non_binding, conditions, pending)
 
 
 def _past(passes: bool) -> str:

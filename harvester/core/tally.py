@@ -12,6 +12,7 @@ from harvester.errors import SelectionError
 from harvester.model import (
     Ballot,
     Corrections,
+    Doubt,
     Electorate,
     Identity,
     Member,
@@ -25,6 +26,7 @@ from harvester.model import (
     SourceSummary,
     Tally,
     Thread,
+    Value,
     Window,
 )
 
@@ -171,6 +173,9 @@ class _Count:
     history: list[Ballot]
     extra: list[Ballot]  # late and mixed ballots, shown but not counted
     seen: list[tuple[Read, int]] = field(default_factory=list)  # ballots read, by history index
+    # What the count rests on unconfirmed; an unconfirmed ballot's doubt names its URL, kept
+    # only while that ballot is the one counted.
+    doubts: list[tuple[Doubt, str]] = field(default_factory=list)
 
     def mirrored(self, read: Read) -> bool:
         """Fold a mirrored copy into the ballot it copies: counted once, both URLs kept."""
@@ -232,28 +237,58 @@ class _Count:
         return True
 
 
+ANY_VALUE = (Value.PLUS, Value.ZERO, Value.MINUS)  # what an unread or mixed ballot might be
+
+
 def _count(state: _Count, read: Read, binding: bool, late: bool) -> list[ReviewItem]:
     """Apply one message's ballot to the count; what a person must see about it."""
     url, voter = read.message.url, read.who.voter
+    member = read.who.member.id if read.who.member else None
     items = [
         *review.unread_votes(url, voter, read.unread),
         *review.unmarked_quotes(url, voter, read.unmarked_quotes),
     ]
+    if not late:
+        state.doubts.extend(
+            (Doubt(item, member, binding, possible=ANY_VALUE), "") for item in items
+        )
     if read.reading is None:
         return items
     key = voter_key(read.who)
     verified = read.who.member is None or not read.who.low_confidence
     if read.reading.value is None:
         if not state.apply(key, None, read.reading.withdrawn and not late, verified):
-            items.append(review.impersonation(url, read.who, "withdraw"))
+            blocked = review.impersonation(url, read.who, "withdraw")
+            state.doubts.append((Doubt(blocked, member, binding, possible=ANY_VALUE), ""))
+            items.append(blocked)
         return items
     if state.mirrored(read):
         return items
     ballot = _to_ballot(read, read.reading, binding, late)
     if not state.apply(key, ballot, False, verified):
-        return [*items, review.impersonation(url, read.who, "change")]
+        blocked = review.impersonation(url, read.who, "change")
+        state.doubts.append((Doubt(blocked, member, binding, possible=(ballot.value,)), ""))
+        return [*items, blocked]
     state.seen.append((read, len(state.history) - 1))
-    return [*items, *review.for_ballot(ballot, read.who)]
+    about = review.for_ballot(ballot, read.who)
+    if about and not late and (read.who.low_confidence or "mixed" in ballot.flags):
+        counted = ballot.value if ballot.counted else None
+        doubt = Doubt(about[0], member, binding, counted, () if ballot.counted else ANY_VALUE)
+        state.doubts.append((doubt, url))
+    return [*items, *about]
+
+
+def _doubts(state: _Count, open_review: Sequence[ReviewItem]) -> tuple[Doubt, ...]:
+    """The doubts still open: their item not dismissed, their ballot still the one counted."""
+    effective = {v.effective.url for v in state.voters.values() if v.effective is not None}
+    still_open = set(open_review)
+    return tuple(
+        dict.fromkeys(
+            doubt
+            for doubt, url in state.doubts
+            if doubt.item in still_open and (not url or url in effective)
+        )
+    )
 
 
 @dataclass
@@ -385,4 +420,5 @@ def count_votes(sources: Sequence[Thread], roster: Roster, opts: TallyOptions) -
         overrides=tuple(o for o in opts.corrections.overrides if o.url in urls),
         dismissed=dismissed,
         rounds=tuple(run.rounds),
+        doubts=_doubts(state, open_review),
     )

@@ -2,15 +2,18 @@
 
 States of an outbox row (one per draft):
 
-    pending --claim--> sending --mark_sent--> sent
-       ^                  |
-       +--mark_failed-----+--mark_failed (final) / interrupt_stale--> failed
-          with retry_at
+    held --update_held--> pending --claim--> sending --mark_sent--> sent
+                             ^                  |
+                             +--mark_failed-----+--mark_failed (final) / interrupt_stale--> failed
+                                with retry_at
 
-A retry is modelled as state 'pending' with `next_attempt_at` in the future: a row is due when it
-is pending and next_attempt_at is NULL or has passed. 'failed' is always final; only an operator
-(`harvest send ID`, claim_draft) sends a failed draft again. Whoever sends decides how many
-attempts are enough: mark_failed without a retry time is final.
+'held' is a result that rests on ballots no person has confirmed: it is never claimed, and
+update_held moves it (pointed at the newest draft) to 'pending' exactly once, when the review
+items that mattered are settled. A retry is modelled as state 'pending' with `next_attempt_at`
+in the future: a row is due when it is pending and next_attempt_at is NULL or has passed.
+'failed' is always final; only an operator (`harvest send ID`, claim_draft) sends a failed draft
+again. Whoever sends decides how many attempts are enough: mark_failed without a retry time is
+final.
 
 Claims are safe with several daemons on one database: the candidate row is read with
 SELECT … FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite ignores it and serialises writers itself) and
@@ -41,7 +44,7 @@ from harvester.errors import SelectionError
 from harvester.model import Draft
 from harvester.store.tables import drafts, outbox
 
-PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+PENDING, SENDING, SENT, FAILED, HELD = "pending", "sending", "sent", "failed", "held"
 _CLAIM_TRIES = 5  # a claim lost to another worker is retried on the next due row
 
 
@@ -119,14 +122,20 @@ async def load_draft(connection: AsyncConnection, draft_id: int) -> StoredDraft 
 
 
 async def enqueue(
-    connection: AsyncConnection, draft_id: int, now: datetime, message_id: str
+    connection: AsyncConnection,
+    draft_id: int,
+    now: datetime,
+    message_id: str,
+    *,
+    held: bool = False,
 ) -> int:
-    """Queue a draft for sending, once: a draft already queued keeps its row and Message-ID."""
+    """Queue a draft for sending, once: a draft already queued keeps its row and Message-ID.
+    `held`: it waits for review (release_held) instead of going out."""
     if await load_draft(connection, draft_id) is None:
         raise SelectionError(f"draft {draft_id}", "no such draft")
     statement = _insert(connection)(outbox).values(
         draft_id=draft_id,
-        state=PENDING,
+        state=HELD if held else PENDING,
         attempts=0,
         message_id=message_id,
         next_attempt_at=utc(now),
@@ -134,6 +143,31 @@ async def enqueue(
     await connection.execute(statement.on_conflict_do_nothing(index_elements=["draft_id"]))
     found = await connection.execute(select(outbox.c.id).where(outbox.c.draft_id == draft_id))
     return int(found.scalar_one())
+
+
+async def held_row(connection: AsyncConnection, vote_id: int) -> int | None:
+    """The outbox row of a vote's result that waits for review, if there is one."""
+    found = await connection.execute(
+        select(outbox.c.id)
+        .join(drafts, drafts.c.id == outbox.c.draft_id)
+        .where(drafts.c.vote_id == vote_id, outbox.c.state == HELD)
+    )
+    value = found.scalar_one_or_none()
+    return int(value) if value is not None else None
+
+
+async def update_held(
+    connection: AsyncConnection, outbox_id: int, draft_id: int, now: datetime, *, release: bool
+) -> bool:
+    """Point a held row at the newest draft; with `release`, let it go out. False when the row
+    is no longer held (another replica released it first): a result is released once."""
+    values: dict[str, Any] = {"draft_id": draft_id}
+    if release:
+        values |= {"state": PENDING, "next_attempt_at": utc(now)}
+    changed = await connection.execute(
+        update(outbox).where(outbox.c.id == outbox_id, outbox.c.state == HELD).values(**values)
+    )
+    return changed.rowcount == 1
 
 
 def _due(now: datetime) -> Any:

@@ -446,3 +446,22 @@ def test_a_ticked_box_written_as_a_character_is_the_chosen_option(body: str, val
 
 def test_only_empty_boxes_cast_nothing() -> None:
     assert read("☐ +1 approve\n☐ -1 reject") == (None, None, ())
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The vote has passed.\n\n+1:\nAlice*, Bob*, Carol\n\n0:\nnone\n\n-1:\nnone\n\n* binding",
+        "Vote result:\n+1 binding: 5 (Alice, Bob, Carol, Dave, Eve)\n+1 non-binding: 2\n-1: 0",
+        "The vote passes with 4 +1 votes (3 binding):\n- Alice*\n- Bob*\n- Carol*\n- Dan",
+    ],
+)
+def test_result_conventions_of_real_threads_are_not_ballots(body: str) -> None:
+    lines = plain_own_lines(body)
+    assert read(body) == (None, None, ())
+    assert unexplained_votes(lines, read_ballot(lines)) == []
+
+
+def test_a_ballot_and_the_result_in_one_comment_is_the_authors_ballot() -> None:
+    body = "+1 (binding) from me too.\n\nThe vote passed:\n+1 (binding): Alice, Bob, me\n-1: none"
+    assert read(body)[:2] == ("+1", "+1 (binding) from me too.")
