@@ -74,6 +74,7 @@ class Author:
     reply_to: tuple[str, ...] = ()
     cc: tuple[str, ...] = ()
     github_sender: str = ""  # X-GitHub-Sender of a GitHub notification mail
+    envelope_from: tuple[str, ...] = ()  # SPF-checked ("pass") envelope senders of a mail
 
 
 @dataclass(frozen=True)

@@ -176,9 +176,11 @@ def identify(author: Author, roster_index: RosterIndex) -> Identity:
         return _matched(author, *found)
     via = dmarc_name(author)
     if via is not None:
-        rewritten = _by_addresses(roster_index, [*author.reply_to, *author.cc])
-        if rewritten:
-            return _matched(author, rewritten[0], Match.DMARC_REWRITE, *author.reply_to)
+        # The list rewrote From: the SPF-checked envelope sender, then Reply-To or Cc.
+        for addresses in (author.envelope_from, (*author.reply_to, *author.cc)):
+            rewritten = _by_addresses(roster_index, addresses)
+            if rewritten:
+                return _matched(author, rewritten[0], Match.DMARC_REWRITE, *addresses[:1])
         return _by_display_name(author, roster_index, via, "list rewrote the sender")
     return _by_display_name(author, roster_index, author.name, "address not on the roster")
 

@@ -33,7 +33,10 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_MIME_DEPTH = 16  # deeper nesting is not a real mail; stop rather than recurse forever
 _MID_SAFE = "@!$&'()*+,;=:._-~"
 
-_WANTED = "message-id|in-reply-to|references|subject|from|reply-to|cc|date|received|x-github-sender"
+_WANTED = (
+    "message-id|in-reply-to|references|subject|from|reply-to|cc|date|received-spf|received|"
+    "x-github-sender"
+)
 _MIME = "content-type|content-transfer-encoding|content-disposition"
 # A header and its continuation lines; only the names we use, so the others cost nothing.
 _FIELD = r"^({names})[ \t]*:[ \t]*(.*(?:\n[ \t].*)*)"
@@ -184,7 +187,23 @@ def _author(headers: dict[str, list[str]]) -> Author:
         reply_to=tuple(_addresses(headers.get("reply-to", []))),
         cc=tuple(_addresses(headers.get("cc", []))),
         github_sender=unfold(_first(headers, "x-github-sender")).strip(),
+        envelope_from=tuple(_spf_senders(headers.get("received-spf", []))),
     )
+
+
+_ENVELOPE_FROM = re.compile(r"\benvelope-from=\s*\"?<?([^\s<>;\"]+@[^\s<>;\"]+)", re.IGNORECASE)
+
+
+def _spf_senders(values: Iterable[str]) -> Iterator[str]:
+    """The envelope senders a receiving server checked with SPF and found allowed ("pass"):
+    who really sent a mail whose From the list rewrote for DMARC ("Jane via dev")."""
+    for value in values:
+        text = unfold(value).strip()
+        if not text.lower().startswith("pass"):
+            continue
+        found = _ENVELOPE_FROM.search(text)
+        if found:
+            yield found.group(1).lower()
 
 
 def _address(value: str) -> tuple[str, str]:

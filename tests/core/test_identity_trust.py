@@ -143,3 +143,18 @@ def test_a_bot_speaking_for_itself_casts_nothing() -> None:
 )
 def test_signature_names(lines: list[str], name: str | None) -> None:
     assert signature_name(lines) == name
+
+
+def test_a_dmarc_rewritten_sender_is_known_by_the_spf_checked_envelope_sender() -> None:
+    author = Author(
+        "Carla Dias via dev",
+        "dev@tvm.apache.org",
+        envelope_from=("carla@apache.org",),
+        reply_to=("someone-else@example.com",),
+    )
+    who = identify(author, INDEX)
+    assert (who.member and who.member.id, who.match, who.low_confidence) == (
+        "carla",
+        Match.DMARC_REWRITE,
+        False,
+    )

@@ -450,3 +450,17 @@ def test_agrees_with_policy_default(raw: bytes) -> None:
     assert message.source_id == str(expected["message-id"]).strip().strip("<>")
     assert message.sent_at == expected["date"].datetime
     assert message.body == body.get_content()
+
+
+def test_received_spf_pass_gives_the_envelope_sender_and_other_verdicts_do_not() -> None:
+    raw = (
+        b"Message-ID: <spf1@example.org>\n"
+        b"From: Carla Dias via dev <dev@tvm.apache.org>\n"
+        b"Received-SPF: Pass (mailfrom) identity=mailfrom; client-ip=192.0.2.7;\n"
+        b"  helo=mail.example.org; envelope-from=<Carla.Dias@Example.org>; receiver=mx1\n"
+        b"Received-SPF: softfail (domain of example.net does not designate 192.0.2.9)\n"
+        b"  client-ip=192.0.2.9; envelope-from=forger@example.net;\n"
+        b"Subject: Re: [VOTE] X\n\n+1\n"
+    )
+    message = parse_mail(raw, where="spf.eml")
+    assert message.author.envelope_from == ("carla.dias@example.org",)
