@@ -54,6 +54,7 @@ class Match(enum.StrEnum):
     GITHUB_NOTIFICATION = "github-notification"
     BOT_REPOST = "bot-repost"
     DISPLAY_NAME = "display-name"
+    CONFIRMED = "confirmed"  # a person confirmed this address or username as the member's
     CORRECTED = "corrected"  # a person said who this is (an override)
     UNKNOWN = "unknown"
 
@@ -269,6 +270,18 @@ class Window:
     closes_at: datetime | None = None  # the cut-off; ballots after it are late
     # "result", "cancel", "deadline", "operator", "thread-closed", "closing-comment"
     closed_by: str = ""
+
+
+@dataclass(frozen=True)
+class IdentityVerdict:
+    """A person's word on an unconfirmed identity: this address or username is (confirmed) or
+    is not (rejected) that member. It lasts: every later vote reads it."""
+
+    identity: str  # a lower-cased address or username, as a ballot's usernames show it
+    member_id: str
+    confirmed: bool
+    by: str = ""
+    at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from harvester.model import Author, Identity, Match, Member, Roster
+from harvester.model import Author, Identity, IdentityVerdict, Match, Member, Roster
 
 _ASF_DOMAIN = "apache.org"
 _GITHUB_SENDERS = frozenset({"notifications@github.com", "noreply@github.com"})
@@ -67,9 +67,11 @@ class RosterIndex:
     by_address: dict[str, Member]
     by_username: dict[str, Member]
     by_name: dict[str, list[Member]]
+    confirmed: dict[str, Member] = field(default_factory=dict)  # identity -> member, by a person
+    rejected: frozenset[tuple[str, str]] = frozenset()  # (identity, member id) said not to match
 
 
-def index_roster(roster: Roster) -> RosterIndex:
+def index_roster(roster: Roster, verdicts: Iterable[IdentityVerdict] = ()) -> RosterIndex:
     by_id: dict[str, Member] = {}
     by_address: dict[str, Member] = {}
     by_username: dict[str, Member] = {}
@@ -81,7 +83,17 @@ def index_roster(roster: Roster) -> RosterIndex:
         for username in (*member.github, *member.discourse):
             by_username[username.lower()] = member
         by_name.setdefault(normalise_name(member.name), []).append(member)
-    return RosterIndex(by_id, by_address, by_username, by_name)
+    confirmed: dict[str, Member] = {}
+    rejected: set[tuple[str, str]] = set()
+    for verdict in verdicts:  # oldest first: a later word on the same identity wins
+        named = by_id.get(verdict.member_id.lower())
+        key = verdict.identity.strip().lower()
+        if verdict.confirmed and named is not None:
+            confirmed[key] = named
+        elif not verdict.confirmed:
+            rejected.add((key, verdict.member_id.lower()))
+            confirmed.pop(key, None)
+    return RosterIndex(by_id, by_address, by_username, by_name, confirmed, frozenset(rejected))
 
 
 def _by_addresses(index: RosterIndex, addresses: Iterable[str]) -> tuple[Member, Match] | None:
@@ -94,7 +106,16 @@ def _by_addresses(index: RosterIndex, addresses: Iterable[str]) -> tuple[Member,
         member = index.by_address.get(normalise_address(address))
         if member:
             return member, Match.LISTED_ADDRESS
+        member = index.confirmed.get(normalise_address(address))
+        if member:
+            return member, Match.CONFIRMED
     return None
+
+
+def _by_username(index: RosterIndex, username: str) -> Member | None:
+    """A login or username on the roster, or one a person confirmed as the member's."""
+    key = username.lower()
+    return index.by_username.get(key) or index.confirmed.get(key)
 
 
 def _by_name(index: RosterIndex, name: str) -> Member | None:
@@ -127,6 +148,8 @@ def _by_display_name(author: Author, index: RosterIndex, name: str, why: str) ->
         scripts = " and ".join(script.title() for script in mixed)
         return _unmatched(author, name, f"name mixes {scripts} letters: matched to nobody ({why})")
     member = _by_name(index, name)
+    if member and any((who, member.id.lower()) in index.rejected for who in _identities(author)):
+        return _unmatched(author, name, f"a person said this is not {member.id} ({why})")
     if member:
         return Identity(
             member.name,
@@ -145,7 +168,7 @@ def identify_github_login(author: Author, index: RosterIndex) -> Identity:
     shown = _GITHUB_NAME_SUFFIX.sub("", author.name)
     suffix = _GITHUB_NAME_SUFFIX.search(author.name)
     login = login or (suffix["login"] if suffix else "")
-    member = index.by_username.get(login.lower()) if login else None
+    member = _by_username(index, login) if login else None
     if member:
         step = Match.GITHUB_NOTIFICATION if author.address else Match.USERNAME
         return _matched(author, member, step, login)
@@ -167,9 +190,10 @@ def identify(author: Author, roster_index: RosterIndex) -> Identity:
     if is_github_notification(author) or (author.username and not author.address):
         if author.github_sender or is_github_notification(author):
             return identify_github_login(author, roster_index)
-        member = roster_index.by_username.get(author.username.lower())
+        member = _by_username(roster_index, author.username)
         if member:
-            return _matched(author, member, Match.USERNAME)
+            step = Match.USERNAME if author.username.lower() in roster_index.by_username else None
+            return _matched(author, member, step or Match.CONFIRMED)
         return _by_display_name(author, roster_index, author.name, f"user {author.username}")
     found = _by_addresses(roster_index, [author.address])
     if found:

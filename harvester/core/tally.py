@@ -15,6 +15,7 @@ from harvester.model import (
     Doubt,
     Electorate,
     Identity,
+    IdentityVerdict,
     Member,
     Message,
     Override,
@@ -39,6 +40,7 @@ class TallyOptions:
     closes_at: datetime | None = None  # the operator's cut-off (--closes-at)
     default_min_duration: timedelta | None = None
     corrections: Corrections = field(default_factory=Corrections)  # corrected by hand
+    verdicts: tuple[IdentityVerdict, ...] = ()  # identities people confirmed or rejected
 
 
 def is_eligible(member: Member, electorate: Electorate, on: date) -> bool:
@@ -377,7 +379,7 @@ def count_votes(sources: Sequence[Thread], roster: Roster, opts: TallyOptions) -
         opts,
         min(closed_times) if closed_times else None,
     )
-    index = identity.index_roster(roster)
+    index = identity.index_roster(roster, opts.verdicts)
     run = _Run(call, call_text, opts, index, win, rounds=[Round(call.sent_at, call.url)])
     run.overrides = corrections.by_url(opts.corrections)
     for message in messages:

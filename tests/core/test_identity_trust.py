@@ -9,7 +9,7 @@ import pytest
 from harvester.core.identity import confusable_scripts, identify, index_roster, normalise_name
 from harvester.core.tally import TallyOptions, count_votes
 from harvester.core.text import signature_name
-from harvester.model import Author, BodyFormat, Match, Tally, Value
+from harvester.model import Author, BodyFormat, IdentityVerdict, Match, Tally, Value
 from tests.core.factories import ROSTER, call, mail, thread
 
 INDEX = index_roster(ROSTER)
@@ -158,3 +158,31 @@ def test_a_dmarc_rewritten_sender_is_known_by_the_spf_checked_envelope_sender() 
         Match.DMARC_REWRITE,
         False,
     )
+
+
+def test_a_confirmed_address_is_a_verified_identity_of_the_member_in_later_votes() -> None:
+    verdict = IdentityVerdict("carla.dias@gmail.com", "carla", confirmed=True, by="chair")
+    opts = TallyOptions(verdicts=(verdict,))
+    t = count_votes(
+        [thread(call(), carla(1, "+1", "carla.dias@gmail.com"), carla(2, "-1", "x@evil.example"))],
+        ROSTER,
+        opts,
+    )
+    counted = [b for b in t.ballots if b.counted]
+    assert [(b.member_id, b.value, b.match, b.flags) for b in counted] == [
+        ("carla", Value.PLUS, Match.CONFIRMED, ())
+    ]
+    assert any("possible impersonation: x@evil.example" in r.reason for r in t.review)
+
+
+def test_a_rejected_identity_is_not_the_member_any_more() -> None:
+    verdict = IdentityVerdict("carla.dias@gmail.com", "carla", confirmed=False, by="chair")
+    who = identify(Author("Carla Dias", "carla.dias@gmail.com"), index_roster(ROSTER, [verdict]))
+    assert who.member is None
+    assert "not carla" in who.reason
+
+
+def test_a_confirmed_username_counts_for_the_member() -> None:
+    verdict = IdentityVerdict("carla-d", "carla", confirmed=True)
+    who = identify(Author("Carla D", username="carla-d"), index_roster(ROSTER, [verdict]))
+    assert (who.member and who.member.id, who.match) == ("carla", Match.CONFIRMED)
