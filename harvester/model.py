@@ -259,6 +259,7 @@ class Dismissal:
 class Corrections:
     overrides: tuple[Override, ...] = ()
     dismissals: tuple[Dismissal, ...] = ()
+    verdicts: tuple[IdentityVerdict, ...] = ()  # not the vote's own: they hold for every vote
 
 
 @dataclass(frozen=True)

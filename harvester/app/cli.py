@@ -129,7 +129,7 @@ async def _record(
             for result in results:
                 vote_id = await record_result(connection, result, result.roster, now)
                 corrections = await load_corrections(connection, vote_id)
-                if corrections.overrides or corrections.dismissals:
+                if corrections.overrides or corrections.dismissals or corrections.verdicts:
                     result = tally_vote(
                         result.sources,
                         result.roster,

@@ -132,11 +132,15 @@ def _vote_id(raw: str) -> int:
 def run_votes(argv: Sequence[str], out: TextIO) -> int:
     parser = _Parser(
         prog="harvest votes",
-        description="Stored votes: list, show, recount; correct a ballot (override) or set a "
-        "review item aside (dismiss).",
+        description="Stored votes: list, show, recount; correct a ballot (override), set a "
+        "review item aside (dismiss), confirm or reject the identity that sent a message "
+        "(confirm, reject: it holds for every later vote).",
     )
     _common(parser)
-    parser.add_argument("action", choices=("list", "show", "recount", "override", "dismiss"))
+    parser.add_argument(
+        "action",
+        choices=("list", "show", "recount", "override", "dismiss", "confirm", "reject"),
+    )
     parser.add_argument("id", nargs="?", help="the vote's ID (all but list)")
     parser.add_argument("--status", help="list: only votes with this status (open, passed …)")
     parser.add_argument("--format", default="text", choices=("text", "json"))
@@ -146,7 +150,7 @@ def run_votes(argv: Sequence[str], out: TextIO) -> int:
     _correction_arguments(parser)
     args = parser.parse_args(argv)
     settings, url = _settings(args)
-    if args.action in ("override", "dismiss"):
+    if args.action in ("override", "dismiss", "confirm", "reject"):
         return _run_correction(args, settings, url, out)
     if args.action == "list":
         rows = _with_database(url, lambda e: _list(e, args.status))
@@ -170,15 +174,22 @@ def run_votes(argv: Sequence[str], out: TextIO) -> int:
 
 
 def _correction_arguments(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("override and dismiss")
-    group.add_argument("--url", help="the message (override) or review item (dismiss)")
+    group = parser.add_argument_group("override, dismiss, confirm and reject")
+    group.add_argument(
+        "--url", help="the message (override, confirm, reject) or review item (dismiss)"
+    )
     group.add_argument("--value", choices=corrections.VALUES, help="override: the vote it is")
     group.add_argument("--binding", choices=("yes", "no"), help="override: binding or not")
-    group.add_argument("--member", metavar="ID", help="override: the roster member who voted")
+    group.add_argument(
+        "--member",
+        metavar="ID",
+        help="override, confirm, reject: the roster member (confirm: "
+        "default the one matched by name)",
+    )
     group.add_argument("--clear", action="store_true", help="override: back to what was read")
     group.add_argument("--reason", help="override: why (kept and shown with the correction)")
     group.add_argument("--review", help="dismiss: the review item's text, as shown")
-    group.add_argument("--note", help="dismiss: why it can be set aside")
+    group.add_argument("--note", help="dismiss, confirm, reject: why (kept with it)")
     group.add_argument("--by", help="who makes the correction (default: $USER)")
 
 
@@ -200,6 +211,16 @@ def _run_correction(args: argparse.Namespace, settings: Settings, url: str, out:
         )
         _with_database(url, lambda e: corrections.correct(e, settings, vote_id, change, actor, now))
         out.write(f"vote {vote_id}: {'cleared' if args.clear else 'corrected'} {args.url}\n")
+        return 0
+    if args.action in ("confirm", "reject"):
+        word = corrections.IdentityWord(
+            args.url, args.note or "", args.member, confirmed=args.action == "confirm"
+        )
+        sender = _with_database(
+            url, lambda e: corrections.judge_identity(e, settings, vote_id, word, actor, now)
+        )
+        done = "confirmed" if word.confirmed else "rejected"
+        out.write(f"vote {vote_id}: {done} {sender} for every vote\n")
         return 0
     dismissal = Dismissal(args.url, args.review or "", args.note or "")
     _with_database(url, lambda e: corrections.dismiss(e, settings, vote_id, dismissal, actor, now))

@@ -12,10 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from harvester.app import record
 from harvester.app.hold import settle_held
 from harvester.config import Settings
+from harvester.core.identity import identity_of
 from harvester.errors import SelectionError, UsageError
 from harvester.model import Dismissal
 from harvester.store import corrections as stored
-from harvester.store import messages, votes
+from harvester.store import identities, messages, votes
 
 VALUES = ("+1", "0", "-1", "none")
 MAX_TEXT = 2000
@@ -128,10 +129,16 @@ async def _check_override(
     if not found:
         raise SelectionError(where, f"no message {change.url} in this vote's threads")
     if change.member_id is not None:
-        roster = await votes.latest_roster(connection, settings.daemon.roster or None)
-        known = {m.id.lower() for m in roster.members} if roster else set()
-        if change.member_id.lower() not in known:
-            raise SelectionError(where, f"no member {change.member_id!r} on the stored roster")
+        await _check_member(connection, settings, where, change.member_id)
+
+
+async def _check_member(
+    connection: AsyncConnection, settings: Settings, where: str, member_id: str
+) -> None:
+    roster = await votes.latest_roster(connection, settings.daemon.roster or None)
+    known = {m.id.lower() for m in roster.members} if roster else set()
+    if member_id.lower() not in known:
+        raise SelectionError(where, f"no member {member_id!r} on the stored roster")
 
 
 async def _recount(
@@ -140,3 +147,57 @@ async def _recount(
     result = await record.recount(connection, vote_id, None, settings, now)
     await record.save_count(connection, vote_id, result, now)
     await settle_held(connection, vote_id, result, settings, now)
+
+
+@dataclass(frozen=True)
+class IdentityWord:
+    """A person's word on who wrote a message: its sender is (or, rejected, is not) a member."""
+
+    url: str  # a message of the vote
+    note: str
+    member_id: str | None = None  # default: the member the message was matched to
+    confirmed: bool = True
+
+
+async def judge_identity(
+    engine: AsyncEngine,
+    settings: Settings,
+    vote_id: int,
+    word: IdentityWord,
+    actor: str,
+    now: datetime,
+) -> str:
+    """Confirm or reject the identity that sent `word.url` once, for this and every later vote;
+    the vote is recounted at once. Returns the identity judged."""
+    where = f"vote {vote_id}"
+    _check_text(where, "note", word.note)
+    _check_text(where, "actor", actor)
+    async with engine.begin() as connection:
+        await _vote(connection, vote_id)
+        result = await record.recount(connection, vote_id, None, settings, now)
+        ballot = next((b for b in result.tally.history if b.url == word.url), None)
+        ballot = ballot or next((b for b in result.tally.ballots if b.url == word.url), None)
+        author = next(
+            (m.author for t in result.sources for m in t.messages if m.url == word.url), None
+        )
+        if author is None:
+            raise SelectionError(where, f"no message {word.url} in this vote")
+        sender = identity_of(author)
+        member_id = word.member_id or (ballot.member_id if ballot else None)
+        if not sender:
+            raise SelectionError(where, f"{word.url} names no address or username to judge")
+        if not member_id:
+            raise SelectionError(where, f"{word.url} matched nobody: name the member (--member)")
+        await _check_member(connection, settings, where, member_id)
+        await identities.save_verdict(
+            connection,
+            sender,
+            member_id,
+            confirmed=word.confirmed,
+            reason=word.note,
+            actor=actor,
+            now=now,
+            vote_id=vote_id,
+        )
+        await _recount(connection, settings, vote_id, now)
+    return sender

@@ -70,14 +70,36 @@ def kind_of(url: str, settings: Settings) -> SourceKind:
     )
 
 
+# A mail file may hold several votes; each is stored as its own thread, keyed by the file and
+# its call: "dev.mbox#mid:<call's Message-ID>" (the call's own mid: URL). Stable while the file
+# grows, and it tells a reader of `sources[].url` which vote of the file it is.
+VOTE_FRAGMENT = "#mid:"
+
+
+def vote_thread_url(where: str, call: Message) -> str:
+    """The URL of the vote `call` opens in the mail file or download `where`."""
+    return f"{where}#{call.url}"
+
+
+def split_vote_url(url: str) -> tuple[str, str]:
+    """(the file or download, the call's mid: URL or "") of a vote thread's URL."""
+    base, sep, quoted = url.rpartition(VOTE_FRAGMENT)
+    return (base, VOTE_FRAGMENT[1:] + quoted) if sep else (url, "")
+
+
 def mail_threads(where: str, messages: Sequence[Message]) -> list[Thread]:
-    """The vote threads in a mail file or download: by References, then linked by subject."""
-    kind = "eml" if where.lower().endswith(".eml") else "mbox"
+    """The vote threads in a mail file or download: by References, then linked by subject.
+    Each is its own thread (`vote_thread_url`); `where` with a vote's fragment gives that one."""
+    base, wanted = split_vote_url(where)
+    kind = "eml" if base.lower().endswith(".eml") else "mbox"
     found = []
     for group in threads.group_votes(threads.split_threads(messages)):
-        call = threads.find_call(group)
-        title = threads.vote_title(call.subject) if call else ""
-        found.append(Thread(kind=kind, url=where, messages=tuple(group), title=title))
+        call = threads.find_call(group) or group[0]  # group_votes keeps only groups with a call
+        if wanted and call.url != wanted:
+            continue
+        title = threads.vote_title(call.subject)
+        url = vote_thread_url(base, call)
+        found.append(Thread(kind=kind, url=url, messages=tuple(group), title=title))
     return found
 
 
@@ -119,6 +141,8 @@ class Fetcher:
                 self.client, url, self.github_options(), cursor, progress
             )
         found = mail_threads(url, await self.mbox(url))
+        if not found and split_vote_url(url)[1]:
+            raise SelectionError(url, "the file no longer holds this vote's call")
         if len(found) != 1:
             raise SelectionError(url, f"holds {len(found)} votes; a watched thread must hold one")
         return ThreadUpdate(thread=found[0], cursor={}, complete=True)
@@ -132,8 +156,10 @@ class Fetcher:
         return github.GitHubOptions(settings.api_url, settings.token)
 
     async def mbox(self, url: str) -> list[Message]:
-        fetched = await self.client.get(url)
-        return list(iter_mbox_bytes(fetched.body, where=url))
+        """The download's messages; a vote's fragment names a part of it, not another file."""
+        base = split_vote_url(url)[0]
+        fetched = await self.client.get(base)
+        return list(iter_mbox_bytes(fetched.body, where=base))
 
     def _check_enabled(self, kind: SourceKind, url: str) -> None:
         switch = getattr(self.settings.sources, kind.value, None)

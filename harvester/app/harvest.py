@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from harvester.app.fetch import Fetcher, mail_threads
+from harvester.app.fetch import Fetcher, mail_threads, split_vote_url
 from harvester.config import Settings
 from harvester.core.draft import build_draft
 from harvester.core.profiles import choose_profile
@@ -56,10 +56,12 @@ def is_url(spec: str) -> bool:
 
 
 def read_thread_file(spec: str) -> list[Thread]:
-    """A local --thread: a saved topic is one thread; a mail file may hold many."""
-    if os.path.splitext(spec)[1].lower() == ".json":
-        return [read_topic_file(spec)]
-    return mail_threads(spec, list(read_mail_file(spec)))
+    """A local --thread: a saved topic is one thread; a mail file may hold many, and
+    "file.mbox#mid:<call>" (a stored vote's thread URL) names one of them."""
+    path = split_vote_url(spec)[0]
+    if os.path.splitext(path)[1].lower() == ".json":
+        return [read_topic_file(path)]
+    return mail_threads(spec, list(read_mail_file(path)))
 
 
 async def read_thread_spec(spec: str, fetcher: Fetcher) -> list[Thread]:
@@ -123,6 +125,7 @@ def tally_options(
         closes_at=closes_at,
         default_min_duration=timedelta(hours=hours),
         corrections=corrections or Corrections(),
+        verdicts=corrections.verdicts if corrections else (),
     )
 
 

@@ -12,10 +12,19 @@ from harvester.config import Settings
 from harvester.core.report import report_json
 from harvester.core.threads import vote_key, vote_title
 from harvester.errors import SelectionError
-from harvester.model import Corrections, Dismissal, Override, Roster, RuleName, Status, Value
+from harvester.model import (
+    Corrections,
+    Dismissal,
+    IdentityVerdict,
+    Override,
+    Roster,
+    RuleName,
+    Status,
+    Value,
+)
 from harvester.store import corrections as stored_corrections
+from harvester.store import identities, votes
 from harvester.store import messages as stored
-from harvester.store import votes
 
 
 async def record_result(
@@ -96,8 +105,14 @@ async def recount(
 
 
 async def load_corrections(connection: AsyncConnection, vote_id: int) -> Corrections:
+    """The vote's corrections, and the identity verdicts that hold for every vote."""
     rows = await stored_corrections.in_force(connection, vote_id)
+    verdicts = tuple(
+        IdentityVerdict(v.identity, v.member_id, v.confirmed, v.actor, v.created_at)
+        for v in await identities.verdicts_in_force(connection)
+    )
     return Corrections(
+        verdicts=verdicts,
         overrides=tuple(_override(r) for r in rows if r.kind == stored_corrections.OVERRIDE),
         dismissals=tuple(
             Dismissal(r.url, r.review or "", r.reason, r.actor, r.created_at)

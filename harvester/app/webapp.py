@@ -24,7 +24,7 @@ from harvester.errors import HarvesterError
 from harvester.model import Dismissal
 from harvester.store import corrections as stored_corrections
 from harvester.store import votes
-from harvester.web import Backend, Correction, create_app
+from harvester.web import Backend, Correction, IdentityJudgement, create_app
 from harvester.web import Dismissal as WebDismissal
 
 log = logging.getLogger("harvester.web")
@@ -115,6 +115,14 @@ class DatabaseBackend(Backend):
     async def dismiss(self, vote_id: int, dismissal: WebDismissal, actor: str) -> None:
         asked = Dismissal(dismissal.url, dismissal.review, dismissal.note)
         await corrections.dismiss(self.engine, self.settings, vote_id, asked, actor, self.clock())
+
+    async def judge_identity(self, vote_id: int, judgement: IdentityJudgement, actor: str) -> None:
+        word = corrections.IdentityWord(
+            judgement.url, judgement.note, judgement.member_id, judgement.confirmed
+        )
+        await corrections.judge_identity(
+            self.engine, self.settings, vote_id, word, actor, self.clock()
+        )
 
     async def health(self) -> dict[str, str]:
         try:

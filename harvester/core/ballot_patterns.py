@@ -44,6 +44,14 @@ LEAD_INS: Final[tuple[tuple[str, str], ...]] = (
     ),
     ("chinese-agree", r"我?(?:也)?(?:同意|赞成|贊成)"),
     ("chinese-support", r"我?(?:也)?支持"),
+    ("chinese-vote", r"我?(?:也)?投(?:了)?(?:票)?"),
+    ("japanese-agree", r"(?:私も?)?賛成(?:します|です|いたします)?(?:[。、]|\s)*[（(]?"),
+    ("german-vote", r"(?:ich\s+stimme(?:\s+mit)?|von\s+mir(?:\s+(?:ein|eine|ganz\s+klar))?)\b"),
+    ("french-vote", r"(?:je\s+vote|mon\s+vote(?:\s+est)?|de\s+ma\s+part)\b"),
+    ("spanish-vote", r"(?:mi\s+voto(?:\s+es)?|voto)\b"),
+    ("in-favour", r"(?:I\s+am\s+)?in\s+favou?r(?:\s+of\s+(?:this|it|the\s+proposal))?\b"),
+    ("conclusion", r"(?:overall|hence|so|thus|therefore|in\s+short|in\s+summary|all\s+in\s+all)\b"),
+    ("update", r"(?:update|edit|edited|updated)\b"),
     ("lgtm", r"LGTM\b"),
     (
         "looks-good",
@@ -108,6 +116,8 @@ MENTIONS: Final[tuple[tuple[str, str], ...]] = (
         "from-someone",
         r"⟧\s+(?:\((?:non[-\s]?)?binding\)\s+)?(?:from|by)\s+(?!me\b)(?:@\w|(?-i:[A-Z]))",
     ),
+    # The value someone had before: "+1 (was -1)".
+    ("was-before", r"\(\s*(?:was|previously|formerly|before|changed\s+from)\s*:?\s*⟦"),
     # A token negated earlier in its sentence is not cast: "not enough to vote +1".
     ("negated", r"(?:\b(?:not|never|nor)|n['’]t)\b[^⟦.!?;]{0,60}⟦"),
     ("quoted-token", r"[\"'“‘«`]⟦[^⟧]*⟧[\"'”’»`]"),
@@ -125,7 +135,7 @@ MENTIONS: Final[tuple[tuple[str, str], ...]] = (
 # Not a mention, whatever a row says: a token the author endorses ("I agree with Jane's -1").
 ENDORSEMENT: Final = (
     r"\b(?:agree[ds]?|support(?:s|ed)?|second(?:s|ed)?|echo(?:es|ed)?|concur|share)\s+"
-    r"(?:with\s+)?(?:the\s+)?(?:\w+['’]s|your|his|her|their)\s+" + _BINDING_ADJ + "⟦"
+    r"(?:with\s+)?(?:the\s+)?(?:@?[\w.-]+['’]s|your|his|her|their)\s+" + _BINDING_ADJ + "⟦"
 )
 
 # Result listings: "+1 (binding): Alice, Bob", "-1: none", "+1: 5".

@@ -24,7 +24,8 @@ _BARE_ZERO = r"0(?=\s*(?:$|[(\[,:;!.]|-\s|–\s|—))"
 _TOKEN = rf"(?:{_SIGN}\s?{_NUMBER}|{_BARE_ZERO})"
 # After a lead-in a space inside the token is allowed only in "+ 1": "LGTM, + 10 tests" is prose.
 _LEAD_IN_TOKEN = rf"(?:{_SIGN}(?:\s(?=[01](?!\d)))?{_NUMBER}|{_BARE_ZERO})"
-_TOKEN_END = r"(?![\w%/]|[.,]\d)"
+# A token ends where ASCII words do: "+1ing" and "+1.5%" are not votes, "+1赞成" is.
+_TOKEN_END = r"(?![A-Za-z0-9_%/]|[.,]\d)"
 
 # Decorations allowed before a token or a lead-in: emphasis, bullets, a ticked box.
 # A ticked box is a chosen option: "[x]", or a ticked box written as a character ("☑ -1").
@@ -69,11 +70,19 @@ _CLAIM_LINE = re.compile(
 _VETO = re.compile(r"\bveto(?:ed|es|ing)?\b", re.IGNORECASE)
 _CHANGE = re.compile(
     rf"\b(?:chang|switch|updat|revis|mov|rais|upgrad|lower|amend)(?:e|ed|ing|es)?\s+my\s+"
-    rf"(?:vote|ballot|{_SIGN}\s?{_NUMBER}|0)(?:\s+from\s+{_TOKEN})?\s+(?:to|into)\s+"
+    rf"(?:vote|ballot|{_SIGN}\s?{_NUMBER}|0)(?:\s+from\s+{_TOKEN})?\s+(?:to|into)\s+(?:a\s+)?"
     rf"(?P<token>{_TOKEN}){_TOKEN_END}"
-    rf"|\bmy\s+vote\s+is\s+now\s+(?P<token2>{_TOKEN}){_TOKEN_END}",
+    rf"|\bmy\s+vote\s+is\s+now\s+(?:a\s+)?(?P<token2>{_TOKEN}){_TOKEN_END}"
+    rf"|\bchang(?:e|ed|ing)\s+my\s+vote\s*[:：]\s*(?P<token3>{_TOKEN}){_TOKEN_END}"
+    # "I withdraw my -1 and vote +1 instead": the withdrawal and the new vote in one breath.
+    rf"|\b(?:withdraw|retract)(?:s|ing|n)?\s+my\s+(?:{_SIGN}\s?{_NUMBER}|0|vote)\s*(?:,|and)\s*"
+    rf"(?:I\s+)?(?:vote|cast|am|go\s+with|change\s+to)\s+(?:a\s+)?(?P<token4>{_TOKEN}){_TOKEN_END}"
+    # "-1 -> +1 after the fix"
+    rf"|^\s*{_SIGN}\s?{_NUMBER}\s*(?:->|→|=>|⇒)\s*(?P<token5>{_TOKEN}){_TOKEN_END}",
     re.IGNORECASE,
 )
+_CHANGE_GROUPS = ("token", "token2", "token3", "token4", "token5")
+_ARROW = re.compile(r"->|→|=>|⇒")
 _WITHDRAW = re.compile(
     rf"\b(?:withdraw|retract|rescind|revoke)(?:s|ing|n)?\s+my\s+(?:{_SIGN}\s?{_NUMBER}|0|vote|veto)\b",
     re.IGNORECASE,
@@ -106,8 +115,11 @@ _LONE_ZERO = re.compile(rf"{_BARE_ZERO}(?<![A-Za-z0-9_.,]0)")  # not "v0.14" or 
 
 
 def normalised(line: str) -> str:
-    """Full-width and compatibility forms folded ("＋１" -> "+1"); ASCII lines skip the work."""
-    return line if line.isascii() else unicodedata.normalize("NFKC", line)
+    """Stripped, with full-width and compatibility forms folded ("＋１" -> "+1"); ASCII lines
+    skip the folding. Stripped first: the patterns that start with white space and then look
+    ahead take quadratic time on a line of thousands of spaces."""
+    bare = line.strip()
+    return bare if bare.isascii() else unicodedata.normalize("NFKC", bare).strip()
 
 
 def _may_hold_vote(text: str, emoji_votes: bool) -> bool:
@@ -251,7 +263,8 @@ def _change_at(texts: Sequence[str], mine: Sequence[int]) -> tuple[int, Value] |
     for index in mine:
         found = _CHANGE.search(texts[index])
         if found:
-            return index, token_value(found["token"] or found["token2"])[0]
+            token = next(found[name] for name in _CHANGE_GROUPS if found[name])
+            return index, token_value(token)[0]
     return None
 
 
@@ -313,7 +326,7 @@ def is_tally_line(text: str) -> bool:
 # Not after a letter or digit ("UTC+1", "2026-01-06"); no bare 0, which prose is full of.
 VOTE_LIKE = re.compile(
     r"(?<![A-Za-z0-9_+\-−–±/])(?P<token>(?:\+\s?|[\-−–±])(?:1(?:[.,]0+)?|0(?:[.,]\d+)?)|\+10+)"
-    r"(?=(?:['’]?s|['’]?d|ing|ed|ers?)?(?![\w%/]|[.,]\d))"
+    r"(?=(?:['’]?s|['’]?d|ing|ed|ers?)?(?![A-Za-z0-9_%/]|[.,]\d))"
 )
 
 
@@ -335,7 +348,7 @@ class Scan:
         ]
         self._result_like: bool | None = None
         # Both a change and a withdrawal say "my": look for them only where it is said.
-        mine = [i for i, text in enumerate(texts) if "my" in text.lower()]
+        mine = [i for i, text in enumerate(texts) if "my" in text.lower() or _ARROW.search(text)]
         self.change = _change_at(texts, mine)
         self.withdrawal = _withdrawal_at(texts, mine)
         # Lines that list or count votes: none is a ballot; the plain ones need no review.

@@ -29,7 +29,10 @@ def split_lines(body: str) -> list[str]:
 
 # Elements whose whole text is foreign: quotes (Markdown, Thunderbird/Apple Mail type=cite,
 # Gmail, mail.ru …), code, and what is never shown.
-_FOREIGN_TAGS = frozenset({"blockquote", "pre", "code", "style", "script", "head"})
+# Struck-out text (<s>, <del>, <strike>) is what the author took back: "<s>-1</s> +1" is a +1.
+_FOREIGN_TAGS = frozenset(
+    {"blockquote", "pre", "code", "style", "script", "head", "s", "del", "strike"}
+)
 # tag -> classes that make it foreign.
 _FOREIGN_CLASSES: dict[str, frozenset[str]] = {
     "aside": frozenset({"quote", "onebox"}),  # Discourse quote and link preview

@@ -133,6 +133,13 @@ def _identities(author: Author, *extra: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(value for value in seen if value))
 
 
+def identity_of(author: Author) -> str:
+    """The one address or username a person can confirm or reject for this author: the
+    sender's own, never a list's or GitHub's shared address."""
+    found = _identities(author)
+    return found[0] if found else ""
+
+
 def _matched(author: Author, member: Member, match: Match, *extra: str) -> Identity:
     return Identity(member.name, member, match, _identities(author, *extra))
 

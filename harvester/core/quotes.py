@@ -54,20 +54,26 @@ class KnownText:
 
     runs: set[int] = field(default_factory=set)  # hashes of GRAM-word runs
     short: dict[int, set[int]] = field(default_factory=dict)  # length -> hashes of whole messages
+    # Whole messages too short to tell apart from a reply's own words ("+1 (binding)"): a copy
+    # is a quotation only under an attribution or header block.
+    tiny: dict[int, set[int]] = field(default_factory=dict)
 
     def add(self, lines: Sequence[str]) -> None:
         tokens, line_of = _lines_words(lines)
         if len(tokens) < GRAM:
-            if len(tokens) >= MIN_SHORT and len(set(line_of)) >= 2:
-                self.short.setdefault(len(tokens), set()).add(hash(tuple(tokens)))
+            strong = len(tokens) >= MIN_SHORT and len(set(line_of)) >= 2
+            table = self.short if strong else self.tiny
+            if tokens:
+                table.setdefault(len(tokens), set()).add(hash(tuple(tokens)))
             return
         for start in range(len(tokens) - GRAM + 1):
             self.runs.add(hash(tuple(tokens[start : start + GRAM])))
 
-    def covered(self, tokens: Sequence[str]) -> bytearray:
-        """Which of these words lie in a run some earlier message holds."""
+    def covered(self, tokens: Sequence[str], *, tiny: bool = False) -> bytearray:
+        """Which of these words lie in a run some earlier message holds (`tiny`: in a copy of a
+        whole message too short to say so on its own)."""
         marks = bytearray(len(tokens))
-        lengths = [(GRAM, self.runs), *self.short.items()]
+        lengths = list(self.tiny.items()) if tiny else [(GRAM, self.runs), *self.short.items()]
         for length, known in lengths:
             for start in range(len(tokens) - length + 1):
                 if hash(tuple(tokens[start : start + length])) in known:
@@ -85,9 +91,9 @@ class KnownQuotes:
     unmarked_votes: tuple[str, ...] = ()
 
 
-def _quoted_line_numbers(lines: Sequence[str], known: KnownText) -> set[int]:
+def _quoted_line_numbers(lines: Sequence[str], known: KnownText, *, tiny: bool) -> set[int]:
     tokens, line_of = _lines_words(lines)
-    marks = known.covered(tokens)
+    marks = known.covered(tokens, tiny=tiny)
     words_on: dict[int, list[int]] = {}
     for index, number in enumerate(line_of):
         words_on.setdefault(number, []).append(marks[index])
@@ -153,21 +159,53 @@ def drop_known_quotations(
 ) -> KnownQuotes:
     """Remove the blocks of lines an earlier message of the vote holds, with their header.
 
-    A block that opens the message is kept: a reply starts with its own words, and someone who
-    repeats a vote word for word (a checklist, a mirror of their own post) still votes.
+    A block that opens the message (after a greeting at most) is kept: a reply starts with its
+    own words, and someone who repeats a vote word for word (a checklist, a mirror of their own
+    post) still votes. A copy of a whole short message ("+1 (binding)") is a quotation only
+    under an attribution or a header block.
     """
-    quoted = _quoted_line_numbers(lines, known)
-    if not quoted:
+    quoted = _quoted_line_numbers(lines, known, tiny=False)
+    tiny = _quoted_line_numbers(lines, known, tiny=True) - quoted if known.tiny else set()
+    if not quoted and not tiny:
         return KnownQuotes(list(lines))
     drop: set[int] = set()
     unmarked: list[str] = []
     for first, last in _blocks(lines, quoted):
-        if not any(words(line) for line in lines[:first]):
+        if _opens_message(lines, first):
             continue
         header = _header_above(lines, first, is_vote)
         block = range(first, last + 1)
         drop.update(block, header)
         if not header:
             unmarked.extend(lines[n].strip() for n in block if is_vote(lines[n]))
+    for first, last in _blocks(lines, tiny - drop):
+        header = _header_above(lines, first, is_vote)
+        if not _opens_message(lines, first) and _says_quoted(lines, header):
+            drop.update(range(first, last + 1), header)
     kept = [line for number, line in enumerate(lines) if number not in drop]
     return KnownQuotes(kept, tuple(unmarked))
+
+
+_GREETING = re.compile(
+    r"^\s*(?:hi|hello|hey|dear|good\s+(?:morning|afternoon|evening)|greetings|all|folks|team|"
+    r"everyone)\b[\w\s.'’-]{0,30}[,.!:]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _opens_message(lines: Sequence[str], first: int) -> bool:
+    """Nothing but a greeting ("Hi Ada,") comes before line `first`."""
+    return all(not words(line) or _GREETING.match(line) for line in lines[:first])
+
+
+def _says_quoted(lines: Sequence[str], header: Sequence[int]) -> bool:
+    """A header block of two lines or more, or one attribution naming an address or a clock
+    time and ending in a colon (or a dashed separator): enough to call a short copy a
+    quotation. Prose such as "tested on 2026-01-05:" above an own "+1" is not."""
+    if len(header) >= 2:
+        return True
+    if not header:
+        return False
+    line = lines[header[0]].strip()
+    named = bool(_ADDRESS.search(line) or _TIME.search(line))
+    return (named and line.endswith((":", "：", "-"))) or bool(_RULE.match(line))

@@ -26,6 +26,14 @@ def unmarked_quotes(url: str, voter: str, lines: Sequence[str]) -> list[ReviewIt
     ]
 
 
+def early_closing(url: str, voter: str, line: str) -> ReviewItem:
+    """A closing comment before the vote may close: not taken as the close, but shown."""
+    return ReviewItem(
+        url,
+        f"{voter} wrote {line!r} before the earliest close: the vote was not closed there",
+    )
+
+
 def impersonation(url: str, who: Identity, action: str) -> ReviewItem:
     """A display name alone tried to overrule a ballot the member cast from a verified
     identity: anyone can type a name, so it is shown and never counted."""

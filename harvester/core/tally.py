@@ -348,12 +348,14 @@ class _Run:
             self.win = replace(self.win, earliest_close=at + duration if duration else None)
             return
         closes_earlier = self.win.closes_at is None or at < self.win.closes_at
-        if (
-            closes_earlier
-            and (is_caller or (trusted and binding))
-            and window.closing_line(read.own)
-        ):
-            self.win = replace(self.win, closes_at=at, closed_by="closing-comment")
+        may_close = is_caller or (trusted and binding)
+        closing = window.closing_line(read.own) if closes_earlier and may_close else None
+        if closing is None:
+            return
+        if self.win.earliest_close is not None and at < self.win.earliest_close:
+            self.items.append(review.early_closing(read.message.url, read.who.voter, closing))
+            return
+        self.win = replace(self.win, closes_at=at, closed_by="closing-comment")
 
 
 def _min_duration(call_text: str, opts: TallyOptions) -> timedelta | None:

@@ -37,6 +37,7 @@ _QUOTED = re.compile(r"^\s*>")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _INLINE_CODE = re.compile(r"`[^`\n]*`")
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_STRUCK = re.compile(r"~~[^~\n]+~~|<(s|del|strike)>.*?</\1>", re.IGNORECASE)  # taken back
 _BLANK = re.compile(r"^\s*$")
 _COLON = re.compile(r"[:：]")
 _AFTER_ANGLE = re.compile(r"<\s+")
@@ -149,13 +150,20 @@ def _attribution_ending_at(lines: Sequence[str], end: int, floor: int) -> _Span 
     return None
 
 
+_LONGEST_ATTRIBUTION = 500  # characters: longer lines are prose, a log or a pasted table
+
+
 def drop_attributions(lines: Sequence[str]) -> Lines:
     """Remove attribution lines; a dated one not followed by '>' lines starts an unmarked
     quotation, and so does a mobile sign-off ("Sent from my phone") not followed by them."""
     out: Lines = []
     floor = 0  # lines before it belong to an attribution already handled
+    # The rows are tried on stripped lines: a regex that starts with white space and then looks
+    # ahead takes quadratic time on a line of thousands of spaces.
+    bare = [line.strip() for line in lines]
     for end, line in enumerate(lines):
-        span = _attribution_ending_at(lines, end, floor) if _may_be_candidate(line) else None
+        candidate = _may_be_candidate(line) and len(bare[end]) <= _LONGEST_ATTRIBUTION
+        span = _attribution_ending_at(bare, end, floor) if candidate else None
         if span is None:
             out.append(line)
             continue
@@ -289,7 +297,9 @@ _PLAIN_STEPS: tuple[Callable[[Sequence[str]], Lines], ...] = (
 
 
 def _markdown_visible(body: str) -> Lines:
-    return drop_fenced_code(split_lines(_HTML_COMMENT.sub("", body)))
+    """A comment as shown: without HTML comments, code and struck-out text ("~~-1~~ +1")."""
+    lines = drop_fenced_code(split_lines(_HTML_COMMENT.sub("", body)))
+    return [_STRUCK.sub("", line) if "~~" in line or "<" in line else line for line in lines]
 
 
 def markdown_own_lines(body: str) -> Lines:

@@ -33,6 +33,7 @@ _ENDORSEMENT = re.compile(pat.ENDORSEMENT, re.IGNORECASE)
 # In the call, rule prose ("twice as many binding +1 as -1") is everywhere; only a token the
 # caller plainly casts is worth a person's time.
 _CALL_PERSONAL = re.compile(r"(?:\b[Mm]y|\bI)\b[^⟦.;!?]*⟦|⟧[^.;!?]{0,30}\b(?:from\s+me|myself)\b")
+_MOST_TOKENS = 40  # vote-like tokens read in one line; past them the line is shown as it is
 _CONTEXT = 60  # characters each side: the rows look a few words away, and search cost grows
 
 
@@ -59,10 +60,13 @@ def _unexplained_values(
     """The values of the tokens in one line that no mention row or listing explains. A token
     of the `harmless` value (the ballot's own) is not looked at: it could change nothing."""
     values: set[Value] = set()
-    for found in VOTE_LIKE.finditer(text):
+    for looked, found in enumerate(VOTE_LIKE.finditer(text)):
         value = token_value(found["token"])[0]
         if value is harmless or value in values:
             continue
+        if looked >= _MOST_TOKENS:
+            values.add(value)  # a line this full of tokens is a table or a log: worth a look
+            break
         context = token_context(text, found.start(), found.end(), lead)
         listing = listing_kind(text[found.end() :], scan.result_like)
         if mention_of(context) or explains_listing(listing):

@@ -83,13 +83,20 @@ def explicit_deadline(text: str) -> datetime | None:
 # A comment that closes the vote where it was held (TVM closes GitHub votes this way): the
 # caller or a member of the electorate says the vote is over. One named row per phrasing.
 _VOTE = r"(?:the\s+|this\s+)?(?:vote|voting(?:\s+period)?|ballot)"
+# The clause ends where the verb does: "has passed the halfway mark" or "passes if nobody
+# objects" say nothing about the vote being over.
+_DONE = r"(?=\s*(?:$|[.!,;:(—–-]|with\b|by\b|now\b|unanimously\b|and\b|as\b|at\b))"
 CLOSING_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern, re.IGNORECASE))
     for name, pattern in (
-        ("has-passed", rf"^{_VOTE}\s+(?:has\s+)?(?:now\s+)?(?:passed|failed|passes|fails)\b"),
-        ("is-closed", rf"^{_VOTE}\s+(?:is|has)\s+(?:now\s+)?(?:closed|over|ended|concluded)\b"),
-        ("has-concluded", rf"^{_VOTE}\s+(?:has\s+)?(?:now\s+)?(?:concluded|ended|closed)\b"),
+        ("has-passed", rf"^{_VOTE}\s+(?:has\s+)?(?:now\s+)?(?:passed|failed|passes|fails){_DONE}"),
+        (
+            "is-closed",
+            rf"^{_VOTE}\s+(?:is|has)\s+(?:now\s+)?(?:closed|over|ended|concluded){_DONE}",
+        ),
+        ("has-concluded", rf"^{_VOTE}\s+(?:has\s+)?(?:now\s+)?(?:concluded|ended|closed){_DONE}"),
         ("closing-it", rf"^(?:I\s+am|I['’]m|I\s+will\s+be|we\s+are|hereby)\s+closing\s+{_VOTE}\b"),
+        ("closing-the-vote", rf"^closing\s+{_VOTE}{_DONE}"),
         (
             "result",
             r"^(?:the\s+)?(?:final\s+(?:vote\s+)?results?|vote\s+results?|results?\s+of\s+the"
@@ -97,7 +104,13 @@ CLOSING_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
     )
 )
-_CLOSING_LEAD = re.compile(r"^\s*(?:thanks?[^.!\n]{0,60}[.!]\s*|hi\s+all[,.!]?\s*)?", re.IGNORECASE)
+# What may come before the closing words: thanks, a greeting, or the count that decided it
+# ("With 3 binding +1s and no -1, the vote passes").
+_CLOSING_LEAD = re.compile(
+    r"^\s*(?:(?:thanks?|thank\s+you)[^.!,\n]{0,60}[.!,]\s*|hi\s+all[,.!]?\s*|"
+    r"with\s[^,\n]{1,80},\s*|so\s*,?\s*)*",
+    re.IGNORECASE,
+)
 
 
 def closing_line(lines: Sequence[str]) -> str | None:
@@ -131,10 +144,20 @@ _CARRY_OVER = re.compile(
 )
 
 
+# Before the re-call words, these make it a question, a maybe or a no: "No need to restart the
+# vote", "If we find a blocker I will restart the vote", "Should we restart the vote?".
+_NOT_SO = re.compile(
+    r"\b(?:no|not|never|if|unless|whether|should|would|could|might|may|once|when)\b|n['’]t\b",
+    re.IGNORECASE,
+)
+
+
 def recall_line(lines: Sequence[str]) -> tuple[str, bool] | None:
     """The line that calls the vote again, and whether earlier ballots carry over."""
     for line in lines:
-        if any(pattern.search(line) for _, pattern in RECALL_PHRASES):
-            carried = any(_CARRY_OVER.search(other) for other in lines)
-            return line.strip(), carried
+        for _, pattern in RECALL_PHRASES:
+            found = pattern.search(line)
+            if found and "?" not in line and not _NOT_SO.search(line[: found.start()]):
+                carried = any(_CARRY_OVER.search(other) for other in lines)
+                return line.strip(), carried
     return None

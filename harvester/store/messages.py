@@ -30,11 +30,15 @@ def message_json(message: Message) -> dict[str, Any]:
     return data
 
 
+def _tuples(data: Mapping[str, Any]) -> dict[str, Any]:
+    """JSON hands sequences back as lists; the model's are tuples (hashable, and equal to the
+    same message read afresh), whichever fields it gains."""
+    return {key: tuple(value) if isinstance(value, list) else value for key, value in data.items()}
+
+
 def message_from_json(data: Mapping[str, Any]) -> Message:
     fields = dict(data)
-    author = dict(fields.pop("author"))
-    author["reply_to"] = tuple(author.get("reply_to", ()))
-    author["cc"] = tuple(author.get("cc", ()))
+    author = _tuples(fields.pop("author"))
     polls = tuple(
         Poll(
             name=p["name"],
@@ -50,7 +54,7 @@ def message_from_json(data: Mapping[str, Any]) -> Message:
     updated = fields.pop("updated_at", None)
     return Message(
         **{
-            **fields,
+            **_tuples(fields),
             "author": Author(**author),
             "sent_at": datetime.fromisoformat(fields["sent_at"]),
             "updated_at": datetime.fromisoformat(updated) if updated else None,

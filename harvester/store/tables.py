@@ -213,6 +213,21 @@ corrections = Table(
     _when("revoked_at", nullable=True),  # replaced by a later correction, or cleared
 )
 
+# A person's word on an identity: this address or username is (or is not) that member. Never
+# updated in place: a later verdict on the same identity revokes the earlier one.
+identity_verdicts = Table(
+    "identity_verdicts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("identity", Text, nullable=False, index=True),  # lower-cased address or username
+    Column("member_id", String(100), nullable=False),
+    Column("confirmed", Boolean, nullable=False),  # False: rejected
+    Column("reason", Text, nullable=False),
+    Column("actor", String(100), nullable=False),
+    _when("created_at"),
+    _when("revoked_at", nullable=True),
+)
+
 audit_log = Table(
     "audit_log",
     metadata,

@@ -7,6 +7,6 @@ It shows what the wiring hands it and never reads the database itself: `app` imp
 from __future__ import annotations
 
 from harvester.web.app import create_app
-from harvester.web.backend import Backend, Correction, Dismissal
+from harvester.web.backend import Backend, Correction, Dismissal, IdentityJudgement
 
-__all__ = ["Backend", "Correction", "Dismissal", "create_app"]
+__all__ = ["Backend", "Correction", "Dismissal", "IdentityJudgement", "create_app"]

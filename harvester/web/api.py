@@ -13,7 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from harvester.errors import HarvesterError
 from harvester.web.auth import ACTOR_HEADER, WRITES_DISABLED, bearer_ok, clean_name
 from harvester.web.context import context
-from harvester.web.forms import InputError, correction_from_json, dismissal_from
+from harvester.web.forms import InputError, correction_from_json, dismissal_from, identity_from
 from harvester.web.pages import vote_id, write_status
 
 log = logging.getLogger(__name__)
@@ -80,6 +80,11 @@ async def post_correction(request: web.Request) -> web.Response:
 async def post_dismissal(request: web.Request) -> web.Response:
     """POST /api/votes/{id}/dismissals with url, review and note as JSON."""
     return await _json_write(request, dismissal_from, context(request).backend.dismiss)
+
+
+async def post_identity(request: web.Request) -> web.Response:
+    """POST /api/votes/{id}/identities with url, note, verdict and (optionally) member."""
+    return await _json_write(request, identity_from, context(request).backend.judge_identity)
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -41,6 +41,18 @@ class Dismissal:
     note: str
 
 
+@dataclass(frozen=True)
+class IdentityJudgement:
+    """A person's word on the identity that sent one message: it is (confirmed) or is not
+    (rejected) the member; it holds for every later vote. `member_id` None: the member the
+    message was matched to by name."""
+
+    url: str
+    note: str
+    confirmed: bool
+    member_id: str | None = None
+
+
 class Backend(Protocol):
     """The data and actions behind the dashboard, implemented by the wiring layer.
 
@@ -84,6 +96,11 @@ class Backend(Protocol):
 
     async def dismiss(self, vote_id: int, dismissal: Dismissal, actor: str) -> None:
         """Dismiss one review item of a vote, noting why; raises like `correct`."""
+        ...
+
+    async def judge_identity(self, vote_id: int, judgement: IdentityJudgement, actor: str) -> None:
+        """Confirm or reject the identity that sent a message of the vote; raises like
+        `correct`."""
         ...
 
     async def health(self) -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from harvester.web.backend import BALLOT_VALUES, Correction, Dismissal
+from harvester.web.backend import BALLOT_VALUES, Correction, Dismissal, IdentityJudgement
 
 MAX_TEXT = 2000
 """Longest reason, note, URL or review text accepted; longer input is a mistake or abuse."""
@@ -113,6 +113,20 @@ def dismissal_from(body: object) -> Dismissal:
         # The review text must match the report's reason exactly: it is not trimmed.
         review=_required(fields, "review", strip=False),
         note=_required(fields, "note"),
+    )
+
+
+def identity_from(body: object) -> IdentityJudgement:
+    """From a form or an API body: url, note, verdict ("confirm" or "reject"), member (optional)."""
+    fields = _object(body)
+    verdict = fields.get("verdict")
+    if verdict not in ("confirm", "reject"):
+        raise InputError('verdict must be "confirm" or "reject"')
+    return IdentityJudgement(
+        url=_required(fields, "url"),
+        note=_required(fields, "note"),
+        confirmed=verdict == "confirm",
+        member_id=_text(fields, "member", required=False),
     )
 
 

@@ -20,7 +20,7 @@ from harvester.web.auth import (
     token_matches,
 )
 from harvester.web.context import context
-from harvester.web.forms import InputError, correction_from_form, dismissal_from
+from harvester.web.forms import InputError, correction_from_form, dismissal_from, identity_from
 from harvester.web.timefmt import closes_in
 from harvester.web.views import error_page, render
 
@@ -161,3 +161,9 @@ async def post_dismissal(request: web.Request) -> web.StreamResponse:
     """POST /votes/{id}/dismissals: dismiss a review item, back to the review list."""
     backend = context(request).backend
     return await _form_write(request, "review", dismissal_from, backend.dismiss)
+
+
+async def post_identity(request: web.Request) -> web.StreamResponse:
+    """POST /votes/{id}/identities: confirm or reject who sent a message, back to the ballots."""
+    backend = context(request).backend
+    return await _form_write(request, "ballots", identity_from, backend.judge_identity)

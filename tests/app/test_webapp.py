@@ -162,3 +162,24 @@ def test_a_scheduler_whose_ticks_stopped_finishing_is_unhealthy() -> None:
     assert heartbeat.state() == "ok"
     heartbeat.last = time.monotonic() - 3 * 30 - 301
     assert heartbeat.state().startswith("no tick finished for 39")
+
+
+def test_an_identity_confirmed_through_the_api_is_stored_and_counted(
+    database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stored_example(database_url, capsys)
+    zoe = "mid:f3b8a2c1-9d4e-4a7b-8c6f-1e2d3a4b5c6d@app.fastmail.com"
+    seen: dict[str, Any] = {}
+
+    async def scenario(client: Client) -> None:
+        headers = {"Authorization": f"Bearer {TOKEN}", "X-Harvester-Actor": "chair"}
+        body = {"url": zoe, "note": "her own address", "verdict": "confirm"}
+        answer = await client.post("/api/votes/1/identities", json=body, headers=headers)
+        assert answer.status == 200, await answer.text()
+        seen["after"] = await (await client.get("/api/votes/1")).json()
+
+    serve(database_url, scenario)
+    after = seen["after"]
+    ballot = next(b for b in after["report"]["ballots"] if b["url"] == zoe)
+    assert (ballot["match"], ballot["flags"]) == ("confirmed", [])
+    assert ("chair", "confirm-identity") in [(a["actor"], a["action"]) for a in after["audit"]]

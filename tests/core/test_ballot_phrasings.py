@@ -44,6 +44,14 @@ LEAD_IN_EXAMPLES: dict[str, tuple[str, str]] = {
     "agree": ("Agreed, +1", "+1"),
     "chinese-agree": ("同意+1", "+1"),
     "chinese-support": ("支持 +1", "+1"),
+    "chinese-vote": ("我投+1票。", "+1"),
+    "japanese-agree": ("賛成します（+1）", "+1"),
+    "german-vote": ("Ich stimme mit +1 (bindend).", "+1"),
+    "french-vote": ("Je vote +1.", "+1"),
+    "spanish-vote": ("Mi voto: -1, falta el fichero NOTICE", "-1"),
+    "in-favour": ("I am in favour of this: +1", "+1"),
+    "conclusion": ("Overall: +1", "+1"),
+    "update": ("Update: +1 (was -1), the NOTICE is fixed", "+1"),
     "lgtm": ("LGTM, +1", "+1"),
     "looks-good": ("Looks good to me. +1", "+1"),
     "yes": ("Yes, +1", "+1"),
@@ -202,6 +210,7 @@ MENTION_EXAMPLES: dict[str, tuple[str, str]] = {
     "thanks-for": ("Thanks Bob for your quick +1", "+1"),
     "someone-else": ("If you are -1, please give a reason", "-1"),
     "from-someone": ("So far there is a +1 from Bob", "+1"),
+    "was-before": ("Update: +1 (was -1), fixed now", "-1"),
     "negated": ("I don't feel strongly enough about it to vote +1.", "+1"),
     "quoted-token": ('Type "+1" to approve', "+1"),
     "emoji-code": ("Nice :+1:", "+1"),
@@ -300,7 +309,7 @@ REPORTED: list[tuple[str, list[str]]] = [
     ("I'd say +1 given the updates", ["I'd say +1 given the updates"]),
     ("Count me in as a +1", ["Count me in as a +1"]),
     ("+1ing this", ["+1ing this"]),
-    ("So +1 from me", ["So +1 from me"]),
+    ("So +1 from me", []),  # read: "So" leads in a conclusion
     ("I vote +1000", []),  # read: enthusiasm after a lead-in
     ("Thanks for driving this, I would say +1", ["Thanks for driving this, I would say +1"]),
     ("my previous -1 is withdrawn", ["my previous -1 is withdrawn"]),  # not read as a withdrawal
@@ -465,3 +474,39 @@ def test_result_conventions_of_real_threads_are_not_ballots(body: str) -> None:
 def test_a_ballot_and_the_result_in_one_comment_is_the_authors_ballot() -> None:
     body = "+1 (binding) from me too.\n\nThe vote passed:\n+1 (binding): Alice, Bob, me\n-1: none"
     assert read(body)[:2] == ("+1", "+1 (binding) from me too.")
+
+
+@pytest.mark.parametrize(
+    ("body", "value"),
+    [
+        ("+1赞成", "+1"),
+        ("-1反对，许可证有问题", "-1"),
+        ("+1です", "+1"),
+        ("＋1同意", "+1"),
+        ("賛成です。+1", "+1"),
+        ("Von mir ein +1.", "+1"),
+        ("So +1 from me.", "+1"),
+        ("Hence, +1", "+1"),
+    ],
+)
+def test_votes_followed_by_cjk_or_led_in_other_languages(body: str, value: str) -> None:
+    assert read(body)[0] == value
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The NOTICE is fixed. I withdraw my -1 and vote +1 instead.",
+        "-1 -> +1 after the fix.",
+        "I'm changing my -1 to a +1.",
+        "I change my vote to a +1.",
+        "Changing my vote: +1",
+    ],
+)
+def test_changes_as_people_write_them(body: str) -> None:
+    assert read(body)[0] == "+1"
+
+
+def test_an_endorsement_through_an_at_mention_is_not_a_mention() -> None:
+    lines = ["I agree with @bochen's +1 and vote the same."]
+    assert unexplained_votes(lines, read_ballot(lines)) == lines

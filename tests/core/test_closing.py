@@ -48,6 +48,7 @@ CLOSING = {
     "is-closed": "Thanks everyone for voting. The vote is now closed.",
     "has-concluded": "The voting period has concluded.",
     "closing-it": "I'm closing this vote now.",
+    "closing-the-vote": "Closing the vote, result to follow.",
     "result": "Final result: 3 +1 (binding), no -1.",
 }
 
@@ -63,7 +64,13 @@ def test_closing_phrases(line: str) -> None:
 
 @pytest.mark.parametrize(
     "line",
-    ["+1, I hope the vote passes", "Does the vote close on Friday?", "Test results: all green"],
+    [
+        "+1, I hope the vote passes",
+        "Does the vote close on Friday?",
+        "Test results: all green",
+        "The vote has passed the halfway mark, keep voting!",
+        "The vote passes if nobody objects by Friday.",
+    ],
 )
 def test_prose_about_the_vote_does_not_close_it(line: str) -> None:
     assert closing_line([line]) is None
@@ -127,3 +134,35 @@ def test_only_the_caller_calls_the_vote_again() -> None:
     t = tally(bo(1, "+1"), carla(2, "I think we should restart the vote for rc1"))
     assert counted(t) == {"bochen": Value.PLUS}
     assert len(t.rounds) == 1
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Thanks everyone, this vote passes.",
+        "With 3 binding +1s and no -1, the vote passes.",
+        "Thank you all for voting! The vote has passed.",
+    ],
+)
+def test_closing_lines_after_thanks_or_the_count(line: str) -> None:
+    assert closing_line([line]) == line
+
+
+def test_a_closing_comment_before_the_earliest_close_is_shown_not_taken() -> None:
+    t = tally(bo(1, "+1"), ada(5, "The vote has passed."), carla(30, "-1"))
+    assert t.window.closes_at is None
+    assert counted(t) == {"bochen": Value.PLUS, "carla": Value.MINUS}
+    assert any("before the earliest close" in r.reason for r in t.review)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "No need to restart the vote for this typo.",
+        "Should we restart the vote? I think not.",
+        "If we find a blocker I will restart the vote with rc1.",
+        "We don't have to start a new round for that.",
+    ],
+)
+def test_a_negated_or_conditional_recall_is_not_one(line: str) -> None:
+    assert recall_line([line]) is None

@@ -9,6 +9,7 @@ import pytest
 
 from harvester.core.ballots import read_ballot
 from harvester.core.html import html_text
+from harvester.core.text import cooked_own_lines
 from harvester.model import Value
 
 
@@ -302,3 +303,18 @@ def test_inline_onebox_title_is_removed_but_text_after_it_stays() -> None:
 def test_plain_links_and_mentions_keep_their_text() -> None:
     html = '<p><a class="mention" href="/u/rosa">@rosa</a> +1, see <a href="/t/9">the RFC</a></p>'
     assert lines(html) == ["@rosa +1, see the RFC"]
+
+
+@pytest.mark.parametrize(
+    ("cooked", "value"),
+    [
+        ("<p><s>-1</s> +1 now that the NOTICE is fixed</p>", "+1"),
+        ("<p><del>+1</del> -1 after all, the LICENSE is wrong</p>", "-1"),
+        ("<p><strike>0</strike> +1</p>", "+1"),
+    ],
+)
+def test_struck_out_text_is_taken_back(cooked: str, value: str) -> None:
+    reading = read_ballot(cooked_own_lines(cooked))
+    assert reading is not None
+    assert reading.value is not None
+    assert reading.value.value == value

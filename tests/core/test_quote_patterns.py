@@ -53,6 +53,10 @@ INTRODUCERS: dict[str, str] = {
     ),
     "attribution/czech": "Dne út 3. 3. 2026 9:14 uživatel Petr Novák <pnovak@example.cz> napsal:",
     "attribution/russian": "3 марта 2026 г., в 09:14, Иван Петров написал(а):",
+    "attribution/ukrainian": "вт, 3 бер. 2026 о 09:14 Олена Коваль <okoval@example.ua> пише:",
+    "attribution/greek": "Στις Τρί 3 Μαρ 2026 στις 09:14, ο/η Νίκος <nikos@example.gr> έγραψε:",
+    "attribution/indonesian": "Pada tanggal Sel, 3 Mar 2026 09.14, Budi <budi@example.id> menulis:",
+    "attribution/thai": "เมื่อ อ. 3 มี.ค. 2026 09:14 Somchai <somchai@example.co.th> เขียนว่า:",
     "attribution/hungarian": "2026. márc. 3., K 9:14 Kovács Anna <akovacs@example.hu> írta:",
     "attribution/turkish": (
         "Mehmet Yılmaz <myilmaz@example.com.tr>, 3 Mar 2026 Sal, 09:14 tarihinde şunu yazdı:"
@@ -145,6 +149,26 @@ INTRODUCERS: dict[str, str] = {
     "header/japanese": (
         "差出人: 佐藤 健 <ksato@example.jp>\n送信日時: 2026年3月3日 9:14\n"
         "宛先: dev@example.apache.org\n件名: RE: [VOTE] Release Widgets 2.4.0"
+    ),
+    "header/korean": (
+        "보낸 사람: 김민준 <mkim@example.kr>\n보낸 날짜: 2026년 3월 3일 화요일 오전 9:14\n"
+        "받는 사람: dev@example.apache.org\n제목: RE: [VOTE] Release Widgets 2.4.0"
+    ),
+    "header/turkish": (
+        "Kimden: Ayşe Yılmaz <ayse@example.com.tr>\nGönderildi: 3 Mart 2026 Salı 09:14\n"
+        "Kime: dev@example.apache.org\nKonu: RE: [VOTE] Release Widgets 2.4.0"
+    ),
+    "header/czech": (
+        "Od: Jan Novák <jan@example.cz>\nOdesláno: úterý 3. března 2026 9:14\n"
+        "Komu: dev@example.apache.org\nPředmět: RE: [VOTE] Release Widgets 2.4.0"
+    ),
+    "header/hungarian": (
+        "Feladó: Kovács Anna <anna@example.hu>\nElküldve: 2026. március 3. 9:14\n"
+        "Címzett: dev@example.apache.org\nTárgy: RE: [VOTE] Release Widgets 2.4.0"
+    ),
+    "header/arabic": (
+        "من: ليلى حسن <layla@example.com>\nتاريخ الإرسال: 3 مارس 2026 9:14\n"
+        "إلى: dev@example.apache.org\nالموضوع: RE: [VOTE] Release Widgets 2.4.0"
     ),
     "footer/asf": (
         "---------------------------------------------------------------------\n"

@@ -321,3 +321,9 @@ def test_change_phrase_with_a_vote_line_of_the_same_value_cites_the_vote_line() 
 def test_change_phrase_beats_a_contradicting_line_token() -> None:
     body = "-1 was my vote before.\nNow fixed, changing my vote to +1\n"
     assert ballot(body)[:2] == ("+1", "Now fixed, changing my vote to +1")
+
+
+def test_struck_out_markdown_is_taken_back() -> None:
+    assert read_ballot(markdown_own_lines("~~-1~~ +1 now that it is fixed")) == read_ballot(
+        ["+1 now that it is fixed"]
+    )

@@ -146,3 +146,43 @@ def test_the_tally_lists_a_repeated_vote_line_with_no_attribution_for_review() -
     tally = count_votes([thread(call(), parent, reply)], ROSTER, TallyOptions())
     assert [b.member_id for b in tally.ballots] == ["bochen"]
     assert any("repeats an earlier message" in item.reason for item in tally.review)
+
+
+UNKNOWN_HEADERS = {
+    "korean outlook": (
+        "보낸 사람: Bo Chen <bochen@apache.org>\n보낸 날짜: 2026년 1월 5일 월요일 오후 4:02\n"
+        "받는 사람: dev@tvm.apache.org\n제목: Re: [VOTE] Adopt the plan"
+    ),
+    "turkish outlook": (
+        "Kimden: Bo Chen <bochen@apache.org>\nGönderildi: 5 Ocak 2026 Pazartesi 16:02\n"
+        "Kime: dev@tvm.apache.org"
+    ),
+    "an attribution no table knows": "Pada tanggal 5 Jan 2026 16.02, Bo Chen <bochen@apache.org>:",
+    "from and subject, no date": "From: Bo Chen\nSubject: Re: [VOTE] Adopt the plan",
+}
+
+
+@pytest.mark.parametrize("header", UNKNOWN_HEADERS.values(), ids=UNKNOWN_HEADERS.keys())
+def test_a_quoted_short_ballot_under_a_header_is_not_the_repliers(header: str) -> None:
+    reply = f"Bo, did you check the Windows build?\n\n{header}\n\n+1 (binding)\n"
+    assert kept(reply, "+1 (binding)") == ["Bo, did you check the Windows build?"]
+
+
+def test_a_short_own_vote_is_kept_below_prose_that_ends_in_a_colon() -> None:
+    reply = "I tested it on 2026-01-05:\n+1 (binding)"
+    assert kept(reply, "+1 (binding)") == ["I tested it on 2026-01-05:", "+1 (binding)"]
+
+
+def test_a_short_own_vote_after_a_greeting_is_kept() -> None:
+    assert kept("Hi Ada,\n\n+1\n\nThanks for driving this!", "+1\n\nThanks for driving this!") == [
+        "Hi Ada,",
+        "+1",
+        "Thanks for driving this!",
+    ]
+
+
+def test_a_copied_checklist_after_a_greeting_is_the_voters_own() -> None:
+    checklist = (
+        "+1 (binding)\n[x] checked the signatures and the checksums\n[x] built it from source"
+    )
+    assert kept("Hi,\n\n" + checklist, checklist + "\n\nBo")[1] == "+1 (binding)"

@@ -14,7 +14,7 @@ from prometheus_client import Gauge
 
 from harvester.errors import SelectionError, UsageError
 from harvester.metrics import OPEN_VOTES
-from harvester.web.backend import Correction, Dismissal
+from harvester.web.backend import Correction, Dismissal, IdentityJudgement
 
 SCRIPT_RAW = "<script>alert(1)</script>"
 ATTRIBUTE_RAW = '+1 " onmouseover="alert(1)'
@@ -327,6 +327,7 @@ class MemoryBackend:
     gauge: Gauge = OPEN_VOTES
     corrections: list[tuple[int, Correction, str]] = field(default_factory=list)
     dismissals: list[tuple[int, Dismissal, str]] = field(default_factory=list)
+    identities: list[tuple[int, IdentityJudgement, str]] = field(default_factory=list)
 
     async def votes(self) -> list[dict[str, Any]]:
         newest_first = sorted(self.details, reverse=True)
@@ -360,6 +361,12 @@ class MemoryBackend:
         if {"url": dismissal.url, "reason": dismissal.review} not in items:
             raise UsageError(dismissal.url, f"no review item {dismissal.review!r}")
         self.dismissals.append((vote_id, dismissal, actor))
+
+    async def judge_identity(self, vote_id: int, judgement: IdentityJudgement, actor: str) -> None:
+        detail = self._known(vote_id)
+        if judgement.url not in _urls(detail):
+            raise UsageError(judgement.url, f"no message from this URL in vote {vote_id}")
+        self.identities.append((vote_id, judgement, actor))
 
     def _member_ids(self) -> set[str]:
         members = (self.stored_roster or {}).get("members", [])

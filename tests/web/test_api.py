@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from prometheus_client import CollectorRegistry, Gauge
 
-from harvester.web.backend import Correction, Dismissal
+from harvester.web.backend import Correction, Dismissal, IdentityJudgement
 from tests.web.harness import TOKEN, Client, run, sign_in
 from tests.web.memory_backend import SUMMARY_KEYS, MemoryBackend
 
@@ -218,3 +218,19 @@ def test_metrics_are_still_served_when_the_gauges_cannot_be_refreshed() -> None:
         assert "harvester_open_votes 5.0" in (await response.text()).splitlines()
 
     run(backend, scenario, registry=registry)
+
+
+def test_api_identity_judgement() -> None:
+    backend = MemoryBackend()
+
+    async def scenario(client: Client) -> None:
+        body = {"url": YUCHEN, "note": "not him", "verdict": "reject", "member": "yuchenj"}
+        assert await post_json(client, "/api/votes/1/identities", body) == (200, {"ok": True})
+        status, _ = await post_json(client, "/api/votes/1/identities", {**body, "verdict": 1})
+        assert status == 400
+
+    run(backend, scenario, token=TOKEN)
+    assert backend.identities == [
+        (1, IdentityJudgement(YUCHEN, "not him", confirmed=False, member_id="yuchenj"),
+         "release-bot")
+    ]  # fmt: skip

@@ -8,7 +8,7 @@ from http.cookies import SimpleCookie
 from lxml.html import HtmlElement
 
 from harvester.web.auth import COOKIE, session_value
-from harvester.web.backend import Correction, Dismissal
+from harvester.web.backend import Correction, Dismissal, IdentityJudgement
 from tests.web.harness import TOKEN, Client, get_page, parse, run, sign_in
 from tests.web.memory_backend import (
     ATTRIBUTE_RAW,
@@ -560,3 +560,32 @@ def test_cross_origin_form_posts_are_refused() -> None:
 
     run(backend, scenario, token=TOKEN)
     assert len(backend.corrections) == 1
+
+
+def test_identity_form_confirms_an_unconfirmed_ballot_and_returns_to_the_ballots() -> None:
+    backend = MemoryBackend()
+    ballots = backend.details[1]["report"]["ballots"]
+    yuchen = next(b for b in ballots if b["url"] == YUCHEN)
+    yuchen["flags"] = ["unconfirmed"]
+
+    async def scenario(client: Client) -> None:
+        anonymous = await get_page(client, "/votes/1")
+        assert not anonymous.xpath("//form[@action='/votes/1/identities']")
+        await sign_in(client, "Jane Chair")
+        doc = await get_page(client, "/votes/1")
+        (form,) = doc.xpath("//form[@action='/votes/1/identities']")
+        assert form.xpath("input[@name='url']/@value") == [YUCHEN]
+        assert form.xpath(".//button/@value") == ["confirm", "reject"]
+        posted = {"url": YUCHEN, "note": "he said so on the list", "verdict": "confirm"}
+        response = await client.post("/votes/1/identities", data=posted, allow_redirects=False)
+        assert response.status == 303
+        assert response.headers["Location"] == "/votes/1#ballots"
+        wrong = await client.post("/votes/1/identities", data={**posted, "verdict": "maybe"})
+        assert wrong.status == 400
+        no_note = await client.post("/votes/1/identities", data={**posted, "note": ""})
+        assert no_note.status == 400
+
+    run(backend, scenario, token=TOKEN)
+    assert backend.identities == [
+        (1, IdentityJudgement(YUCHEN, "he said so on the list", confirmed=True), "Jane Chair")
+    ]
