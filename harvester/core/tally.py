@@ -94,7 +94,7 @@ def vote_window(
         first = closing[0]
         how = "cancel" if threads.is_cancel_subject(first.subject) else "result"
         candidates.append((first.sent_at, how))
-    deadline = window.explicit_deadline(call_text)
+    deadline = window.explicit_deadline(call_text, call.sent_at)
     if deadline is not None:
         candidates.append((deadline, "deadline"))
     if closed_at is not None:
@@ -344,8 +344,7 @@ class _Run:
         if recall is not None:
             self.state.new_round(carried=recall[1])
             self.rounds.append(Round(at, read.message.url, recall[1]))
-            duration = _min_duration(self.call_text, self.opts)
-            self.win = replace(self.win, earliest_close=at + duration if duration else None)
+            self._new_round(read)
             return
         closes_earlier = self.win.closes_at is None or at < self.win.closes_at
         may_close = is_caller or (trusted and binding)
@@ -356,6 +355,21 @@ class _Run:
             self.items.append(review.early_closing(read.message.url, read.who.voter, closing))
             return
         self.win = replace(self.win, closes_at=at, closed_by="closing-comment")
+
+    def _new_round(self, read: Read) -> None:
+        """A re-call opens the vote again: its own minimum duration and deadline, if it names
+        them ("open for at least 24h", "the new deadline is 16th March 23:59 GMT"), else the
+        call's duration from now; an end the first round set no longer applies."""
+        at, said = read.message.sent_at, "\n".join(read.own)
+        duration = window.min_duration(said) or _min_duration(self.call_text, self.opts)
+        deadline = window.explicit_deadline(said, at)
+        keep = self.win.closed_by in ("operator", "thread-closed")
+        self.win = replace(
+            self.win,
+            earliest_close=at + duration if duration else None,
+            closes_at=deadline or (self.win.closes_at if keep else None),
+            closed_by=("deadline" if deadline else (self.win.closed_by if keep else "")),
+        )
 
 
 def _min_duration(call_text: str, opts: TallyOptions) -> timedelta | None:

@@ -62,22 +62,73 @@ def _zone(raw: str | None) -> timezone:
     return UTC
 
 
-def explicit_deadline(text: str) -> datetime | None:
-    """ "until 2023-08-17 00:00 UTC": a real cut-off. A bare date means the end of that day."""
+def explicit_deadline(text: str, after: datetime | None = None) -> datetime | None:
+    """ "until 2023-08-17 00:00 UTC": a real cut-off. A bare date means the end of that day.
+    "Vote will close Jan 27th at 23:59 GMT" (TVM's calls) is read too, its year the first
+    that puts the day on or after `after` (the call)."""
     found = _DEADLINE.search(text)
-    if not found:
-        return None
+    if found:
+        return _iso_deadline(found)
+    return _month_day_deadline(text, after) if after is not None else None
+
+
+def _iso_deadline(found: re.Match[str]) -> datetime | None:
     try:
         day = datetime.strptime(found["date"], "%Y-%m-%d")
     except ValueError:
         return None
-    zone = _zone(found["zone"])
-    if found["hour"] is None:
+    return _at(day, found["hour"], found["minute"], None, found["zone"])
+
+
+def _at(
+    day: datetime, hour: str | None, minute: str | None, half: str | None, zone_name: str | None
+) -> datetime | None:
+    """The day at the time given (the end of the day without one), in UTC."""
+    zone = _zone(zone_name)
+    if hour is None:
         return (day + timedelta(days=1)).replace(tzinfo=zone).astimezone(UTC)
-    hour, minute = int(found["hour"]), int(found["minute"])
-    if hour > 23 or minute > 59:
+    h, m = int(hour), int(minute or 0)
+    if half and half.upper().startswith("P") and h < 12:
+        h += 12
+    if half and half.upper() == "AM" and h == 12:
+        h = 0
+    if h > 23 or m > 59:
         return None
-    return day.replace(hour=hour, minute=minute, tzinfo=zone).astimezone(UTC)
+    return day.replace(hour=h, minute=m, tzinfo=zone).astimezone(UTC)
+
+
+_MONTHS = {m: n for n, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+)}  # fmt: skip
+_MONTH = r"(?P<month{n}>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_DAY = r"(?P<day{n}>\d{{1,2}})(?:st|nd|rd|th)?"
+_MONTH_DEADLINE = re.compile(
+    r"\b(?:until|till|close[sd]?|closing|ends?|ending|deadline(?:\s+is)?|through|by)\b[^\n\d]{0,30}?"
+    rf"(?:{_MONTH.format(n=1)}\s+{_DAY.format(n=1)}|{_DAY.format(n=2)}\s+(?:of\s+)?"
+    rf"{_MONTH.format(n=2)})(?:,?\s+(?P<year>\d{{4}}))?"
+    r"(?:,?\s*(?:at\s+)?(?P<hour>\d{1,2})[:.](?P<minute>\d{2})\s*(?P<half>[AP]\.?M\.?|M)?)?"
+    r"\s*(?P<zone>UTC|GMT|Z|[+-]\d{2}:?\d{2}|[A-Z]{2,4}T)?",
+    re.IGNORECASE,
+)
+
+
+def _month_day_deadline(text: str, after: datetime) -> datetime | None:
+    found = _MONTH_DEADLINE.search(text)
+    if found is None:
+        return None
+    month_name, day_text = found["month1"] or found["month2"], found["day1"] or found["day2"]
+    month, day = _MONTHS[month_name[:3].lower()], int(day_text)
+    years = [int(found["year"])] if found["year"] else [after.year, after.year + 1]
+    for year in years:
+        try:
+            date = datetime(year, month, day)
+        except ValueError:
+            return None
+        half = found["half"] if found["half"] and found["half"].upper() != "M" else None
+        moment = _at(date, found["hour"], found["minute"], half, found["zone"])
+        if moment is not None and (found["year"] or moment >= after):
+            return moment
+    return None
 
 
 # A comment that closes the vote where it was held (TVM closes GitHub votes this way): the
@@ -97,6 +148,19 @@ CLOSING_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("has-concluded", rf"^{_VOTE}\s+(?:has\s+)?(?:now\s+)?(?:concluded|ended|closed){_DONE}"),
         ("closing-it", rf"^(?:I\s+am|I['’]m|I\s+will\s+be|we\s+are|hereby)\s+closing\s+{_VOTE}\b"),
         ("closing-the-vote", rf"^closing\s+{_VOTE}{_DONE}"),
+        # TVM's release managers: "Closed & final result showed …", "Closed and result in …".
+        ("closed-result", r"^closed\s*(?:&|and|,)\s*(?:the\s+)?(?:final\s+)?results?\b"),
+        # "Thank you all for voting! The result will be showed on …", "Thanks for all who voted"
+        (
+            "thanks-for-voting",
+            r"^(?:thanks?|thank\s+you)\b[^.!?\n]{0,40}?\b(?:for\s+(?:voting|your\s+votes?)|who\s+voted)"
+            r"\b(?!\s+so\s+far)",
+        ),
+        (
+            "result-published",
+            r"^(?:the\s+)?(?:final\s+)?results?\s+(?:is|are|will\s+be|has\s+been|have\s+been)\s+"
+            r"(?:posted|published|showed|shown|showd|announced|sent)\b",
+        ),
         (
             "result",
             r"^(?:the\s+)?(?:final\s+(?:vote\s+)?results?|vote\s+results?|results?\s+of\s+the"
@@ -133,7 +197,10 @@ RECALL_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "restart",
             r"\b(?:re-?start|re-?call|re-?open|re-?run)(?:s|ed|ing)?\s+(?:the\s+|this\s+)?vot",
         ),
-        ("new-round", r"\b(?:start|call|open)(?:s|ed|ing)?\s+a\s+new\s+(?:vote|round)\b"),
+        (
+            "new-round",
+            r"\b(?:start|call|open)(?:s|ed|ing)?\s+(?:for\s+)?a\s+new\s+(?:vote|round)\b",
+        ),
         ("new-candidate", r"^\s*\[VOTE\].*\brc\s*\d+"),
     )
 )

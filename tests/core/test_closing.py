@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from harvester.core.tally import TallyOptions, count_votes
-from harvester.core.window import CLOSING_PHRASES, RECALL_PHRASES, closing_line, recall_line
+from harvester.core.window import (
+    CLOSING_PHRASES,
+    RECALL_PHRASES,
+    closing_line,
+    explicit_deadline,
+    recall_line,
+)
 from harvester.model import Message, Tally, Value
 from tests.core.factories import ROSTER, T0, call, mail, thread
 
@@ -49,6 +55,9 @@ CLOSING = {
     "has-concluded": "The voting period has concluded.",
     "closing-it": "I'm closing this vote now.",
     "closing-the-vote": "Closing the vote, result to follow.",
+    "closed-result": "Closed & final result showed in the [RESULT] issue.",
+    "thanks-for-voting": "Thank you all for voting! The result will be showed on the list.",
+    "result-published": "The result is posted in the [RESULT] issue.",
     "result": "Final result: 3 +1 (binding), no -1.",
 }
 
@@ -70,6 +79,7 @@ def test_closing_phrases(line: str) -> None:
         "Test results: all green",
         "The vote has passed the halfway mark, keep voting!",
         "The vote passes if nobody objects by Friday.",
+        "Thanks everyone for voting so far, two more days to go.",
     ],
 )
 def test_prose_about_the_vote_does_not_close_it(line: str) -> None:
@@ -166,3 +176,50 @@ def test_a_closing_comment_before_the_earliest_close_is_shown_not_taken() -> Non
 )
 def test_a_negated_or_conditional_recall_is_not_one(line: str) -> None:
     assert recall_line([line]) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "deadline"),
+    [
+        ("Vote will close Jan 27th at 23:59M GMT.", "2026-01-27T23:59:00+00:00"),
+        ("Vote will close Mar. 1st at 23:59PM GMT.", "2026-03-01T23:59:00+00:00"),
+        ("The new deadline is 16th March 23:59 GMT.", "2026-03-16T23:59:00+00:00"),
+        ("The vote closes on Dec 30 at 11:00 PM UTC", "2026-12-30T23:00:00+00:00"),
+        ("It is open until Jan 2nd", "2027-01-03T00:00:00+00:00"),  # the next Jan 2nd
+        ("until 2026-08-17 00:00 UTC", "2026-08-17T00:00:00+00:00"),
+        ("Vote will close Feb 30th.", None),
+    ],
+)
+def test_deadlines_as_calls_write_them(text: str, deadline: str | None) -> None:
+    found = explicit_deadline(text, T0 + timedelta(days=2))
+    assert (found.isoformat() if found else None) == deadline
+
+
+def test_a_tvm_github_vote_closes_at_its_deadline_and_the_rms_thanks() -> None:
+    source = thread(
+        call("Please vote.\n\nVote will close Jan 9th at 23:59M GMT.\n"),
+        bo(2, "+1\n\nTQ"),
+        carla(20, "+1"),
+        ada(110, "Thank you all for voting! The result will be showed on the [RESULT] issue."),
+        carla(111, "-1"),
+    )
+    t = count_votes([source], ROSTER, TallyOptions())
+    assert (t.window.closes_at, t.window.closed_by) == (
+        datetime(2026, 1, 9, 23, 59, tzinfo=UTC),
+        "deadline",
+    )
+    assert counted(t) == {"bochen": Value.PLUS, "carla": Value.PLUS}
+    assert [b.value for b in t.ballots if b.late] == [Value.MINUS]
+
+
+def test_a_recall_brings_its_own_duration_and_deadline() -> None:
+    recall = (
+        "I've updated the main post with new links for RC1. With this post I'm calling for a "
+        "new vote, which will be open for at least 24h. The new deadline is Jan 8th 23:59 GMT."
+    )
+    t = tally(bo(1, "+1"), ada(30, recall), carla(40, "+1"), bo(90, "+1 again"))
+    assert len(t.rounds) == 2
+    assert t.window.earliest_close == T0 + timedelta(hours=30 + 24)
+    assert t.window.closes_at == datetime(2026, 1, 8, 23, 59, tzinfo=UTC)
+    assert counted(t) == {"carla": Value.PLUS}
+    assert [b.member_id for b in t.ballots if b.late] == ["bochen"]
