@@ -241,7 +241,29 @@ def cut_at_forwarded_block(lines: Sequence[str]) -> Lines:
 
 
 def drop_quoted(lines: Sequence[str]) -> Lines:
-    return [line for line in lines if not _QUOTED.match(line)]
+    """Without '>' lines, and without the indented lines a mailer wrapped out of a quoted
+    line: they sit right between '>' lines, with no blank line around them. An own answer
+    written between quoted lines starts at the margin, and stays."""
+    quoted = [bool(_QUOTED.match(line)) for line in lines]
+    out: Lines = []
+    i = 0
+    while i < len(lines):
+        if quoted[i]:
+            i += 1
+            continue
+        end = i
+        while end < len(lines) and not quoted[end] and _is_indented_text(lines[end]):
+            end += 1
+        if end > i and i > 0 and quoted[i - 1] and end < len(lines) and quoted[end]:
+            i = end  # a wrapped tail of the quotation
+            continue
+        out.extend(lines[i : max(end, i + 1)])
+        i = max(end, i + 1)
+    return out
+
+
+def _is_indented_text(line: str) -> bool:
+    return line[:1].isspace() and bool(line.strip())
 
 
 def cut_at_signature(lines: Sequence[str]) -> Lines:

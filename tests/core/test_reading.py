@@ -327,3 +327,13 @@ def test_struck_out_markdown_is_taken_back() -> None:
     assert read_ballot(markdown_own_lines("~~-1~~ +1 now that it is fixed")) == read_ballot(
         ["+1 now that it is fixed"]
     )
+
+
+def test_an_indented_line_wrapped_out_of_a_quotation_is_quoted() -> None:
+    lines = ["Blah", "", "> Please review the release at", "  https://example.org/rc1 >", "> +1"]
+    assert drop_quoted(lines) == ["Blah", ""]
+
+
+def test_an_inline_answer_at_the_margin_between_quoted_lines_stays() -> None:
+    lines = ["> Do you agree with item 1?", "+1", "> Item 2?", "-1"]
+    assert drop_quoted(lines) == ["+1", "-1"]
