@@ -589,3 +589,22 @@ def test_identity_form_confirms_an_unconfirmed_ballot_and_returns_to_the_ballots
     assert backend.identities == [
         (1, IdentityJudgement(YUCHEN, "he said so on the list", confirmed=True), "Jane Chair")
     ]
+
+
+def test_a_result_waiting_for_review_says_so_and_its_held_mail_too() -> None:
+    backend = MemoryBackend()
+    detail = backend.details[1]
+    pending = {"url": YUCHEN, "reason": "Yuchen Jin: matched to yuchenj by display name only"}
+    detail["report"]["needs_review"] = True
+    detail["report"]["pending_review"] = [pending]
+    detail["mails"] = [{"id": 7, "subject": "[RESULT][VOTE] X", "state": "held"}]
+
+    async def scenario(client: Client) -> None:
+        doc = await get_page(client, "/votes/1")
+        banner = doc.get_element_by_id("pending").text_content()
+        assert "Waiting for review: 1 item could change the outcome" in banner
+        assert "matched to yuchenj by display name only" in banner
+        mails = doc.get_element_by_id("mails").text_content()
+        assert "held: waiting for review" in mails
+
+    run(backend, scenario, token=TOKEN)
