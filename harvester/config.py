@@ -33,7 +33,7 @@ class ProfileSettings(_Section):
     labels: tuple[str, ...] = ()
     rule: RuleName | None = None
     electorate: Electorate | None = None
-    min_hours: int | None = Field(default=None, ge=0)
+    min_hours: int | None = Field(default=None, ge=0, le=8784)  # a year at most
 
     @field_validator("subject")
     @classmethod
@@ -67,7 +67,7 @@ class VoteSettings(_Section):
     zero_counts_as_cast: bool = True
     pmc_majority_minimum: int = Field(default=4, ge=1)
     emoji_votes: bool = False
-    default_min_hours: int = Field(default=72, ge=0)
+    default_min_hours: int = Field(default=72, ge=0, le=8784)  # a year at most
     bots: tuple[str, ...] = ("tvm-archiver", "asfgit", "github-actions[bot]")
     profiles: tuple[ProfileSettings, ...] = ()
 

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+
+# Times a message, a call or an option may have: outside them a time is not trusted (a poison
+# "Date: Fri, 31 Dec 9999 …" must not end a window, walk ten thousand months or overflow).
+SANE_SINCE = datetime(1990, 1, 1, tzinfo=UTC)
+SANE_UNTIL = datetime(2200, 1, 1, tzinfo=UTC)
+
+
+def is_sane_time(moment: datetime) -> bool:
+    try:
+        return SANE_SINCE <= moment.astimezone(UTC) < SANE_UNTIL
+    except (OverflowError, ValueError):  # a zone offset that pushes it past year 1 or 9999
+        return False
 
 
 class Value(enum.StrEnum):

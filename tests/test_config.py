@@ -123,3 +123,12 @@ def test_the_example_config_documents_every_key() -> None:
         assert f"\n{name} =" in text or f"# {name} =" in text or f"{name} =" in text, key
     for key in ("name", "subject", "labels", "rule", "electorate", "min_hours"):
         assert f"# {key} =" in text or key in text, f"vote.profiles.{key}"
+
+
+def test_a_minimum_duration_past_a_year_is_refused_with_its_key(tmp_path: Path) -> None:
+    config = tmp_path / "harvester.toml"
+    config.write_text("[vote]\ndefault_min_hours = 99999999999\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_settings(str(config), {})
+    assert "vote.default_min_hours" in str(raised.value)
+    assert "8784" in str(raised.value)

@@ -25,7 +25,7 @@ from harvester.app.progress import TerminalProgress
 from harvester.app.record import load_corrections, record_result, save_count
 from harvester.config import Settings, load_settings
 from harvester.errors import HarvesterError, SelectionError, UsageError
-from harvester.model import RuleName
+from harvester.model import RuleName, is_sane_time
 from harvester.sources.http import HttpClient
 from harvester.store.db import check_current, engine_for
 
@@ -76,7 +76,10 @@ def parse_closes_at(raw: str | None) -> datetime | None:
         moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
         raise UsageError("--closes-at", f"not an ISO 8601 time: {raw!r}") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if not is_sane_time(moment):
+        raise UsageError("--closes-at", f"{raw!r} is outside the years 1990 to 2199")
+    return moment
 
 
 def request_from(args: argparse.Namespace) -> HarvestRequest:

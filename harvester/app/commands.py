@@ -123,9 +123,14 @@ async def serve(settings: Settings, url: str, stop: asyncio.Event | None = None)
 # -- harvest votes ----------------------------------------------------------------------------
 
 
+LARGEST_ID = 2**63 - 1  # what a database integer column holds
+
+
 def _vote_id(raw: str) -> int:
     if not raw.isdigit():
         raise UsageError("harvest votes", f"a vote ID is a number, not {raw!r}")
+    if int(raw) > LARGEST_ID:
+        raise SelectionError(f"vote {raw}", "no such vote in the database")
     return int(raw)
 
 

@@ -16,6 +16,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from harvester.core.ballots import VOTE_LIKE, normalised
+
 GRAM = 8  # words in a run that is matched: long enough not to meet by chance
 MIN_SHORT = 3  # a whole earlier message shorter than GRAM is matched when it has this many words
 HEADER_LINES = 6  # at most this many attribution/header lines above a quoted block
@@ -27,8 +29,6 @@ _TIME = re.compile(r"\d{1,2}[:h.]\d{2}")
 _DATE = re.compile(r"\b(?:19|20)\d\d\b|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
 _HEADER_FIELD = re.compile(r"^\s*\**[^\s:：]{1,20}(?:\s[^\s:：]{1,20}){0,2}\s?\**\s?[:：]\s?\S")
 _RULE = re.compile(r"^\s*[-_=*]{4,}")
-# A vote-like token anywhere in a line; a zone such as "+0100" or "+01:00" is not one.
-_VOTE_LIKE = re.compile(r"(?<![\w+\-])[+\-−–＋－]\s?(?!0\d{3}\b)[0-9０-９]+(?![\d:０-９])")
 
 
 def words(line: str) -> list[str]:
@@ -147,7 +147,7 @@ def _header_above(lines: Sequence[str], first: int, is_vote: Callable[[str], boo
                 number -= 1
                 continue
             break
-        if is_vote(line) or _VOTE_LIKE.search(line) or not is_header_like(line):
+        if is_vote(line) or VOTE_LIKE.search(normalised(line)) or not is_header_like(line):
             break
         found.append(number)
         number -= 1

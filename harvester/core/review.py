@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from harvester.core.report import iso_utc
-from harvester.model import Ballot, Identity, Message, ReviewItem, Thread, Window
+from harvester.model import Ballot, Identity, Message, ReviewItem, Thread, Window, is_sane_time
 
 
 def unread_votes(url: str, voter: str, lines: Sequence[str]) -> list[ReviewItem]:
@@ -24,6 +24,20 @@ def unmarked_quotes(url: str, voter: str, lines: Sequence[str]) -> list[ReviewIt
         )
         for line in lines
     ]
+
+
+def undated(messages: Sequence[Message], call: Message) -> list[ReviewItem]:
+    """Messages whose time is unknown or not to be trusted: not counted, never dropped unseen."""
+    return [
+        ReviewItem(m.url, f"{m.author.name or m.author.address or m.author.username}: the "
+                   "message has no usable date (missing, or far outside any vote): not counted")
+        for m in messages
+        if m is not call and not is_sane_time(m.sent_at)
+    ]  # fmt: skip
+
+
+def absurd_duration(url: str, phrase: str) -> ReviewItem:
+    return ReviewItem(url, f"the call says {phrase!r}: longer than any vote runs, not read")
 
 
 def early_closing(url: str, voter: str, line: str) -> ReviewItem:

@@ -376,6 +376,11 @@ def _min_duration(call_text: str, opts: TallyOptions) -> timedelta | None:
     return window.min_duration(call_text) or opts.default_min_duration
 
 
+def _absurd(call: Message, call_text: str) -> list[ReviewItem]:
+    phrase = window.absurd_duration(call_text)
+    return [review.absurd_duration(call.url, phrase)] if phrase else []
+
+
 def count_votes(sources: Sequence[Thread], roster: Roster, opts: TallyOptions) -> Tally:
     """Every ballot of a vote read from all its threads, with one effective ballot per person."""
     everything = _all_messages(sources)
@@ -412,6 +417,8 @@ def count_votes(sources: Sequence[Thread], roster: Roster, opts: TallyOptions) -
     all_review = dict.fromkeys(
         [
             *review.incomplete_sources(sources),
+            *review.undated(messages, call),
+            *_absurd(call, call_text),
             *review.window(win, call.url),
             *review.polls(messages),
             *stale,

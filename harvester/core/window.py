@@ -45,8 +45,19 @@ def min_duration(text: str) -> timedelta | None:
         return None
     raw = found["n"].lower()
     number = int(raw) if raw.isdigit() else _WORD_NUMBERS[raw]
-    unit = found["unit"].lower()
-    return timedelta(days=number) if unit.startswith("d") else timedelta(hours=number)
+    hours = number * 24 if found["unit"].lower().startswith("d") else number
+    return timedelta(hours=hours) if hours <= LONGEST_VOTE_HOURS else None
+
+
+LONGEST_VOTE_HOURS = 366 * 24  # a call asking for more names no real minimum: it is not read
+
+
+def absurd_duration(text: str) -> str | None:
+    """The phrase of a minimum duration longer than any vote runs ("at least 99999 hours")."""
+    found = _MIN_DURATION.search(text)
+    if found is None or min_duration(text) is not None:
+        return None
+    return found.group(0)
 
 
 def _zone(raw: str | None) -> timezone:

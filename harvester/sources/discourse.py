@@ -216,6 +216,8 @@ def read_topic_file(path: str, *, base_url: str = "") -> Thread:
     raw = read_bytes(path, what="topic file")
     try:
         data = json.loads(raw.decode("utf-8"))
+    except RecursionError:
+        raise SourceError(path, "invalid JSON: nested too deeply") from None
     except json.JSONDecodeError as exc:
         raise SourceError(
             path, f"invalid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno

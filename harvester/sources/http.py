@@ -66,7 +66,11 @@ class Fetched:
     links: Mapping[str, str] = field(default_factory=dict)  # Link header: rel -> absolute URL
 
     def json(self) -> object:
-        return json.loads(self.body)
+        """The body as JSON; ValueError when it is not JSON (or is nested too deeply to be)."""
+        try:
+            return json.loads(self.body)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
 
 
 class HttpError(SourceError):
@@ -80,7 +84,7 @@ class HttpError(SourceError):
     def json_body(self) -> object:
         try:
             return json.loads(self.body)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
 
 
@@ -133,7 +137,7 @@ def _json_wait_seconds(body: bytes) -> float | None:
     """Discourse's controller-level 429 body: {"extras": {"wait_seconds": N}, …}."""
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     extras = data.get("extras") if isinstance(data, dict) else None
     wait = extras.get("wait_seconds") if isinstance(extras, dict) else None

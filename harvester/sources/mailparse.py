@@ -26,7 +26,7 @@ from email.header import decode_header
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
 from harvester.errors import SourceError
-from harvester.model import Author, BodyFormat, Message
+from harvester.model import Author, BodyFormat, Message, is_sane_time
 from harvester.sources.mimeparams import content_params, decode_bytes
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -264,7 +264,7 @@ def _parse_date(value: str) -> datetime | None:
         return None
     if parsed.tzinfo is None:  # "-0000" means "zone unknown"; RFC 5322 says read it as UTC
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed
+    return parsed if is_sane_time(parsed) else None  # then the server's Received: date
 
 
 # --- MIME structure -----------------------------------------------------------------------------

@@ -21,8 +21,9 @@ from typing import TypeGuard
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from harvester.errors import SourceError
-from harvester.model import Author, Message, Thread, ThreadUpdate
+from harvester.model import SANE_SINCE, SANE_UNTIL, Author, Message, Thread, ThreadUpdate
 from harvester.sources.http import HttpClient, HttpError, gather_all
+from harvester.sources.mailparse import EPOCH
 from harvester.sources.mbox import iter_mbox_bytes
 from harvester.sources.progress import Progress, Tracker
 
@@ -112,6 +113,11 @@ def _nodes(tree: object, where: str) -> list[Node]:
     return found
 
 
+def _time_of(epoch: int) -> datetime:
+    """A message's time; outside the sane range it is unknown (the epoch), never trusted."""
+    return datetime.fromtimestamp(epoch, UTC) if _is_sane_epoch(epoch) else EPOCH
+
+
 def _epoch(item: Mapping[str, object], where: str) -> int:
     value = item.get("epoch")
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -127,8 +133,15 @@ def list_address(list_raw: str) -> tuple[str, str]:
     return found[1], found[2]
 
 
+def _is_sane_epoch(epoch: int) -> bool:
+    return SANE_SINCE.timestamp() <= epoch < SANE_UNTIL.timestamp()
+
+
 def months_spanned(first: int, last: int) -> list[str]:
-    """YYYY-MM for every UTC month from the epoch `first` to `last`, inclusive."""
+    """YYYY-MM for every UTC month from the epoch `first` to `last`, inclusive; times outside
+    the sane range are brought into it (a poison date must not walk ten thousand months)."""
+    low, high = int(SANE_SINCE.timestamp()), int(SANE_UNTIL.timestamp()) - 1
+    first, last = min(max(first, low), high), min(max(last, low), high)
     start = datetime.fromtimestamp(first, UTC)
     end = datetime.fromtimestamp(last, UTC)
     months = []
@@ -176,7 +189,8 @@ async def _mbox_messages(
     When the server stopped listing replies (CHILDREN_CAP), the newest ones may be in later
     months: follow month by month while each one still adds messages to the thread."""
     root = nodes[0]
-    months = months_spanned(min(n.epoch for n in nodes), max(n.epoch for n in nodes))
+    sane = [n.epoch for n in nodes if _is_sane_epoch(n.epoch)] or [n.epoch for n in nodes]
+    months = months_spanned(min(sane), max(sane))
     phrase = subject_phrase(root.subject)
     try:
         batches = await gather_all(
@@ -214,7 +228,7 @@ def _from_email_json(data: object, where: str) -> Message:
         url="",
         subject=str(data.get("subject", "")),
         author=Author(name=name, address="" if _ANONYMISED in address else address.lower()),
-        sent_at=datetime.fromtimestamp(_epoch(data, where), UTC),
+        sent_at=_time_of(_epoch(data, where)),
         body=str(data.get("body", "")),
         in_reply_to=_bare_id(str(data.get("in-reply-to") or "")),
         references=references,

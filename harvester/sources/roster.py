@@ -95,6 +95,8 @@ def _read_text(path: str) -> str:
 def _load_json(text: str, *, where: str) -> object:
     try:
         return json.loads(text)
+    except RecursionError:
+        raise ConfigError(where, "invalid JSON: nested too deeply") from None
     except json.JSONDecodeError as exc:
         raise ConfigError(
             where, f"invalid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno

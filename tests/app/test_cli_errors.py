@@ -175,3 +175,41 @@ def test_serve_with_a_bad_or_busy_port_is_one_line(
     err = capsys.readouterr().err
     assert err.startswith(f"harvest: error: web 127.0.0.1:{port}: cannot listen (")
     assert err.count("\n") == 1
+
+
+def test_a_closes_at_outside_any_vote_is_one_usage_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    absurd = "0001-01-01T00:00:00+23:59"
+    code = main(["--thread", "examples/strategy-vote.mbox", "--closes-at", absurd])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == f"harvest: error: --closes-at: {absurd!r} is outside the years 1990 to 2199\n"
+
+
+@pytest.mark.parametrize("kind", ["--thread", "--roster"])
+def test_json_nested_100000_deep_is_one_line(
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    argv = ["--thread", str(deep)]
+    if kind == "--roster":
+        vote = "examples/strategy-vote.mbox"
+        argv = ["--thread", vote, "--roster", str(deep), "--committee", "tvm"]
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code in (1, 2)
+    assert err == f"harvest: error: {deep}: invalid JSON: nested too deeply\n"
+
+
+def test_a_vote_id_too_large_for_any_database_is_no_such_vote(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    assert main(["db", "upgrade", "--db", url]) == 0
+    capsys.readouterr()
+    code = main(["votes", "show", "999999999999999999999", "--db", url])
+    err = capsys.readouterr().err
+    assert code != 0
+    assert err == "harvest: error: vote 999999999999999999999: no such vote in the database\n"

@@ -165,13 +165,10 @@ def _named(settings: Settings, worker: str) -> object:
 
 
 def test_two_daemons_on_one_postgresql_database_send_one_mail(
-    tmp_path: Path,
+    tmp_path: Path, postgres_url: str
 ) -> None:
-    from tests.store.conftest import POSTGRES_URL, _reset_postgres
-
-    _reset_postgres(POSTGRES_URL)
-    upgrade(POSTGRES_URL)
-    with world(POSTGRES_URL, tmp_path) as w:
+    upgrade(postgres_url)
+    with world(postgres_url, tmp_path) as w:
         w.fill()
         asyncio.run(two_replicas(w))
 

@@ -32,6 +32,7 @@ from harvester.web import create_app
 from tests.fakes.files import FakeFiles
 from tests.store.mail_votes import HUGO, LOGO, VOTES, mbox_text, thread_url
 from tests.store.mail_votes import write_files as write_vote_files
+from tests.store.test_messages_store import with_connection
 
 T = TypeVar("T")
 
@@ -44,18 +45,6 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 def json_lines(out: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in out.splitlines()]
-
-
-def query(url: str, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
-    async def go() -> T:
-        engine = engine_for(url)
-        try:
-            async with engine.connect() as connection:
-                return await work(connection)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(go())
 
 
 async def _counts(connection: AsyncConnection) -> tuple[int, int, int]:
@@ -114,9 +103,9 @@ def test_each_vote_of_a_file_is_stored_shown_and_recounted_as_its_own(
         voters = {b["member_id"] for b in alone[vote_id]["ballots"]}
         assert voters == {*vote.ballots, vote.caller}
 
-    assert query(database_url, _counts) == (3, sum(v.messages for v in VOTES), 3)
+    assert with_connection(database_url, _counts) == (3, sum(v.messages for v in VOTES), 3)
     for vote_id, vote in enumerate(VOTES, start=1):
-        assert query(database_url, _urls_of(vote_id)) == [thread_url(mbox, vote)]
+        assert with_connection(database_url, _urls_of(vote_id)) == [thread_url(mbox, vote)]
 
     for vote_id in alone:
         code, out, err = run(capsys, "votes", "show", str(vote_id), "--db", database_url,
@@ -146,7 +135,7 @@ def test_each_vote_of_a_file_is_stored_shown_and_recounted_as_its_own(
     code, out, err = run(capsys, *common, "--db", database_url)
     assert code == 0, err
     assert json_lines(out) == harvested
-    assert query(database_url, _counts) == (3, sum(v.messages for v in VOTES), 3)
+    assert with_connection(database_url, _counts) == (3, sum(v.messages for v in VOTES), 3)
 
 
 def test_a_harvest_failing_at_its_last_vote_stores_none_of_them(
@@ -176,7 +165,7 @@ def test_a_harvest_failing_at_its_last_vote_stores_none_of_them(
     )
     assert "Traceback" not in err
     assert calls == [1, 2, 3]
-    assert query(database_url, _counts) == (0, 0, 0)
+    assert with_connection(database_url, _counts) == (0, 0, 0)
 
 
 def test_an_mbox_url_is_one_thread_per_vote_and_its_fragment_picks_one(

@@ -464,3 +464,14 @@ def test_received_spf_pass_gives_the_envelope_sender_and_other_verdicts_do_not()
     )
     message = parse_mail(raw, where="spf.eml")
     assert message.author.envelope_from == ("carla.dias@example.org",)
+
+
+def test_a_date_far_outside_any_vote_falls_back_to_the_servers_received_time() -> None:
+    raw = (
+        b"Message-ID: <poison@example.org>\n"
+        b"Received: from mx.example.org by mail.apache.org; Tue, 06 Jan 2026 10:00:00 +0000\n"
+        b"From: Bo <bo@example.org>\n"
+        b"Date: Fri, 31 Dec 9999 23:59:59 -2359\n"
+        b"Subject: Re: [VOTE] X\n\n+1\n"
+    )
+    assert parse_mail(raw, where="poison.eml").sent_at == datetime(2026, 1, 6, 10, 0, tzinfo=UTC)

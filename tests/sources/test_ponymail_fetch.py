@@ -754,3 +754,11 @@ def test_a_list_search_url_is_not_taken_for_a_thread() -> None:
     assert parse_thread_url(
         "https://lists.apache.org/list.html?dev@tvm.apache.org:2023-8:rt6hrlhc4cwz0bwzf4lys43cb7lz30h6"
     ) == ThreadRef("https://lists.apache.org", "rt6hrlhc4cwz0bwzf4lys43cb7lz30h6")
+
+
+def test_a_poison_date_does_not_walk_ten_thousand_months() -> None:
+    jan = calendar.timegm((2026, 1, 5, 10, 0, 0))
+    year_9999 = calendar.timegm((9999, 12, 31, 23, 59, 59))
+    months = months_spanned(jan, year_9999)
+    assert months[0] == "2026-01"
+    assert months[-1] == "2199-12"  # brought into the sane range, never past year 9999

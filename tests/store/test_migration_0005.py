@@ -4,7 +4,6 @@ next recount reads the split threads. Down again, the file's row is whole once m
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -27,9 +26,10 @@ from harvester.sources.mbox import read_mail_file
 from harvester.sources.roster import load_roster
 from harvester.store import messages as stored
 from harvester.store import votes
-from harvester.store.db import alembic_config, engine_for
+from harvester.store.db import alembic_config
 from harvester.store.tables import ballots, messages, tally_snapshots, threads, vote_threads
 from tests.store.mail_votes import HUGO, LOGO, RELEASE, thread_url, write_files
+from tests.store.test_messages_store import with_connection
 
 T = TypeVar("T")
 NOW = datetime(2026, 9, 20, 12, 0, tzinfo=UTC)
@@ -51,18 +51,6 @@ In-Reply-To: <rename-call@widget.example.org>
 
 +1 to the new name
 """
-
-
-def with_connection(url: str, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
-    async def go() -> T:
-        engine = engine_for(url)
-        try:
-            async with engine.begin() as connection:
-                return await work(connection)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(go())
 
 
 def as_before_0005(thread: Thread, url: str) -> Thread:
