@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os.path
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from harvester.config import Settings, SourceKind
 from harvester.core import threads
+from harvester.core.clean import clean_thread
 from harvester.errors import SelectionError, SourceError, UsageError
 from harvester.model import Message, Roster, Thread, ThreadUpdate
 from harvester.sources import discourse, github, ponymail
@@ -112,6 +113,15 @@ class Fetcher:
     progress_for: ProgressFor = lambda label: None
 
     async def thread(self, url: str) -> list[Thread]:
+        """The threads `url` holds, their text cleaned where it enters (core/clean.py)."""
+        return [clean_thread(thread) for thread in await self._thread(url)]
+
+    async def poll(self, url: str, cursor: Mapping[str, object] | None) -> ThreadUpdate:
+        """What changed since `cursor`, its text cleaned where it enters."""
+        update = await self._poll(url, cursor)
+        return replace(update, thread=clean_thread(update.thread))
+
+    async def _thread(self, url: str) -> list[Thread]:
         kind = kind_of(url, self.settings)
         self._check_enabled(kind, url)
         progress = self.progress_for(f"{kind.value} {url}")
@@ -125,7 +135,7 @@ class Fetcher:
             return [await github.fetch_issue(self.client, url, options, progress)]
         return mail_threads(url, await self.mbox(url))
 
-    async def poll(self, url: str, cursor: Mapping[str, object] | None) -> ThreadUpdate:
+    async def _poll(self, url: str, cursor: Mapping[str, object] | None) -> ThreadUpdate:
         """What changed in one thread since `cursor` (None: read it whole)."""
         kind = kind_of(url, self.settings)
         self._check_enabled(kind, url)

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from harvester.app.fetch import Fetcher, mail_threads, split_vote_url
 from harvester.config import Settings
+from harvester.core.clean import clean_thread
 from harvester.core.draft import build_draft
 from harvester.core.profiles import choose_profile
 from harvester.core.rules import RuleSettings, choose_rule, decide
@@ -60,8 +61,8 @@ def read_thread_file(spec: str) -> list[Thread]:
     "file.mbox#mid:<call>" (a stored vote's thread URL) names one of them."""
     path = split_vote_url(spec)[0]
     if os.path.splitext(path)[1].lower() == ".json":
-        return [read_topic_file(path)]
-    return mail_threads(spec, list(read_mail_file(path)))
+        return [clean_thread(read_topic_file(path))]
+    return [clean_thread(t) for t in mail_threads(spec, list(read_mail_file(path)))]
 
 
 async def read_thread_spec(spec: str, fetcher: Fetcher) -> list[Thread]:
