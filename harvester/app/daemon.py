@@ -26,6 +26,7 @@ from harvester.app.fetch import Fetcher, http_options
 from harvester.app.watch import Watcher, uniform_jitter
 from harvester.app.webapp import DatabaseBackend, Heartbeat, web_server
 from harvester.config import Settings
+from harvester.entry import stop_asked
 from harvester.errors import HarvesterError
 from harvester.sources.http import HttpClient
 from harvester.store.db import check_current, engine_for
@@ -77,6 +78,7 @@ async def run_daemon(
 ) -> None:
     """Run until `stop` is set or a SIGTERM/SIGINT arrives."""
     stop = stop or asyncio.Event()
+    on_signals(stop)  # first: from here a SIGTERM is a clean stop, never a kill mid-setup
     engine = engine_for(url)
     try:
         await check_current(engine, url)
@@ -138,7 +140,6 @@ async def _serve(
             max_instances=1,
             coalesce=True,
         )
-    on_signals(stop)
     scheduler.start()
     heartbeat.running = True
     log.info("harvest daemon started (worker %s)", worker)
@@ -153,6 +154,9 @@ async def _serve(
 
 
 def on_signals(stop: asyncio.Event) -> None:
+    """SIGTERM and SIGINT set `stop`; one that came while the command was starting already has."""
+    if stop_asked():
+        stop.set()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         try:

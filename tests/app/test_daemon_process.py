@@ -13,11 +13,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from harvester.store.db import upgrade
 from tests.app.daemon_world import TOPIC, World, world
 from tests.fakes.discourse import FakePost
 
-HARVEST = [sys.executable, "-c", "from harvester.app.cli import main; raise SystemExit(main())"]
+# As the installed `harvest` script starts: through harvester.entry, which handles SIGTERM first.
+HARVEST = [sys.executable, "-c", "from harvester.entry import main; raise SystemExit(main())"]
 LEAD = 15  # seconds from the start of the test to the vote's 72-hour mark
 
 
@@ -122,3 +125,31 @@ def test_killed_mid_vote_the_restarted_daemon_mails_the_result_once(
         text = log.read_text(encoding="utf-8")
         assert "Traceback" not in text
         assert text.count("harvest daemon stopped") == 2
+
+
+def _catches_sigterm(pid: int) -> bool:
+    """Whether the process has a SIGTERM handler yet (Linux: the SigCgt mask in /proc)."""
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("SigCgt:"):
+                return bool(int(line.split()[1], 16) & (1 << (signal.SIGTERM - 1)))
+    return False
+
+
+@pytest.mark.parametrize("after", [0.0, 0.3])
+def test_a_sigterm_while_the_daemon_starts_stops_it_cleanly(
+    after: float, database_url: str, tmp_path: Path
+) -> None:
+    upgrade(database_url)
+    cfg = tmp_path / "harvester.toml"
+    cfg.write_text("[daemon]\ntick_seconds = 0.2\n\n[web]\nport = 0\n", encoding="utf-8")
+    log = tmp_path / "daemon.log"
+    process = daemon(cfg, database_url, log)
+    # The interpreter's own start is before any line of ours: wait for the first one.
+    wait(lambda: _catches_sigterm(process.pid), "the first SIGTERM handler", timeout=30)
+    time.sleep(after)  # 0: still importing; 0.3: importing or starting the daemon
+    process.send_signal(signal.SIGTERM)
+    code = process.wait(timeout=60)
+    text = log.read_text(encoding="utf-8", errors="replace")
+    assert code == 0, text
+    assert "Traceback" not in text
