@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from harvester.config import load_settings
 from harvester.errors import SourceError, UsageError
-from harvester.store.db import check_current, engine_for, head_revision, upgrade
+from harvester.store.db import check_current, check_tables, engine_for, head_revision, upgrade
 
 
 class _Parser(argparse.ArgumentParser):
@@ -33,6 +33,7 @@ async def _check(url: str) -> None:
     engine = engine_for(url)
     try:
         await check_current(engine, url)
+        await check_tables(engine, url)
     finally:
         await engine.dispose()
 

@@ -66,3 +66,30 @@ async def check_current(engine: AsyncEngine, url: str) -> None:
             url,
             f"database schema is {found}, this harvester needs {head}: run `harvest db upgrade`",
         )
+
+
+def _missing(connection: Connection) -> list[str]:
+    """Tables and columns the code needs that the database lacks (compared with the models)."""
+    from alembic.autogenerate import compare_metadata
+
+    from harvester.store.tables import metadata
+
+    missing: list[str] = []
+    for diff in compare_metadata(MigrationContext.configure(connection), metadata):
+        if isinstance(diff, tuple) and diff and diff[0] == "add_table":
+            missing.append(f"table {diff[1].name}")
+        elif isinstance(diff, tuple) and diff and diff[0] == "add_column":
+            missing.append(f"column {diff[2]}.{diff[3].name}")
+    return missing
+
+
+async def check_tables(engine: AsyncEngine, url: str) -> None:
+    """The schema stamp can say "current" over tables someone dropped or altered by hand: look
+    at the tables themselves."""
+    async with engine.connect() as connection:
+        missing = await connection.run_sync(_missing)
+    if missing:
+        shown = ", ".join(missing[:5]) + (
+            f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        )
+        raise ConfigError(url, f"the schema is stamped current but lacks {shown}")

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 from alembic import command
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from harvester.app.cli import main
 from harvester.store.db import alembic_config
+from tests.store.test_messages_store import with_connection
 
 
 def test_check_then_upgrade_then_check(
@@ -52,3 +55,21 @@ def test_an_unreachable_database_is_one_line_and_exit_1(capsys: pytest.CaptureFi
 def test_an_unsupported_url_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["db", "upgrade", "--db", "mysql://root@localhost/x"]) == 2
     assert "unsupported database 'mysql'" in capsys.readouterr().err
+
+
+def test_check_looks_at_the_tables_not_only_the_stamp(
+    database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["db", "upgrade", "--db", database_url]) == 0
+    capsys.readouterr()
+
+    async def damage(connection: AsyncConnection) -> None:
+        await connection.execute(text("DROP TABLE identity_verdicts"))
+
+    with_connection(database_url, damage)
+    assert main(["db", "check", "--db", database_url]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"harvest: error: {database_url}: the schema is stamped current but lacks "
+        "table identity_verdicts\n"
+    )
