@@ -14,7 +14,7 @@ from harvester.errors import SelectionError, SourceError, UsageError
 from harvester.model import Message, Roster, Thread, ThreadUpdate
 from harvester.sources import discourse, github, ponymail
 from harvester.sources.http import HttpClient, HttpOptions
-from harvester.sources.mbox import iter_mbox_bytes
+from harvester.sources.mbox import MID_MESSAGE, ends_mid_message, iter_mbox_bytes
 from harvester.sources.progress import Progress
 from harvester.sources.roster import parse_roster_text, roster_kind
 
@@ -88,6 +88,18 @@ def split_vote_url(url: str) -> tuple[str, str]:
     return (base, VOTE_FRAGMENT[1:] + quoted) if sep else (url, "")
 
 
+def with_cut_warning(threads: list[Thread], messages: Sequence[Message]) -> list[Thread]:
+    """A mail file that ends mid-message: the warning goes to the thread of its last message,
+    whose count may miss what was cut (the tally lists it for review)."""
+    if not messages:
+        return threads
+    last = messages[-1]
+    return [
+        replace(t, warnings=(*t.warnings, MID_MESSAGE)) if any(m is last for m in t.messages) else t
+        for t in threads
+    ]
+
+
 def mail_threads(where: str, messages: Sequence[Message]) -> list[Thread]:
     """The vote threads in a mail file or download: by References, then linked by subject.
     Each is its own thread (`vote_thread_url`); `where` with a vote's fragment gives that one."""
@@ -133,7 +145,11 @@ class Fetcher:
         if kind is SourceKind.GITHUB:
             options = self.github_options()
             return [await github.fetch_issue(self.client, url, options, progress)]
-        return mail_threads(url, await self.mbox(url))
+        base = split_vote_url(url)[0]
+        body = (await self.client.get(base)).body
+        messages = list(iter_mbox_bytes(body, where=base))
+        threads = mail_threads(url, messages)
+        return with_cut_warning(threads, messages) if ends_mid_message(body) else threads
 
     async def _poll(self, url: str, cursor: Mapping[str, object] | None) -> ThreadUpdate:
         """What changed in one thread since `cursor` (None: read it whole)."""

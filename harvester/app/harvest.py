@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from harvester.app.fetch import Fetcher, mail_threads, split_vote_url
+from harvester.app.fetch import Fetcher, mail_threads, split_vote_url, with_cut_warning
 from harvester.config import Settings
 from harvester.core.clean import clean_thread
 from harvester.core.draft import build_draft
@@ -27,7 +27,7 @@ from harvester.model import (
 )
 from harvester.sources.discourse import read_topic_file
 from harvester.sources.http import gather_all, task_group
-from harvester.sources.mbox import read_mail_file
+from harvester.sources.mbox import file_ends_mid_message, read_mail_file
 from harvester.sources.roster import load_roster
 
 
@@ -62,7 +62,11 @@ def read_thread_file(spec: str) -> list[Thread]:
     path = split_vote_url(spec)[0]
     if os.path.splitext(path)[1].lower() == ".json":
         return [clean_thread(read_topic_file(path))]
-    return [clean_thread(t) for t in mail_threads(spec, list(read_mail_file(path)))]
+    messages = list(read_mail_file(path))
+    threads = mail_threads(spec, messages)
+    if file_ends_mid_message(path):
+        threads = with_cut_warning(threads, messages)
+    return [clean_thread(t) for t in threads]
 
 
 async def read_thread_spec(spec: str, fetcher: Fetcher) -> list[Thread]:

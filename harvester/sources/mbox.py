@@ -116,6 +116,27 @@ def iter_mbox_bytes(data: bytes, *, where: str) -> Iterator[Message]:
         yield parse_mail(raw, where=f"{where} (message {number})")
 
 
+MID_MESSAGE = "the mail file ends mid-message: its last message may be cut short"
+
+
+def ends_mid_message(data: bytes) -> bool:
+    """An mbox always ends with a line break; one that does not was cut short (a download that
+    stopped, a copy that filled the disk)."""
+    return bool(data) and not data.endswith(b"\n")
+
+
+def file_ends_mid_message(path: str) -> bool:
+    """Whether the mbox at `path` was cut short; an .eml may well end without a line break."""
+    if not _is_mbox(path):
+        return False
+    with open_binary(path, what="mail file") as stream:
+        stream.seek(0, os.SEEK_END)
+        if stream.tell() == 0:
+            return False
+        stream.seek(-1, os.SEEK_END)
+        return ends_mid_message(stream.read(1))
+
+
 def read_eml(path: str) -> Message:
     """The one message of an .eml file."""
     return parse_mail(read_bytes(path, what="mail file"), where=path)

@@ -15,6 +15,7 @@ from harvester.core.text import own_lines
 from harvester.sources.mailparse import parse_mail
 
 DATA = Path(__file__).parent.parent / "data"
+ROOT = Path(__file__).parent.parent.parent
 HEAD = (
     "From: Bob <bob@apache.org>\r\nSubject: Re: [VOTE] X\r\nMessage-ID: <r@x>\r\n"
     "Date: Tue, 6 Jan 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n"
@@ -167,3 +168,21 @@ def test_text_output_shows_post_text_without_control_characters(
     assert "\x1b" not in out
     assert "\r" not in out
     assert out.splitlines()[0] == "[VOTE] Evil X-Injected: 1 [31mred"
+
+
+def test_a_truncated_mbox_is_counted_with_a_warning_that_it_ends_mid_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    whole = (ROOT / "examples" / "strategy-vote.mbox").read_bytes()
+    cut = tmp_path / "cut.mbox"
+    cut.write_bytes(whole[: len(whole) - 200].rstrip(b"\n"))
+    code = main(["--thread", str(cut), "--roster", str(ROOT / "examples" / "roster.toml"),
+                 "--format", "json"])  # fmt: skip
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert report["ballots"]
+    reasons = [r["reason"] for r in report["review"]]
+    assert "the mail file ends mid-message: its last message may be cut short" in reasons
+    code = main(["--thread", str(ROOT / "examples" / "strategy-vote.mbox"), "--format", "json"])
+    whole_report = json.loads(capsys.readouterr().out)
+    assert not any("mid-message" in r["reason"] for r in whole_report["review"])

@@ -13,7 +13,14 @@ import pytest
 from harvester.errors import SourceError
 from harvester.model import BodyFormat
 from harvester.sources import mbox
-from harvester.sources.mbox import iter_mbox, iter_raw_mbox, read_eml, read_mail_file
+from harvester.sources.mbox import (
+    ends_mid_message,
+    file_ends_mid_message,
+    iter_mbox,
+    iter_raw_mbox,
+    read_eml,
+    read_mail_file,
+)
 
 DATA = Path(__file__).parent.parent / "data" / "mail"
 FROM_LINE = b"From dev-return-1-archive@tvm.apache.org  Tue Mar  4 02:11:40 2025\n"
@@ -229,3 +236,12 @@ def test_iter_raw_mbox_streams(tmp_path: Path) -> None:
         tracemalloc.stop()
     assert count == 12_000
     assert peak < 5_000_000, f"peak {peak:,} bytes: the mbox is not streamed"
+
+
+def test_an_mbox_that_does_not_end_with_a_line_break_was_cut_short(tmp_path: Path) -> None:
+    assert ends_mid_message(b"From a@b Mon Jan  5 10:00:00 2026\nSubject: x\n\n+1")
+    assert not ends_mid_message(b"From a@b Mon Jan  5 10:00:00 2026\nSubject: x\n\n+1\n")
+    assert not ends_mid_message(b"")
+    eml = tmp_path / "reply.eml"
+    eml.write_bytes(b"Subject: x\n\n+1")  # an .eml may end without one
+    assert not file_ends_mid_message(str(eml))
