@@ -54,6 +54,10 @@ class _Steps:
             self.busy.add(task)
             try:
                 await step()
+            except asyncio.CancelledError:
+                # The daemon is stopping and this step outlived the grace period: it ends here
+                # (its transaction rolls back), quietly, since it is not a failure.
+                log.info("%s: stopped with the daemon", name)
             except HarvesterError as error:
                 log.warning("%s: %s", name, error)
             except Exception:  # a bug: report it and keep the daemon running

@@ -373,3 +373,27 @@ def test_a_correction_outlives_polls_and_is_in_the_result_mail(
     assert [c["by"] for c in final["corrections"]] == ["chair"]
     assert "Corrected by hand:" in body
     assert "counted as 0: asked on the list: he meant 0 (chair)" in body
+
+
+def test_a_step_cancelled_by_the_stop_ends_quietly(caplog: pytest.LogCaptureFixture) -> None:
+    """A step still running past the grace period is cancelled at the stop: that is no failure,
+    and no traceback reaches the log (the scheduler would print one for an exception)."""
+    from harvester.app.daemon import _Steps
+
+    async def scenario() -> None:
+        steps = _Steps()
+        started = asyncio.Event()
+
+        async def slow() -> None:
+            started.set()
+            await asyncio.sleep(30)
+
+        task = asyncio.create_task(steps.job("tick", slow)())
+        await started.wait()
+        task.cancel()
+        await task  # ends, does not raise
+        assert steps.busy == set()
+
+    caplog.set_level("INFO")
+    asyncio.run(scenario())
+    assert "tick: stopped with the daemon" in caplog.text
