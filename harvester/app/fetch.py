@@ -145,11 +145,7 @@ class Fetcher:
         if kind is SourceKind.GITHUB:
             options = self.github_options()
             return [await github.fetch_issue(self.client, url, options, progress)]
-        base = split_vote_url(url)[0]
-        body = (await self.client.get(base)).body
-        messages = list(iter_mbox_bytes(body, where=base))
-        threads = mail_threads(url, messages)
-        return with_cut_warning(threads, messages) if ends_mid_message(body) else threads
+        return await self.mbox_threads(url)
 
     async def _poll(self, url: str, cursor: Mapping[str, object] | None) -> ThreadUpdate:
         """What changed in one thread since `cursor` (None: read it whole)."""
@@ -166,7 +162,7 @@ class Fetcher:
             return await github.poll_issue(
                 self.client, url, self.github_options(), cursor, progress
             )
-        found = mail_threads(url, await self.mbox(url))
+        found = await self.mbox_threads(url)
         if not found and split_vote_url(url)[1]:
             raise SelectionError(url, "the file no longer holds this vote's call")
         if len(found) != 1:
@@ -181,11 +177,14 @@ class Fetcher:
         settings = self.settings.sources.github
         return github.GitHubOptions(settings.api_url, settings.token)
 
-    async def mbox(self, url: str) -> list[Message]:
-        """The download's messages; a vote's fragment names a part of it, not another file."""
+    async def mbox_threads(self, url: str) -> list[Thread]:
+        """The vote threads of an mbox download (a vote's fragment names a part of it, not
+        another file), warned when the download ends mid-message."""
         base = split_vote_url(url)[0]
-        fetched = await self.client.get(base)
-        return list(iter_mbox_bytes(fetched.body, where=base))
+        body = (await self.client.get(base)).body
+        messages = list(iter_mbox_bytes(body, where=base))
+        threads = mail_threads(url, messages)
+        return with_cut_warning(threads, messages) if ends_mid_message(body) else threads
 
     def _check_enabled(self, kind: SourceKind, url: str) -> None:
         switch = getattr(self.settings.sources, kind.value, None)

@@ -7,7 +7,8 @@ import re
 from datetime import UTC, datetime
 
 from harvester.app.harvest import VoteResult
-from harvester.core.draft import as_email, one_line
+from harvester.core.clean import one_line
+from harvester.core.draft import as_email
 from harvester.core.report import report_json
 from harvester.model import Ballot
 

@@ -15,7 +15,7 @@ from harvester.model import Author, Message, Thread
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _BIDI = re.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_BREAKS = re.compile(r"[\r\n\t\u0085\u2028\u2029]+")
+_BREAKS = re.compile(r"[\r\n\t\x0b\x0c\u0085\u2028\u2029]+")
 
 
 def clean_text(text: str) -> str:
@@ -23,9 +23,9 @@ def clean_text(text: str) -> str:
 
 
 def one_line(text: str) -> str:
-    """A single-line field: no control, line break or bidi override; runs of space joined."""
-    cleaned = _BIDI.sub("", clean_text(_BREAKS.sub(" ", text)))
-    return " ".join(cleaned.split()) if "  " in cleaned else cleaned.strip()
+    """A single-line field (a name, a subject, a header value): no control, line break or bidi
+    override, runs of space joined. A line break in a header is how header injection works."""
+    return " ".join(_BIDI.sub("", clean_text(_BREAKS.sub(" ", text))).split())
 
 
 def _author(author: Author) -> Author:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from harvester.core.draft import one_line
+from harvester.core.clean import one_line
 from harvester.core.report import iso_utc
 from harvester.core.tally import is_eligible
 from harvester.model import Draft, Outcome, Roster, Tally

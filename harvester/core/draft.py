@@ -11,6 +11,7 @@ from email.utils import format_datetime
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from harvester.core import threads
+from harvester.core.clean import one_line
 from harvester.core.report import iso_utc
 from harvester.model import Ballot, Draft, Outcome, Override, Tally, Value
 
@@ -21,13 +22,7 @@ _ENV = Environment(
     trim_blocks=True,
     keep_trailing_newline=True,
 )
-_LINE_BREAKS = re.compile(r"[\r\n\x0b\x0c\x85\u2028\u2029]+")
 _VALUES = (Value.PLUS, Value.ZERO, Value.MINUS)
-
-
-def one_line(text: str) -> str:
-    """Header values never carry line breaks: that is how header injection works."""
-    return " ".join(_LINE_BREAKS.sub(" ", text).split())
 
 
 def result_subject(title: str) -> str:

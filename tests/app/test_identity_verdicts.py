@@ -107,7 +107,7 @@ def test_a_rejected_identity_no_longer_counts_for_the_member(
     [
         (("--url", "mid:nope@x", "--note", "n"), "no message mid:nope@x in this vote"),
         (("--url", ZOE, "--note", "n", "--member", "ghost"), "no member 'ghost'"),
-        (("--url", ZOE), "note"),
+        (("--url", ZOE), "note must not be empty"),
     ],
 )
 def test_bad_confirmations_are_one_line_and_write_nothing(
