@@ -186,6 +186,16 @@ class DaemonSettings(_Section):
     worker: str = ""  # this replica's name in the outbox; default host:pid
 
 
+class LimitSettings(_Section):
+    """[limits]: the most one mail may hold; bigger is reported for review, never decoded.
+
+    The defaults fit every real list mail (lists.apache.org refuses mails over 10 MB) with room."""
+
+    message_mb: float = Field(default=64.0, gt=0, le=4096)  # one raw message, attachments included
+    part_mb: float = Field(default=8.0, gt=0, le=4096)  # one text part, before decoding
+    header_kb: float = Field(default=1024.0, gt=0, le=1024 * 1024)  # one message's header block
+
+
 class WebSettings(_Section):
     """[web]: the dashboard, JSON API, /healthz and /metrics (`harvest serve`, and the daemon)."""
 
@@ -193,6 +203,13 @@ class WebSettings(_Section):
     host: str = "127.0.0.1"  # 0.0.0.0 in a container; put a TLS proxy in front
     port: int = Field(default=8080, ge=0, le=65535)  # 0: any free port
     token: str = ""  # secret: HARVESTER_WEB__TOKEN only; empty: pages are read-only
+    # Signs session cookies; separate from the token, so a leaked cookie never reveals it.
+    # Empty: a random key per process (sessions end when it restarts). Secret: env only.
+    session_key: str = ""
+    session_hours: float = Field(default=12.0, gt=0, le=24 * 90)
+    login_attempts: int = Field(default=5, ge=1, le=1000)  # wrong tokens per client per window
+    login_window_minutes: float = Field(default=15.0, gt=0, le=24 * 60)
+    request_timeout: float = Field(default=30.0, gt=0, le=3600)  # a client slower than this is cut
 
 
 class Settings(_Section):
@@ -204,6 +221,7 @@ class Settings(_Section):
     mail: MailSettings = MailSettings()
     daemon: DaemonSettings = DaemonSettings()
     web: WebSettings = WebSettings()
+    limits: LimitSettings = LimitSettings()
 
 
 # Secrets may only come from the environment; the file would end up in a repository or a backup.
@@ -212,6 +230,7 @@ SECRETS = {
     ("sources", "github", "token"): "GITHUB_TOKEN",
     ("mail", "password"): "HARVESTER_MAIL__PASSWORD",
     ("web", "token"): "HARVESTER_WEB__TOKEN",
+    ("web", "session_key"): "HARVESTER_WEB__SESSION_KEY",
 }
 # Names the design and other tools already use for the same settings.
 ENV_ALIASES = {

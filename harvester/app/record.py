@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -57,7 +59,8 @@ async def save_count(
 ) -> None:
     tally, outcome = result.tally, result.outcome
     report = report_json(tally, outcome)
-    await votes.save_tally(connection, vote_id, report, tally.ballots, tally.history, now)
+    draft = {"subject": result.draft.subject, "body": result.draft.body}
+    await votes.save_tally(connection, vote_id, report, tally.ballots, tally.history, now, draft)
     window = tally.window
     await votes.set_schedule(
         connection,
@@ -86,22 +89,32 @@ async def recount(
     vote = await votes.get_vote(connection, vote_id)
     if vote is None:
         raise SelectionError(f"vote {vote_id}", "no such vote in the database")
+    if roster is None:
+        roster = await votes.latest_roster(connection, settings.daemon.roster or None)
+    closed = vote.closes_at if vote.status != votes.OPEN and vote.closed_by == "deadline" else None
+    return await count_stored(
+        connection, vote_id, roster or Roster(members=()), settings, now, rule, closed
+    )
+
+
+async def count_stored(
+    connection: AsyncConnection,
+    vote_id: int,
+    roster: Roster,
+    settings: Settings,
+    now: datetime,
+    rule: RuleName | None = None,
+    closes_at: datetime | None = None,
+) -> VoteResult:
+    """The vote counted from its stored threads and corrections; no writes."""
     urls = await votes.thread_urls(connection, vote_id)
     sources = [t for t in [await stored.load_thread(connection, u) for u in urls] if t]
     if not sources:
         raise SelectionError(f"vote {vote_id}", "has no stored thread to count")
-    if roster is None:
-        roster = await votes.latest_roster(connection, settings.daemon.roster or None)
-    closed = vote.closes_at if vote.status != votes.OPEN and vote.closed_by == "deadline" else None
-    return tally_vote(
-        sources,
-        roster or Roster(members=()),
-        settings,
-        now,
-        rule=rule,
-        closes_at=closed,
-        corrections=await load_corrections(connection, vote_id),
-    )
+    corrections = await load_corrections(connection, vote_id)
+    # Counting is CPU work: in a thread, so the event loop (pages, /healthz) keeps answering.
+    count = partial(tally_vote, sources, roster, settings, now, rule=rule, closes_at=closes_at)
+    return await asyncio.to_thread(count, corrections=corrections)
 
 
 async def load_corrections(connection: AsyncConnection, vote_id: int) -> Corrections:

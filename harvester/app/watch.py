@@ -22,13 +22,13 @@ from harvester.app import discover
 from harvester.app.deliver import new_message_id
 from harvester.app.discover import FoundVote, ThreadRole
 from harvester.app.fetch import Fetcher
-from harvester.app.harvest import VoteResult, is_url, tally_vote
+from harvester.app.harvest import VoteResult, is_url
 from harvester.app.hold import must_hold
-from harvester.app.record import final_status, load_corrections, save_count
+from harvester.app.record import count_stored, final_status, save_count
 from harvester.config import Settings
 from harvester.core.schedule import next_poll
 from harvester.core.threads import vote_key, vote_title
-from harvester.errors import HarvesterError, SelectionError
+from harvester.errors import HarvesterError
 from harvester.model import Roster, Thread, ThreadUpdate
 from harvester.sources.roster import load_roster
 from harvester.store import messages as stored
@@ -309,14 +309,9 @@ class Watcher:
         roster: Roster | None = None,
     ) -> VoteResult:
         """The vote counted from its stored messages and the last roster snapshot; no writes."""
-        urls = await votes.thread_urls(connection, vote.id)
-        sources = [t for t in [await stored.load_thread(connection, u) for u in urls] if t]
-        if not sources:
-            raise SelectionError(f"vote {vote.id}", "has no stored thread to count")
         roster = roster or await self.roster(connection)
-        corrections = await load_corrections(connection, vote.id)
-        return tally_vote(
-            sources, roster, self.settings, now, closes_at=cut_off, corrections=corrections
+        return await count_stored(
+            connection, vote.id, roster, self.settings, now, closes_at=cut_off
         )
 
     # -- closing -----------------------------------------------------------------------------

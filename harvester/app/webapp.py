@@ -1,6 +1,6 @@
 """The dashboard's data from the database (web.Backend), and serving it: `harvest serve` and the
-daemon. The web layer gets plain dicts in the CLI's JSON shapes; every vote page is recounted
-from stored messages (no network), so it shows corrections and the current draft at once."""
+daemon. The web layer gets plain dicts in the CLI's JSON shapes; a vote page shows the stored
+count, which every write that changes the vote (poll, correction, recount) stores again."""
 
 from __future__ import annotations
 
@@ -17,14 +17,14 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from harvester import metrics
-from harvester.app import corrections, record
+from harvester.app import corrections
 from harvester.config import Settings
-from harvester.core.report import iso_or_none, iso_utc, report_json
+from harvester.core.report import iso_or_none, iso_utc
 from harvester.errors import HarvesterError
 from harvester.model import Dismissal
 from harvester.store import corrections as stored_corrections
 from harvester.store import votes
-from harvester.web import Backend, Correction, IdentityJudgement, create_app
+from harvester.web import Backend, Correction, IdentityJudgement, Security, create_app
 from harvester.web import Dismissal as WebDismissal
 
 log = logging.getLogger("harvester.web")
@@ -62,22 +62,27 @@ class DatabaseBackend(Backend):
     async def votes(self) -> list[dict[str, Any]]:
         async with self.engine.connect() as connection:
             rows = await votes.list_votes(connection)
-            reports = [await votes.latest_tally(connection, row.id) for row in rows]
+            current = await votes.current_reports(connection)
+            # A vote counted before 0003 has no current-tally pointer: its newest snapshot.
+            reports = [
+                current[row.id]
+                if row.id in current
+                else await votes.latest_tally(connection, row.id)
+                for row in rows
+            ]
         summaries = [_summary(row, report) for row, report in zip(rows, reports, strict=True)]
         return list(reversed(summaries))
 
     async def vote(self, vote_id: int) -> dict[str, Any] | None:
-        now = self.clock()
         async with self.engine.connect() as connection:
             row = await votes.get_vote(connection, vote_id)
             if row is None:
                 return None
-            try:
-                result = await record.recount(connection, vote_id, None, self.settings, now)
-                report: dict[str, Any] | None = report_json(result.tally, result.outcome)
-                draft = {"subject": result.draft.subject, "body": result.draft.body}
-            except HarvesterError:  # nothing stored to count yet
-                report, draft = await votes.latest_tally(connection, vote_id), None
+            # The stored count: every write that changes it (a poll, a correction, a recount)
+            # stores it again, so a view never counts.
+            count = await votes.current_count(connection, vote_id)
+            report = count.report if count else None
+            draft = count.draft if count else None
             in_force = await stored_corrections.in_force(connection, vote_id)
             mails = await votes.vote_drafts(connection, vote_id)
             audit = await stored_corrections.audit_entries(connection, vote_id)
@@ -177,8 +182,17 @@ async def web_server(
     backend: DatabaseBackend, settings: Settings, *, port: int | None = None
 ) -> AsyncIterator[str]:
     """The dashboard served on [web] host:port while the block runs; yields its base URL."""
-    app = create_app(backend, token=settings.web.token, clock=backend.clock)
-    runner = web.AppRunner(app, access_log=None)
+    web_settings = settings.web
+    security = Security(
+        session_key=web_settings.session_key,
+        session_hours=web_settings.session_hours,
+        login_attempts=web_settings.login_attempts,
+        login_window_minutes=web_settings.login_window_minutes,
+        request_timeout=web_settings.request_timeout,
+    )
+    app = create_app(backend, token=web_settings.token, clock=backend.clock, security=security)
+    # keepalive_timeout also closes a connection that has not sent a whole request by then.
+    runner = web.AppRunner(app, access_log=None, keepalive_timeout=web_settings.request_timeout)
     await runner.setup()
     host = settings.web.host
     site = web.TCPSite(runner, host, settings.web.port if port is None else port)

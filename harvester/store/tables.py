@@ -154,6 +154,7 @@ tally_snapshots = Table(
     Column("status", String(20), nullable=False),
     Column("digest", String(64), nullable=False),  # an unchanged tally is not stored again
     Column("report", JSON, nullable=False),  # the JSON contract's object
+    Column("draft", JSON, nullable=True),  # {"subject", "body"} counted with it; NULL before 0007
     UniqueConstraint("vote_id", "digest", name="uq_tally_snapshots_vote_id_digest"),
 )
 

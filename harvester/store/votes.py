@@ -225,10 +225,12 @@ async def save_tally(
     effective: Sequence[Ballot],
     history: Sequence[Ballot],
     now: datetime,
+    draft: Mapping[str, str] | None = None,
 ) -> int | None:
-    """Store a tally and its ballots; an unchanged tally (same report) is not stored again.
-    Returns the new snapshot's id, or None when nothing changed."""
-    digest = digest_of(report)
+    """Store a tally, the draft counted with it and its ballots; an unchanged tally (same
+    report and draft) is not stored again. Returns the new snapshot's id, or None when nothing
+    changed."""
+    digest = digest_of({"report": report, "draft": draft})
     insert = dialect_insert(connection)
     result = await connection.execute(
         insert(tally_snapshots)
@@ -238,6 +240,7 @@ async def save_tally(
             status=str(report.get("status", "")),
             digest=digest,
             report=dict(report),
+            **({} if draft is None else {"draft": dict(draft)}),
         )
         .on_conflict_do_nothing(index_elements=["vote_id", "digest"])
         .returning(tally_snapshots.c.id)
@@ -265,11 +268,25 @@ async def _make_current(connection: AsyncConnection, vote_id: int, tally_id: int
     await connection.execute(update(votes).where(votes.c.id == vote_id).values(tally_id=tally_id))
 
 
+@dataclass(frozen=True)
+class StoredCount:
+    """A vote's current tally as stored: what its pages show without counting again."""
+
+    report: dict[str, Any]
+    draft: dict[str, str] | None  # None: counted before drafts were stored with the tally
+
+
 async def latest_tally(connection: AsyncConnection, vote_id: int) -> dict[str, Any] | None:
+    """The vote's current tally report (see `current_count`)."""
+    found = await current_count(connection, vote_id)
+    return None if found is None else found.report
+
+
+async def current_count(connection: AsyncConnection, vote_id: int) -> StoredCount | None:
     """The vote's current tally: the last one saved, even when it repeats an older snapshot."""
     current = select(votes.c.tally_id).where(votes.c.id == vote_id).scalar_subquery()
     result = await connection.execute(
-        select(tally_snapshots.c.report)
+        select(tally_snapshots.c.report, tally_snapshots.c.draft)
         .where(tally_snapshots.c.vote_id == vote_id)
         .order_by(
             (tally_snapshots.c.id == current).desc(),
@@ -278,8 +295,20 @@ async def latest_tally(connection: AsyncConnection, vote_id: int) -> dict[str, A
         )
         .limit(1)
     )
-    found = result.scalar_one_or_none()
-    return None if found is None else dict(found)
+    found = result.one_or_none()
+    if found is None:
+        return None
+    return StoredCount(dict(found.report), dict(found.draft) if found.draft else None)
+
+
+async def current_reports(connection: AsyncConnection) -> dict[int, dict[str, Any]]:
+    """Every vote's current tally report in one query (a vote without one is left out)."""
+    result = await connection.execute(
+        select(votes.c.id, tally_snapshots.c.report).join_from(
+            votes, tally_snapshots, votes.c.tally_id == tally_snapshots.c.id
+        )
+    )
+    return {int(row.id): dict(row.report) for row in result}
 
 
 def roster_json(roster: Roster) -> list[dict[str, Any]]:

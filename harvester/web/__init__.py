@@ -8,5 +8,6 @@ from __future__ import annotations
 
 from harvester.web.app import create_app
 from harvester.web.backend import Backend, Correction, Dismissal, IdentityJudgement
+from harvester.web.sessions import Security
 
-__all__ = ["Backend", "Correction", "Dismissal", "IdentityJudgement", "create_app"]
+__all__ = ["Backend", "Correction", "Dismissal", "IdentityJudgement", "Security", "create_app"]

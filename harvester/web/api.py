@@ -12,9 +12,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from harvester.errors import HarvesterError
 from harvester.web.auth import ACTOR_HEADER, WRITES_DISABLED, bearer_ok, clean_name
-from harvester.web.context import context
+from harvester.web.context import context, trusted
 from harvester.web.forms import InputError, correction_from_json, dismissal_from, identity_from
 from harvester.web.pages import vote_id, write_status
+from harvester.web.privacy import public_view
 
 log = logging.getLogger(__name__)
 Change = TypeVar("Change")
@@ -38,7 +39,7 @@ async def vote(request: web.Request) -> web.Response:
     detail = await context(request).backend.vote(number)
     if detail is None:
         return _error(404, f"no such vote: {number}")
-    return web.json_response(detail)
+    return web.json_response(detail if trusted(request) else public_view(detail))
 
 
 async def _json_write(
@@ -50,7 +51,13 @@ async def _json_write(
     ctx = context(request)
     if not ctx.token:
         return _error(403, WRITES_DISABLED)
+    client = request.remote or "unknown"
+    wait = await ctx.throttle.retry_after(client)
+    if wait is not None:
+        message = f"too many wrong tokens from your address: try again in {wait} s"
+        return _error(429, message, **{"Retry-After": str(wait)})
     if not bearer_ok(request, ctx.token):
+        await ctx.throttle.failed(client)
         return _error(401, "a valid 'Authorization: Bearer' token is required", **_CHALLENGE)
     actor = clean_name(request.headers.get(ACTOR_HEADER))
     if actor is None:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 from prometheus_client import CollectorRegistry
 
 from harvester.metrics import REGISTRY
 from harvester.web import api, pages
 from harvester.web.backend import Backend
 from harvester.web.context import CONTEXT, Context
+from harvester.web.sessions import Security, Sessions
+from harvester.web.throttle import LoginThrottle
 from harvester.web.views import STATIC, error_page, make_environment
 
 log = logging.getLogger(__name__)
@@ -29,6 +33,9 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
+
+
+DEFAULT_SECURITY = Security()
 
 
 def utc_now() -> datetime:
@@ -82,21 +89,43 @@ def _routes(app: web.Application) -> None:
     app.router.add_static("/static/", STATIC)
 
 
+def _time_limit(seconds: float) -> Middleware:
+    """A request whose handler (reading a slow body included) takes longer is answered 408, so a
+    slow client cannot hold a handler; a slow header is cut by the server's keep-alive timer."""
+
+    @web.middleware
+    async def time_limit(request: web.Request, handler: Handler) -> web.StreamResponse:
+        try:
+            async with asyncio.timeout(seconds):
+                return await handler(request)
+        except TimeoutError:
+            log.warning("%s %s: no answer within %.0f s", request.method, request.path, seconds)
+            message = f"the request took longer than {seconds:g} s"
+            if request.path.startswith("/api/"):
+                return web.json_response({"error": message}, status=408)
+            return error_page(request, 408, message)
+
+    return time_limit
+
+
 def create_app(
     backend: Backend,
     *,
     token: str = "",
     clock: Callable[[], datetime] = utc_now,
     registry: CollectorRegistry = REGISTRY,
+    security: Security = DEFAULT_SECURITY,
 ) -> web.Application:
     """The dashboard over `backend`; with an empty `token` it is read-only."""
-    app = web.Application(middlewares=[_no_tracebacks])
+    app = web.Application(middlewares=[_no_tracebacks, _time_limit(security.request_timeout)])
     app[CONTEXT] = Context(
         backend=backend,
         token=token,
         clock=clock,
         registry=registry,
         templates=make_environment(),
+        sessions=Sessions(token, security, clock),
+        throttle=LoginThrottle(security.login_attempts, security.login_window_minutes),
     )
     app.on_response_prepare.append(_add_headers)
     _routes(app)

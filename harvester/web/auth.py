@@ -1,15 +1,10 @@
-"""Who may write: a shared token, a signed session cookie for people, a bearer token for scripts.
-
-The cookie is "<name>|<HMAC-SHA256(token, name)>", so it needs no server-side state and every
-session ends when the token is changed. Cross-site form posts are refused by the cookie's
-SameSite=Strict and by checking the Origin header.
+"""Who may write: a shared token, a signed session cookie for people (web/sessions.py), a bearer
+token for scripts. Cross-site form posts are refused by the cookie's SameSite=Strict and by
+checking the Origin header.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
 import hmac
 import unicodedata
 from urllib.parse import urlsplit
@@ -38,36 +33,6 @@ def clean_name(raw: object) -> str | None:
 def token_matches(token: str, given: str) -> bool:
     """Constant-time comparison; an unset token never matches."""
     return bool(token) and hmac.compare_digest(token.encode(), given.encode())
-
-
-def _signature(token: str, name: str) -> str:
-    return hmac.new(token.encode(), name.encode(), hashlib.sha256).hexdigest()
-
-
-def session_value(token: str, name: str) -> str:
-    """The cookie value: the name URL-safe base64 encoded (no "|" or ";"), then its MAC."""
-    encoded = base64.urlsafe_b64encode(name.encode()).decode().rstrip("=")
-    return f"{encoded}|{_signature(token, name)}"
-
-
-def session_name(token: str, value: str) -> str | None:
-    """The signed-in name a cookie value proves, or None if it is forged, stale or malformed."""
-    if not token or value.count("|") != 1:
-        return None
-    encoded, signature = value.split("|")
-    try:
-        name = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        return None
-    if not hmac.compare_digest(_signature(token, name), signature):
-        return None
-    return clean_name(name)
-
-
-def request_actor(request: web.Request, token: str) -> str | None:
-    """The person signed in through the session cookie, if any."""
-    value = request.cookies.get(COOKIE)
-    return session_name(token, value) if value else None
 
 
 def bearer_ok(request: web.Request, token: str) -> bool:

@@ -14,15 +14,14 @@ from harvester.web.auth import (
     WRITES_DISABLED,
     clean_name,
     cross_origin,
-    request_actor,
     safe_next,
-    session_value,
     token_matches,
 )
-from harvester.web.context import context
+from harvester.web.context import context, signed_in, trusted
 from harvester.web.forms import InputError, correction_from_form, dismissal_from, identity_from
+from harvester.web.privacy import public_view
 from harvester.web.timefmt import closes_in
-from harvester.web.views import error_page, render
+from harvester.web.views import error_page, render, render_large
 
 _ID = re.compile(r"[0-9]{1,18}")
 Change = TypeVar("Change")
@@ -49,7 +48,7 @@ async def index(request: web.Request) -> web.Response:
         {"vote": vote, "closes": closes_in(vote.get("state"), vote.get("closes_at"), now)}
         for vote in await ctx.backend.votes()
     ]
-    return render(request, "index.html", {"rows": rows})
+    return await render_large(request, "index.html", {"rows": rows})
 
 
 async def vote_page(request: web.Request) -> web.Response:
@@ -61,6 +60,8 @@ async def vote_page(request: web.Request) -> web.Response:
     vote = await ctx.backend.vote(number)
     if vote is None:
         return error_page(request, 404, f"no such vote: {number}")
+    if not trusted(request):
+        vote = public_view(vote)
     values = {
         "vote": vote,
         "report": vote.get("report") or {},
@@ -68,13 +69,15 @@ async def vote_page(request: web.Request) -> web.Response:
         # "Correct…" links on ballots put the message URL into the correction form.
         "prefill": request.query.get("correct", ""),
     }
-    return render(request, "vote.html", values)
+    return await render_large(request, "vote.html", values)
 
 
 async def roster_page(request: web.Request) -> web.Response:
     """GET /roster: the stored roster's members."""
     roster = await context(request).backend.roster()
-    return render(request, "roster.html", {"roster": roster})
+    if roster is not None and not trusted(request):
+        roster = public_view(roster)
+    return await render_large(request, "roster.html", {"roster": roster})
 
 
 async def login_form(request: web.Request) -> web.Response:
@@ -100,12 +103,21 @@ async def login(request: web.Request) -> web.StreamResponse:
     if name is None:
         problem = "give your name (at most 100 characters, one line)"
         return render(request, "login.html", {**values, "problem": problem}, status=400)
+    client = request.remote or "unknown"
+    wait = await ctx.throttle.retry_after(client)
+    if wait is not None:
+        problem = f"too many wrong tokens from your address: try again in {wait} s"
+        page = render(request, "login.html", {**values, "problem": problem}, status=429)
+        page.headers["Retry-After"] = str(wait)
+        return page
     if not isinstance(given, str) or not token_matches(ctx.token, given):
+        await ctx.throttle.failed(client)
         return render(request, "login.html", {**values, "problem": "wrong token"}, status=401)
     done = web.HTTPSeeOther(target)
     done.set_cookie(
         COOKIE,
-        session_value(ctx.token, name),
+        ctx.sessions.issue(name),
+        max_age=ctx.sessions.max_age,
         httponly=True,
         samesite="Strict",
         path="/",
@@ -138,7 +150,7 @@ async def _form_write(
     number = vote_id(request)
     if number is None:
         return error_page(request, 400, "not a vote id: " + request.match_info["id"])
-    actor = request_actor(request, ctx.token)
+    actor = signed_in(request)
     if actor is None:
         return error_page(request, 403, "sign in to change a vote", sign_in=f"/votes/{number}")
     try:

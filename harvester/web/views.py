@@ -6,15 +6,16 @@ template uses `|safe`, and only http(s) URLs ever become links.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 from aiohttp import web
 
-from harvester.web.auth import request_actor
-from harvester.web.context import context
+from harvester.web.context import context, signed_in
 from harvester.web.timefmt import show_time
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -42,13 +43,30 @@ def bar_width(have: object, need: object, at_most: object = False) -> int:
     return int(share * 20) * 5
 
 
+# Controls no page should carry raw: NUL and the other C0/C1 controls (tab and newline are
+# layout), and the bidi overrides and isolates that can make text read backwards ("Trojan
+# Source"). Each is shown as its code point instead.
+_INVISIBLE = [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)]
+_INVISIBLE += [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+_SHOWN = {code: f"<U+{code:04X}>" for code in _INVISIBLE}
+
+
+def visible(value: object) -> object:
+    """What `{{ value }}` prints: a string with invisible controls spelled out; markup that
+    templates built (already escaped, already made visible) and other values unchanged."""
+    if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
+        return value.translate(_SHOWN)
+    return value
+
+
 def make_environment() -> jinja2.Environment:
-    """Templates from harvester/web/templates, HTML autoescaped."""
+    """Templates from harvester/web/templates, HTML autoescaped, controls made visible."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=jinja2.select_autoescape(["html"], default_for_string=True, default=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=visible,
     )
     env.filters["when"] = show_time
     env.tests["web_url"] = is_web_url
@@ -56,18 +74,32 @@ def make_environment() -> jinja2.Environment:
     return env
 
 
+def _layout(request: web.Request, values: dict[str, Any]) -> dict[str, Any]:
+    """What every page's layout needs: who is signed in and whether writes are possible."""
+    ctx = context(request)
+    return {"actor": signed_in(request), "writes": bool(ctx.token), "here": request.path_qs}
+
+
+def _page(text: str, status: int) -> web.Response:
+    return web.Response(text=text, status=status, content_type="text/html", charset="utf-8")
+
+
 def render(
     request: web.Request, name: str, values: dict[str, Any], *, status: int = 200
 ) -> web.Response:
-    """A page, with what the layout needs: who is signed in and whether writes are possible."""
-    ctx = context(request)
-    page = ctx.templates.get_template(name).render(
-        actor=request_actor(request, ctx.token),
-        writes=bool(ctx.token),
-        here=request.path_qs,
-        **values,
-    )
-    return web.Response(text=page, status=status, content_type="text/html", charset="utf-8")
+    """A small page (a form, an error), rendered at once."""
+    template = context(request).templates.get_template(name)
+    return _page(template.render(**_layout(request, values), **values), status)
+
+
+async def render_large(
+    request: web.Request, name: str, values: dict[str, Any], *, status: int = 200
+) -> web.Response:
+    """A page that may be large (a vote of thousands of ballots, every vote), rendered in a
+    thread so the event loop keeps answering /healthz and other requests meanwhile."""
+    template = context(request).templates.get_template(name)
+    text = await asyncio.to_thread(template.render, **_layout(request, values), **values)
+    return _page(text, status)
 
 
 def error_page(

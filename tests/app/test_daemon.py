@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from harvester.app import corrections, watch
+from harvester.app import corrections, record
 from harvester.app.daemon import run_daemon
 from harvester.app.digest import send_digest
 from harvester.app.fetch import Fetcher
@@ -123,13 +123,13 @@ def test_discover_poll_close_and_mail_once(
     database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     counts: list[int] = []
-    real = watch.tally_vote
+    real = record.tally_vote
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         counts.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(watch, "tally_vote", counting)
+    monkeypatch.setattr(record, "tally_vote", counting)
     upgrade(database_url)
     with world(database_url, tmp_path) as w:
         w.fill()

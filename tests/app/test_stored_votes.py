@@ -116,6 +116,6 @@ def test_an_outdated_schema_is_refused_by_every_stored_vote_command(
         code, _, err = run(capsys, *argv, "--db", url)
         assert code == 2
         assert err == (
-            f"harvest: error: {url}: database schema is no schema, this harvester needs 0006: "
+            f"harvest: error: {url}: database schema is no schema, this harvester needs 0007: "
             "run `harvest db upgrade`\n"
         )

@@ -17,8 +17,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client.parser import text_string_to_metric_families
 
+from harvester.app import record
 from harvester.app.cli import main
-from harvester.app.webapp import DatabaseBackend, Heartbeat
+from harvester.app.webapp import DatabaseBackend, Heartbeat, web_server
 from harvester.config import Settings
 from harvester.store import votes
 from harvester.store.db import engine_for, upgrade
@@ -64,9 +65,11 @@ def test_the_api_mirrors_the_report_and_a_correction_is_counted_and_audited(
     async def scenario(client: Client) -> None:
         listed = await (await client.get("/api/votes")).json()
         seen["list"] = listed["votes"]
-        seen["before"] = await (await client.get("/api/votes/1")).json()
+        bearer = {"Authorization": f"Bearer {TOKEN}"}
+        seen["before"] = await (await client.get("/api/votes/1", headers=bearer)).json()
+        seen["public"] = await (await client.get("/api/votes/1")).json()
         change = {"url": KEVIN, "value": "-1", "binding": True, "reason": "on the PMC now"}
-        headers = {"Authorization": f"Bearer {TOKEN}", "X-Harvester-Actor": "chair"}
+        headers = {**bearer, "X-Harvester-Actor": "chair"}
         answer = await client.post("/api/votes/1/corrections", json=change, headers=headers)
         assert answer.status == 200, await answer.text()
         wrong = await client.post(
@@ -84,6 +87,13 @@ def test_the_api_mirrors_the_report_and_a_correction_is_counted_and_audited(
     assert (summary["id"], summary["state"], summary["counts"]) == (1, "passed", report["counts"])
     before, after = seen["before"]["report"], seen["after"]["report"]
     assert {k: before[k] for k in report} == report  # the same keys and values as the CLI
+    # Without the token the same report, with members' private addresses hidden.
+    public = json.dumps(seen["public"])
+    assert "sofia.valdes@yahoo.com" in json.dumps(before)
+    assert "yahoo.com" not in public.replace("@mail.yahoo.com", "")  # Message-IDs stay
+    assert "gmail.com" not in public.replace("@mail.gmail.com", "")
+    assert "hmorgan@apache.org" in public
+    assert seen["public"]["report"]["counts"] == before["counts"]
     assert seen["before"]["draft"]["subject"].startswith("[RESULT][VOTE] Clarify")
     assert after["counts"]["binding"]["-1"] == before["counts"]["binding"]["-1"] + 1
     assert seen["wrong"] == 401
@@ -183,3 +193,71 @@ def test_an_identity_confirmed_through_the_api_is_stored_and_counted(
     ballot = next(b for b in after["report"]["ballots"] if b["url"] == zoe)
     assert (ballot["match"], ballot["flags"]) == ("confirmed", [])
     assert ("chair", "confirm-identity") in [(a["actor"], a["action"]) for a in after["audit"]]
+
+
+def test_a_vote_page_is_served_from_the_stored_count_and_a_correction_stores_a_new_one(
+    database_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report = stored_example(database_url, capsys)
+    counted: list[int] = []
+    real = record.tally_vote
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        counted.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(record, "tally_vote", counting)
+    seen: dict[str, Any] = {}
+
+    async def scenario(client: Client) -> None:
+        for _ in range(5):
+            seen["before"] = await (await client.get("/api/votes/1")).json()
+            assert (await client.get("/votes/1")).status == 200
+        seen["views"] = len(counted)
+        change = {"url": KEVIN, "value": "-1", "binding": True, "reason": "on the PMC now"}
+        headers = {"Authorization": f"Bearer {TOKEN}", "X-Harvester-Actor": "chair"}
+        answer = await client.post("/api/votes/1/corrections", json=change, headers=headers)
+        assert answer.status == 200, await answer.text()
+        seen["write"] = len(counted)
+        seen["after"] = await (await client.get("/api/votes/1")).json()
+        seen["views_after"] = len(counted)
+
+    serve(database_url, scenario)
+    assert seen["views"] == 0  # ten views, no count
+    assert seen["before"]["report"]["counts"] == report["counts"]
+    assert seen["before"]["draft"]["subject"].startswith("[RESULT]")
+    assert seen["write"] == 1  # the correction counted once, in a thread, and stored it
+    assert seen["views_after"] == 1
+    after = seen["after"]
+    assert after["report"]["counts"]["binding"]["-1"] == report["counts"]["binding"]["-1"] + 1
+    assert after["draft"] != seen["before"]["draft"]
+
+
+def test_the_server_closes_a_connection_that_never_finishes_its_headers(tmp_path: Path) -> None:
+    settings = Settings.model_validate({"web": {"port": 0, "request_timeout": 0.5}})
+
+    async def scenario() -> float:
+        engine = engine_for(f"sqlite:///{tmp_path / 'unused.db'}")
+        backend = DatabaseBackend(engine, settings, lambda: NOW)
+        try:
+            async with web_server(backend, settings) as url:
+                host, port = url.removeprefix("http://").split(":")
+                reader, writer = await asyncio.open_connection(host, int(port))
+                started = time.monotonic()
+                writer.write(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+                try:
+                    for _ in range(40):  # one header byte every 0.1 s: slowloris
+                        await asyncio.sleep(0.1)
+                        writer.write(b"X")
+                        await writer.drain()
+                        if reader.at_eof():
+                            break
+                except ConnectionError:
+                    pass
+                writer.close()
+                return time.monotonic() - started
+        finally:
+            await engine.dispose()
+
+    took = asyncio.run(scenario())
+    assert took < 2.0  # cut near the 0.5 s limit, not after the 4 s the client wanted

@@ -79,6 +79,7 @@ class StoredMail:
     body: str
     html_only: bool
     attachments: tuple[Doc, ...]
+    filed: int  # the `date` field, which date ranges search: the Date epoch unless told
 
     @property
     def list_raw(self) -> str:
@@ -109,7 +110,7 @@ class Query:
         name, domain = mail.list_id.split("@", 1)
         if self.name not in ("*", name) or self.domain not in ("*", domain):
             return False
-        if dated and not self.start <= mail.epoch < self.end:
+        if dated and not self.start <= mail.filed < self.end:
             return False
         return all(_phrase_in(_tokens(mail.field(f)), p) for f, p in self.phrases)
 
@@ -140,13 +141,17 @@ class FakePonyMail(FakeSite):
 
     # --- data ---------------------------------------------------------------------------------
 
-    def add_mail(self, raw: bytes, *, list_id: str = DEFAULT_LIST) -> str:
-        """Archive one raw mail on a list and return its permalink id (mid)."""
+    def add_mail(
+        self, raw: bytes, *, list_id: str = DEFAULT_LIST, filed_at: int | None = None
+    ) -> str:
+        """Archive one raw mail on a list and return its permalink id (mid). `filed_at` sets the
+        `date` field date ranges search (wire-formats.md §4: `epoch` is the sender's Date, the
+        `date` field drives range filters); by default it is the Date header's epoch."""
         if "@" not in list_id:
             raise ValueError(f"list_id must look like dev@tvm.apache.org, not {list_id!r}")
         with self._data_lock:
             self._seq[list_id] += 1
-            mail = parse_mail(raw, list_id=list_id, seq=self._seq[list_id])
+            mail = parse_mail(raw, list_id=list_id, seq=self._seq[list_id], filed_at=filed_at)
             self._mails[mail.mid] = mail
         return mail.mid
 
@@ -282,11 +287,12 @@ class FakePonyMail(FakeSite):
 # --- parsing the raw mail ---------------------------------------------------------------------
 
 
-def parse_mail(raw: bytes, *, list_id: str, seq: int) -> StoredMail:
+def parse_mail(raw: bytes, *, list_id: str, seq: int, filed_at: int | None = None) -> StoredMail:
     """Index one raw mail the way Foal's archiver does, with the stdlib parser."""
     msg = email.message_from_bytes(raw, policy=email.policy.default)
     message_id = _first_id(msg.get("Message-ID")) or _synthetic_id(raw)
     body, html_only = _body(msg)
+    epoch = _epoch(msg)
     return StoredMail(
         mid=make_mid(list_id, message_id),
         seq=seq,
@@ -299,10 +305,11 @@ def parse_mail(raw: bytes, *, list_id: str, seq: int) -> StoredMail:
         to=_header(msg, "To"),
         cc=_header(msg, "Cc"),
         subject=_header(msg, "Subject"),
-        epoch=_epoch(msg),
+        epoch=epoch,
         body=body,
         html_only=html_only,
         attachments=tuple(_attachments(msg)),
+        filed=epoch if filed_at is None else filed_at,
     )
 
 
@@ -453,7 +460,7 @@ def full_doc(mail: StoredMail) -> Doc:
         "to": anonymise_addresses(mail.to),
         "cc": anonymise_addresses(mail.cc),
         "subject": mail.subject,
-        "date": time.strftime("%Y/%m/%d %H:%M:%S", time.gmtime(mail.epoch)),
+        "date": time.strftime("%Y/%m/%d %H:%M:%S", time.gmtime(mail.filed)),
         "epoch": mail.epoch,
         "list": mail.list_raw,
         "list_raw": mail.list_raw,

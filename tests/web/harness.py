@@ -12,11 +12,12 @@ from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client import CollectorRegistry
 
 from harvester.metrics import REGISTRY
-from harvester.web import create_app
+from harvester.web import Security, create_app
 from tests.web.memory_backend import MemoryBackend
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 TOKEN = "correct-horse-battery-staple"
+SECURITY = Security(session_key="a-session-key-of-the-tests")
 Client = TestClient[web.Request, web.Application]
 Scenario = Callable[[Client], Awaitable[None]]
 
@@ -27,9 +28,10 @@ def run(
     *,
     token: str = "",
     registry: CollectorRegistry = REGISTRY,
+    security: Security = SECURITY,
 ) -> None:
     """Serve the app over `backend` on 127.0.0.1 and drive it with `scenario`."""
-    app = create_app(backend, token=token, clock=lambda: NOW, registry=registry)
+    app = create_app(backend, token=token, clock=lambda: NOW, registry=registry, security=security)
 
     async def main() -> None:
         async with TestClient(TestServer(app)) as client:

@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from harvester.web.auth import clean_name, safe_next, session_name, session_value
+from harvester.web.auth import clean_name, safe_next
 from harvester.web.forms import InputError, correction_from_form, dismissal_from
+from harvester.web.sessions import Security, Sessions
 from harvester.web.timefmt import closes_in, show_time
 from harvester.web.views import bar_width, is_web_url
 
@@ -104,14 +105,39 @@ def test_safe_next(raw: object, expected: str) -> None:
     assert safe_next(raw) == expected
 
 
+START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+TOKEN = "a-write-token-of-some-length"
+
+
+def sessions(
+    token: str = TOKEN, key: str = "key", hours: float = 12.0, at: datetime = START
+) -> Sessions:
+    return Sessions(token, Security(session_key=key, session_hours=hours), lambda: at)
+
+
 def test_session_round_trip_and_tampering() -> None:
-    value = session_value("tok", "Zoë | Admin; x")
-    assert session_name("tok", value) == "Zoë | Admin; x"
+    value = sessions().issue("Zoë | Admin; x")
+    assert sessions().name_of(value) == "Zoë | Admin; x"
     assert ";" not in value
-    assert value.count("|") == 1
-    assert session_name("other", value) is None
-    assert session_name("", value) is None  # an unset token signs nobody in
-    assert session_name("tok", value[:-1] + ("0" if value[-1] != "0" else "1")) is None
+    assert TOKEN not in value  # the cookie is signed, not encrypted: the token is not in it
+    assert sessions(token="other").name_of(value) is None  # a changed token ends it
+    assert sessions(key="other").name_of(value) is None  # signed with another key
+    assert sessions(token="").name_of(value) is None  # an unset token signs nobody in
+    assert sessions().name_of(value[:-1] + ("A" if value[-1] != "A" else "B")) is None
+    assert sessions().name_of("not.a.cookie") is None
+
+
+def test_a_session_expires_after_its_hours() -> None:
+    value = sessions(hours=2).issue("Jane")
+    assert sessions(hours=2, at=START + timedelta(hours=1, minutes=59)).name_of(value) == "Jane"
+    assert sessions(hours=2, at=START + timedelta(hours=2, minutes=1)).name_of(value) is None
+    # The age is checked against the reader's limit, not a stamp the cookie carries.
+    assert sessions(hours=3, at=START + timedelta(hours=2, minutes=1)).name_of(value) == "Jane"
+
+
+def test_without_a_key_each_process_signs_with_its_own() -> None:
+    value = sessions(key="").issue("Jane")
+    assert sessions(key="").name_of(value) is None
 
 
 def test_clean_name() -> None:

@@ -3,13 +3,15 @@ and who may write through the forms."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from http.cookies import SimpleCookie
 
 from lxml.html import HtmlElement
 
-from harvester.web.auth import COOKIE, session_value
+from harvester.web.auth import COOKIE
 from harvester.web.backend import Correction, Dismissal, IdentityJudgement
-from tests.web.harness import TOKEN, Client, get_page, parse, run, sign_in
+from harvester.web.sessions import Security, Sessions
+from tests.web.harness import NOW, SECURITY, TOKEN, Client, get_page, parse, run, sign_in
 from tests.web.memory_backend import (
     ATTRIBUTE_RAW,
     DRAFT_BODY,
@@ -338,9 +340,9 @@ def test_right_token_sets_a_signed_cookie_and_forms_appear() -> None:
         assert cookie["httponly"] is True
         assert cookie["samesite"] == "Strict"
         assert cookie["path"] == "/"
-        name, signature = cookie.value.split("|")
-        assert len(signature) == 64
-        assert name == "SmFuZSBDaGFpcg"
+        assert cookie["max-age"] == str(12 * 3600)  # it expires, in the browser and here
+        assert Sessions(TOKEN, SECURITY, lambda: NOW).name_of(cookie.value) == "Jane Chair"
+        assert TOKEN not in cookie.value
 
         after = await get_page(client, "/votes/1")
         assert "Jane Chair" in after.xpath("string(//div[@class='who'])")
@@ -391,13 +393,17 @@ def test_forged_or_foreign_cookies_do_not_sign_anyone_in() -> None:
         return response.status
 
     async def scenario(client: Client) -> None:
-        good = session_value(TOKEN, "Jane")
-        encoded, signature = good.split("|")
+        good = Sessions(TOKEN, SECURITY, lambda: NOW).issue("Jane")
+        payload, stamp, signature = good.split(".")
+        mallory = Sessions(TOKEN, SECURITY, lambda: NOW).issue("Mallory").split(".")[0]
         forged = {
-            "other name": "TWFsbG9yeQ|" + signature,  # "Mallory" with Jane's signature
-            "no signature": encoded,
-            "bad base64": "!!!|" + signature,
-            "old token": session_value("old-token", "Jane"),
+            "other name": f"{mallory}.{stamp}.{signature}",  # Mallory with Jane's signature
+            "no signature": f"{payload}.{stamp}",
+            "bad base64": f"!!!.{stamp}.{signature}",
+            "old token": Sessions("old-token", SECURITY, lambda: NOW).issue("Jane"),
+            "other key": Sessions(TOKEN, Security(session_key="x"), lambda: NOW).issue("Jane"),
+            "expired": Sessions(TOKEN, SECURITY, lambda: NOW - timedelta(hours=13)).issue("Jane"),
+            "old format": "SmFuZQ|" + "0" * 64,  # what harvester signed before sessions expired
         }
         for label, value in forged.items():
             assert await post_with(client, value) == 403, label
