@@ -189,7 +189,7 @@ class DaemonSettings(_Section):
 class LimitSettings(_Section):
     """[limits]: the most one mail may hold; bigger is reported for review, never decoded.
 
-    The defaults fit every real list mail (lists.apache.org refuses mails over 10 MB) with room."""
+    The defaults fit every real list mail with room: list mail with a ballot is kilobytes."""
 
     message_mb: float = Field(default=64.0, gt=0, le=4096)  # one raw message, attachments included
     part_mb: float = Field(default=8.0, gt=0, le=4096)  # one text part, before decoding

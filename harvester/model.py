@@ -127,6 +127,7 @@ class Message:
     version: int = 1
     updated_at: datetime | None = None  # last edit, when known: an edited vote is read again
     polls: tuple[Poll, ...] = ()
+    problems: tuple[str, ...] = ()  # what the reader could not read of it (over a cap): reviewed
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from harvester.errors import SelectionError, SourceError, UsageError
 from harvester.model import Message, Roster, Thread, ThreadUpdate
 from harvester.sources import discourse, github, ponymail
 from harvester.sources.http import HttpClient, HttpOptions
+from harvester.sources.limits import MB, ReadLimits
 from harvester.sources.mbox import MID_MESSAGE, ends_mid_message, iter_mbox_bytes
 from harvester.sources.progress import Progress
 from harvester.sources.roster import parse_roster_text, roster_kind
@@ -34,6 +35,15 @@ def http_options(settings: Settings) -> HttpOptions:
         per_host_concurrency=http.per_host_concurrency,
         per_host_rate=http.per_host_rate,
         max_response_bytes=http.max_response_mb * 1024 * 1024,
+    )
+
+
+def read_limits(settings: Settings) -> ReadLimits:
+    limits = settings.limits
+    return ReadLimits(
+        message_bytes=int(limits.message_mb * MB),
+        part_bytes=int(limits.part_mb * MB),
+        header_bytes=int(limits.header_kb * 1024),
     )
 
 
@@ -182,7 +192,7 @@ class Fetcher:
         another file), warned when the download ends mid-message."""
         base = split_vote_url(url)[0]
         body = (await self.client.get(base)).body
-        messages = list(iter_mbox_bytes(body, where=base))
+        messages = list(iter_mbox_bytes(body, where=base, limits=read_limits(self.settings)))
         threads = mail_threads(url, messages)
         return with_cut_warning(threads, messages) if ends_mid_message(body) else threads
 

@@ -7,7 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from harvester.app.fetch import Fetcher, mail_threads, split_vote_url, with_cut_warning
+from harvester.app.fetch import (
+    Fetcher,
+    mail_threads,
+    read_limits,
+    split_vote_url,
+    with_cut_warning,
+)
 from harvester.config import Settings
 from harvester.core.clean import clean_thread
 from harvester.core.draft import build_draft
@@ -27,6 +33,7 @@ from harvester.model import (
 )
 from harvester.sources.discourse import read_topic_file
 from harvester.sources.http import gather_all, task_group
+from harvester.sources.limits import DEFAULT_LIMITS, ReadLimits
 from harvester.sources.mbox import file_ends_mid_message, read_mail_file
 from harvester.sources.roster import load_roster
 
@@ -56,13 +63,13 @@ def is_url(spec: str) -> bool:
     return spec.split("://", 1)[0].lower() in {"http", "https"} and "://" in spec
 
 
-def read_thread_file(spec: str) -> list[Thread]:
+def read_thread_file(spec: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Thread]:
     """A local --thread: a saved topic is one thread; a mail file may hold many, and
     "file.mbox#mid:<call>" (a stored vote's thread URL) names one of them."""
     path = split_vote_url(spec)[0]
     if os.path.splitext(path)[1].lower() == ".json":
         return [clean_thread(read_topic_file(path))]
-    messages = list(read_mail_file(path))
+    messages = list(read_mail_file(path, limits))
     threads = mail_threads(spec, messages)
     if file_ends_mid_message(path):
         threads = with_cut_warning(threads, messages)
@@ -72,7 +79,7 @@ def read_thread_file(spec: str) -> list[Thread]:
 async def read_thread_spec(spec: str, fetcher: Fetcher) -> list[Thread]:
     if is_url(spec):
         return await fetcher.thread(spec)
-    return read_thread_file(spec)
+    return read_thread_file(spec, read_limits(fetcher.settings))
 
 
 def _matches(thread: Thread, match: str | None) -> bool:

@@ -52,6 +52,7 @@ def clean_message(message: Message) -> Message:
         in_reply_to=one_line(message.in_reply_to),
         references=tuple(one_line(r) for r in message.references),
         thread_url=one_line(message.thread_url),
+        problems=tuple(one_line(p) for p in message.problems),
     )
 
 

@@ -29,11 +29,20 @@ def unmarked_quotes(url: str, voter: str, lines: Sequence[str]) -> list[ReviewIt
 def undated(messages: Sequence[Message], call: Message) -> list[ReviewItem]:
     """Messages whose time is unknown or not to be trusted: not counted, never dropped unseen."""
     return [
-        ReviewItem(m.url, f"{m.author.name or m.author.address or m.author.username}: the "
-                   "message has no usable date (missing, or far outside any vote): not counted")
+        ReviewItem(m.url, f"{_who(m)}: the message has no usable date (missing, or far "
+                   "outside any vote): not counted")
         for m in messages
         if m is not call and not is_sane_time(m.sent_at)
     ]  # fmt: skip
+
+
+def unreadable(messages: Sequence[Message]) -> list[ReviewItem]:
+    """What a reader could not read of a message (over a size cap): never dropped unseen."""
+    return [ReviewItem(m.url, f"{_who(m)}: {problem}") for m in messages for problem in m.problems]
+
+
+def _who(message: Message) -> str:
+    return message.author.name or message.author.address or message.author.username
 
 
 def absurd_duration(url: str, phrase: str) -> ReviewItem:

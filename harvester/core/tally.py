@@ -418,6 +418,7 @@ def count_votes(sources: Sequence[Thread], roster: Roster, opts: TallyOptions) -
         [
             *review.incomplete_sources(sources),
             *review.undated(messages, call),
+            *review.unreadable(messages),
             *_absurd(call, call_text),
             *review.window(win, call.url),
             *review.polls(messages),

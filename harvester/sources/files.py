@@ -5,6 +5,10 @@ from __future__ import annotations
 from typing import BinaryIO
 
 from harvester.errors import SourceError
+from harvester.sources.limits import size_text
+
+# A saved topic or roster larger than this is not one: refused rather than read into memory.
+JSON_FILE_BYTES = 256 * 1024 * 1024
 
 
 def open_binary(path: str, *, what: str) -> BinaryIO:
@@ -21,9 +25,15 @@ def open_binary(path: str, *, what: str) -> BinaryIO:
         raise SourceError(path, f"cannot open file: {exc.strerror or exc}") from exc
 
 
-def read_bytes(path: str, *, what: str) -> bytes:
+def read_bytes(path: str, *, what: str, limit: int = JSON_FILE_BYTES, setting: str = "") -> bytes:
+    """The whole file, refused when it holds more than `limit` bytes (a stream that never ends
+    is refused there too); `setting` names the config key that sets the limit."""
     with open_binary(path, what=what) as stream:
         try:
-            return stream.read()
+            data = stream.read(limit + 1)
         except OSError as exc:
             raise SourceError(path, f"cannot read file: {exc.strerror or exc}") from exc
+    if len(data) > limit:
+        where = f" ([limits] {setting})" if setting else ""
+        raise SourceError(path, f"holds more than {size_text(limit)}, the cap on one {what}{where}")
+    return data

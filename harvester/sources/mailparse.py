@@ -18,7 +18,7 @@ import binascii
 import hashlib
 import re
 import urllib.parse
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.errors import HeaderParseError
@@ -27,6 +27,13 @@ from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
 from harvester.errors import SourceError
 from harvester.model import Author, BodyFormat, Message, is_sane_time
+from harvester.sources.limits import (
+    DEFAULT_LIMITS,
+    ReadLimits,
+    header_too_large,
+    message_too_large,
+    part_too_large,
+)
 from harvester.sources.mimeparams import content_params, decode_bytes
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -64,15 +71,30 @@ class _Part:
     payload: bytes  # still transfer-encoded
 
 
-def parse_mail(raw: bytes, *, where: str) -> Message:
-    """Turn one mail into a Message; raise SourceError only when `raw` holds no header at all."""
+def parse_mail(
+    raw: bytes, *, where: str, limits: ReadLimits = DEFAULT_LIMITS, size: int | None = None
+) -> Message:
+    """Turn one mail into a Message; raise SourceError only when `raw` holds no header at all.
+
+    `size` is the whole message's when `raw` is only its start (an mbox entry over the cap):
+    then only the header is read. What the caps kept from being read is in `problems`.
+    """
+    problems: list[str] = []
+    full_size = len(raw) if size is None else size
     raw = _normalise(raw)
-    head, body = _split_head(raw)
+    head, body, head_size = _split_head(raw, limits.header_bytes)
     if not head:
         raise SourceError(where, "not an e-mail message: no header lines found")
+    if head_size > limits.header_bytes:
+        problems.append(header_too_large(head_size, limits))
     headers = _fields(head.decode("utf-8", "replace"), _WANTED_FIELD)
     msgid = _message_id(headers, raw)
-    text, body_format = _body(_leaves(headers, body, depth=0))
+    if full_size > limits.message_bytes:
+        problems.append(message_too_large(full_size, limits))
+        text, body_format = "", BodyFormat.PLAIN
+    else:
+        leaves = _leaves(headers, body, limits.header_bytes, depth=0)
+        text, body_format = _body(leaves, limits, problems)
     return Message(
         source="mail",
         source_id=msgid,
@@ -84,6 +106,7 @@ def parse_mail(raw: bytes, *, where: str) -> Message:
         body_format=body_format,
         in_reply_to=_first_id(_first(headers, "in-reply-to")),
         references=tuple(_ids(_first(headers, "references"))),
+        problems=tuple(problems),
     )
 
 
@@ -100,16 +123,21 @@ def _normalise(raw: bytes) -> bytes:
     return raw
 
 
-def _split_head(raw: bytes) -> tuple[bytes, bytes]:
-    """(header block without its last newline, body); a non-header line starts the body."""
+def _split_head(raw: bytes, cap: int) -> tuple[bytes, bytes, int]:
+    """(header block without its last newline, at most `cap` bytes of it; body; the block's
+    full length); a non-header line starts the body."""
     if raw.startswith(b"\n"):
-        return b"", raw[1:]
+        return b"", raw[1:], 0
     end = raw.find(b"\n\n")
-    head, body = (raw.rstrip(b"\n"), b"") if end < 0 else (raw[:end], raw[end + 2 :])
+    size = len(raw.rstrip(b"\n")) if end < 0 else end
+    head = raw[: min(size, cap)]
+    if size > cap:  # whole lines up to the cap; one endless line is cut at it
+        head = head[: head.rfind(b"\n")] if b"\n" in head else head
+    body = b"" if end < 0 else raw[end + 2 :]
     bad = _NOT_A_HEADER_LINE.search(head)
     if bad is not None:  # compat32's rule: the header block ends early, the rest is body
-        return head[: max(bad.start() - 1, 0)], raw[bad.start() :]
-    return head, body
+        return head[: max(bad.start() - 1, 0)], raw[bad.start() :], bad.start()
+    return head, body, size
 
 
 def _fields(head: str, pattern: re.Pattern[str]) -> dict[str, list[str]]:
@@ -271,7 +299,12 @@ def _parse_date(value: str) -> datetime | None:
 
 
 def _leaves(
-    headers: dict[str, list[str]], body: bytes, *, depth: int, default: str = "text/plain"
+    headers: dict[str, list[str]],
+    body: bytes,
+    header_cap: int,
+    *,
+    depth: int,
+    default: str = "text/plain",
 ) -> Iterator[_Part]:
     """Inline leaf parts, depth first; attachments and attached mails (message/*) are skipped.
 
@@ -292,9 +325,11 @@ def _leaves(
         return
     child_default = "message/rfc822" if content_type == "multipart/digest" else "text/plain"
     for child in _split_multipart(body, params.get("boundary", "")):
-        child_head, child_body = _split_head(child)
+        child_head, child_body, _ = _split_head(child, header_cap)
         child_headers = _fields(child_head.decode("utf-8", "replace"), _MIME_FIELD)
-        yield from _leaves(child_headers, child_body, depth=depth + 1, default=child_default)
+        yield from _leaves(
+            child_headers, child_body, header_cap, depth=depth + 1, default=child_default
+        )
 
 
 def _content_type(values: list[str] | None, default: str) -> tuple[str, dict[str, str]]:
@@ -347,17 +382,30 @@ def _delimiters(body: bytes, marker: bytes) -> Iterator[tuple[int, bool]]:
 # --- body ---------------------------------------------------------------------------------------
 
 
-def _body(leaves: Iterable[_Part]) -> tuple[str, BodyFormat]:
-    """The first text/plain part, else the first text/html part (kept as HTML), else ""."""
+def _body(
+    leaves: Iterable[_Part], limits: ReadLimits, problems: list[str]
+) -> tuple[str, BodyFormat]:
+    """The first text/plain part, else the first text/html part (kept as HTML), else "".
+
+    A chosen part over the cap is not decoded: its text is "" and `problems` says why."""
     html: _Part | None = None
     for part in leaves:
         if part.content_type == "text/plain":
-            return _plain_text(part), BodyFormat.PLAIN
+            return _checked(part, limits, problems, _plain_text), BodyFormat.PLAIN
         if part.content_type == "text/html" and html is None:
             html = part
     if html is not None:
-        return _text(html), BodyFormat.HTML
+        return _checked(html, limits, problems, _text), BodyFormat.HTML
     return "", BodyFormat.PLAIN
+
+
+def _checked(
+    part: _Part, limits: ReadLimits, problems: list[str], decode: Callable[[_Part], str]
+) -> str:
+    if len(part.payload) > limits.part_bytes:
+        problems.append(part_too_large(len(part.payload), limits))
+        return ""
+    return decode(part)
 
 
 def _plain_text(part: _Part) -> str:

@@ -10,11 +10,13 @@ import io
 import os
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import BinaryIO
 
 from harvester.errors import SourceError
 from harvester.model import Message
 from harvester.sources.files import open_binary, read_bytes
+from harvester.sources.limits import DEFAULT_LIMITS, ReadLimits
 from harvester.sources.mailparse import parse_mail
 
 CHUNK = 1 << 18  # bytes read at a time; memory use is about one chunk plus the longest message
@@ -25,38 +27,88 @@ _FIRST_LINE_SHOWN = 80  # characters of a bad first line quoted in the error
 _ESCAPED_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
 
 
-def iter_raw_mbox(stream: BinaryIO, *, where: str) -> Iterator[bytes]:
+@dataclass(frozen=True, slots=True)
+class RawMail:
+    """One mbox entry: the message bytes, or only their start when it is over the cap."""
+
+    data: bytes
+    size: int  # the whole entry's size, From_ line included
+
+
+def iter_raw_mbox(
+    stream: BinaryIO, *, where: str, limits: ReadLimits = DEFAULT_LIMITS
+) -> Iterator[RawMail]:
     """Yield each message of an mboxrd stream without its From_ line, ">From " un-escaped.
 
     A message starts at a line beginning "From " that follows an empty line (or starts the file).
-    Reads CHUNK bytes at a time, so a large mbox is never held in memory.
+    Reads CHUNK bytes at a time; a message over the cap is not held: only its start (the header,
+    which names it) is kept while the rest streams past, so memory stays about one chunk plus
+    the cap whatever the file holds.
     """
-    buf = _skip_leading_blank_lines(stream)
-    if not buf:
+    first = _skip_leading_blank_lines(stream)
+    if not first:
         return
-    if not buf.startswith(b"From "):
-        raise SourceError(where, f"not an mbox: first line {_first_line(buf)!r}")
-    start = 0  # where the current entry (its From_ line) begins in buf
-    scan = 0  # where to look for the next separator
-    eof = False
+    if not first.startswith(b"From "):
+        raise SourceError(where, f"not an mbox: first line {_first_line(first)!r}")
+    entry = _Entry(bytearray(first), limits)
     while True:
-        at = _find_separator(buf, scan)
+        at = _find_separator(entry.buf, entry.scan)
         if at >= 0:
             # buf[at] ends the blank line before "From "; that line is the mbox's, not the mail's.
-            end = at - 1 if buf[at - 1 : at] == b"\r" else at
-            yield _message(buf[start:end])
-            start = scan = at + 1
+            end = at - 1 if entry.buf[at - 1 : at] == b"\r" else at
+            yield entry.take(end, next_start=at + 1)
             continue
-        if eof:
-            break
-        # Keep the unfinished entry plus the last bytes a separator may straddle.
-        scan = max(start, len(buf) - len(_SEPARATOR) - 2)
-        buf, scan, start = buf[start:], scan - start, 0
         chunk = stream.read(CHUNK)
-        eof = not chunk
-        buf += chunk
-    if start < len(buf):
-        yield _message(_drop_final_blank_line(buf[start:]))
+        if not chunk:
+            break
+        entry.make_room()
+        entry.buf += chunk
+    if entry.start < len(entry.buf):
+        yield entry.take(_final_end(entry.buf, entry.start), next_start=len(entry.buf))
+
+
+class _Entry:
+    """The read buffer and where the current entry starts in it; past the cap the entry's bytes
+    are dropped as they come (only its start is kept) and counted in `dropped`."""
+
+    def __init__(self, buf: bytearray, limits: ReadLimits) -> None:
+        self.buf = buf
+        self.limits = limits
+        self.start = 0  # where the current entry (its From_ line) begins in buf
+        self.scan = 0  # where to look for the next separator
+        self.dropped = 0  # bytes of the current entry already let go (it is over the cap)
+        self.kept = b""  # the start of an entry over the cap
+
+    def take(self, end: int, *, next_start: int) -> RawMail:
+        """The entry ending at `end`; the next one starts at `next_start`."""
+        size = self.dropped + end - self.start
+        if size > self.limits.message_bytes:
+            kept = self.kept or bytes(memoryview(self.buf)[self.start : self.start + self._keep])
+            raw = RawMail(_message(kept, 0, len(kept)), size)
+        else:
+            raw = RawMail(_message(self.buf, self.start, end), size)
+        self.start = self.scan = next_start
+        self.dropped, self.kept = 0, b""
+        return raw
+
+    @property
+    def _keep(self) -> int:
+        return min(self.limits.header_bytes, self.limits.message_bytes) + 2
+
+    def make_room(self) -> None:
+        """Before reading on: drop what is done; past the cap, drop the entry's bytes as well
+        except the last few a separator may straddle."""
+        straddle = len(_SEPARATOR) + 2
+        tail = max(self.start, len(self.buf) - straddle)
+        if self.dropped or len(self.buf) - self.start > self.limits.message_bytes:
+            if not self.dropped:
+                self.kept = bytes(memoryview(self.buf)[self.start : self.start + self._keep])
+            self.dropped += tail - self.start
+            cut = tail
+        else:
+            cut = self.start
+        del self.buf[:cut]
+        self.scan, self.start = tail - cut, 0
 
 
 def _skip_leading_blank_lines(stream: BinaryIO) -> bytes:
@@ -74,7 +126,7 @@ def _first_line(buf: bytes) -> str:
     return line.decode("utf-8", "replace").rstrip("\r")
 
 
-def _find_separator(buf: bytes, scan: int) -> int:
+def _find_separator(buf: bytearray, scan: int) -> int:
     """Index of the newline ending a blank line that is followed by "From ", or -1."""
     while True:
         at = buf.find(_SEPARATOR, scan)
@@ -85,35 +137,44 @@ def _find_separator(buf: bytes, scan: int) -> int:
         scan = at + 1  # "From " after a non-empty line belongs to the body
 
 
-def _drop_final_blank_line(entry: bytes) -> bytes:
-    """mboxrd ends every message, the last one too, with a blank line."""
-    if entry.endswith(b"\r\n\r\n"):
-        return entry[:-2]
-    if entry.endswith(b"\n\n"):
-        return entry[:-1]
-    return entry
+def _final_end(buf: bytearray, start: int) -> int:
+    """Where the last entry ends: mboxrd ends every message, the last one too, with a blank
+    line, which is the mbox's."""
+    if buf.endswith(b"\r\n\r\n") and len(buf) - start >= 4:
+        return len(buf) - 2
+    if buf.endswith(b"\n\n") and len(buf) - start >= 2:
+        return len(buf) - 1
+    return len(buf)
 
 
-def _message(entry: bytes) -> bytes:
-    """One mbox entry -> the message bytes: From_ line off and ">From " lines un-escaped."""
-    newline = entry.find(b"\n")
-    body = b"" if newline < 0 else entry[newline + 1 :]
+def _message(buf: bytes | bytearray, start: int, end: int) -> bytes:
+    """The mbox entry buf[start:end] -> the message bytes (one copy): From_ line off and
+    ">From " lines un-escaped."""
+    newline = buf.find(b"\n", start, end)
+    body = b"" if newline < 0 else bytes(memoryview(buf)[newline + 1 : end])
     if b">From " in body:
         body = _ESCAPED_FROM.sub(rb"\1", body)
     return body
 
 
-def iter_mbox(path: str) -> Iterator[Message]:
+def iter_mbox(path: str, limits: ReadLimits = DEFAULT_LIMITS) -> Iterator[Message]:
     """Every message of the mbox file at `path`, in file order."""
     with open_binary(path, what="mail file") as stream:
-        for number, raw in enumerate(iter_raw_mbox(stream, where=path), start=1):
-            yield parse_mail(raw, where=f"{path} (message {number})")
+        yield from _parsed(iter_raw_mbox(stream, where=path, limits=limits), path, limits)
 
 
-def iter_mbox_bytes(data: bytes, *, where: str) -> Iterator[Message]:
+def iter_mbox_bytes(
+    data: bytes, *, where: str, limits: ReadLimits = DEFAULT_LIMITS
+) -> Iterator[Message]:
     """Every message of an mbox held in memory (a download), in order."""
-    for number, raw in enumerate(iter_raw_mbox(io.BytesIO(data), where=where), start=1):
-        yield parse_mail(raw, where=f"{where} (message {number})")
+    entries = iter_raw_mbox(io.BytesIO(data), where=where, limits=limits)
+    yield from _parsed(entries, where, limits)
+
+
+def _parsed(entries: Iterator[RawMail], where: str, limits: ReadLimits) -> Iterator[Message]:
+    for number, raw in enumerate(entries, start=1):
+        at = f"{where} (message {number})"
+        yield parse_mail(raw.data, where=at, limits=limits, size=raw.size)
 
 
 MID_MESSAGE = "the mail file ends mid-message: its last message may be cut short"
@@ -137,17 +198,19 @@ def file_ends_mid_message(path: str) -> bool:
         return ends_mid_message(stream.read(1))
 
 
-def read_eml(path: str) -> Message:
-    """The one message of an .eml file."""
-    return parse_mail(read_bytes(path, what="mail file"), where=path)
+def read_eml(path: str, limits: ReadLimits = DEFAULT_LIMITS) -> Message:
+    """The one message of an .eml file; a file over the message cap (or a stream that never
+    ends, such as /dev/zero) is refused at the cap."""
+    raw = read_bytes(path, what="mail file", limit=limits.message_bytes, setting="message_mb")
+    return parse_mail(raw, where=path, limits=limits)
 
 
-def read_mail_file(path: str) -> Iterator[Message]:
+def read_mail_file(path: str, limits: ReadLimits = DEFAULT_LIMITS) -> Iterator[Message]:
     """Messages of a mail file: .mbox/.mbx or .eml by extension, otherwise by its first line."""
     if _is_mbox(path):
-        yield from iter_mbox(path)
+        yield from iter_mbox(path, limits)
     else:
-        yield read_eml(path)
+        yield read_eml(path, limits)
 
 
 def _is_mbox(path: str) -> bool:

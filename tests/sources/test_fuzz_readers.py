@@ -74,7 +74,7 @@ def test_any_bytes_as_an_mbox_are_split_or_refused(data: bytes) -> None:
             io.BytesIO(b"From x@y Mon Jan  5 10:00:00 2026\n" + data), where="f"
         ):
             try:
-                parse_mail(raw, where="f")
+                parse_mail(raw.data, where="f", size=raw.size)
             except HarvesterError:
                 continue
     except HarvesterError:

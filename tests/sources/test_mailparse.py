@@ -434,7 +434,7 @@ def _corpus() -> list[bytes]:
     raws: list[bytes] = []
     for path in sorted(DATA.glob("*.mbox")):
         with path.open("rb") as stream:
-            raws.extend(iter_raw_mbox(stream, where=str(path)))
+            raws.extend(raw.data for raw in iter_raw_mbox(stream, where=str(path)))
     return raws
 
 

@@ -27,7 +27,7 @@ FROM_LINE = b"From dev-return-1-archive@tvm.apache.org  Tue Mar  4 02:11:40 2025
 
 
 def split(data: bytes) -> list[bytes]:
-    return list(iter_raw_mbox(io.BytesIO(data), where="t.mbox"))
+    return [raw.data for raw in iter_raw_mbox(io.BytesIO(data), where="t.mbox")]
 
 
 @pytest.mark.parametrize(
