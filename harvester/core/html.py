@@ -168,8 +168,8 @@ def _rewrite(node: Element) -> None:
 def _emoji_to_text(img: Element) -> None:
     """:+1: images are text again, so a configured emoji vote can be read."""
     span = lxml_html.Element("span")
-    span.text = str(img.get("alt") or img.get("title") or "")
-    span.tail = img.tail
+    span.text = _settable(str(img.get("alt") or img.get("title") or ""))
+    span.tail = _settable(img.tail or "")
     parent = img.getparent()
     if parent is not None:
         parent.replace(img, span)
@@ -264,14 +264,20 @@ def _lay_out_text(root: Element) -> None:
     """
     for node in root.iter():
         if node.tail:
-            node.tail = _HTML_SPACES.sub(" ", node.tail)
+            node.tail = _HTML_SPACES.sub(" ", _settable(node.tail))
         if not isinstance(node.tag, str):
             continue  # a comment or processing instruction: its text is not shown
         if node.text:
-            node.text = _HTML_SPACES.sub(" ", node.text)
+            node.text = _HTML_SPACES.sub(" ", _settable(node.text))
         if node.tag in _BLOCK_TAGS:
             node.text = "\n" + (node.text or "")
             node.tail = "\n" + (node.tail or "")
+
+
+def _settable(text: str) -> str:
+    """Text lxml will take back: a character reference ("&#1;") decodes to a control
+    character that the tree holds but refuses to be given."""
+    return _XML_INCOMPATIBLE.sub("", text)
 
 
 def _parse(html: str) -> Element | None:

@@ -244,3 +244,10 @@ def _by_first_name(index: RosterIndex, name: str) -> Member | None:
         return None
     found = [m for m in index.by_id.values() if normalise_name(m.name.split()[0]) == wanted]
     return found[0] if len(found) == 1 else None
+
+
+def voter_key(who: Identity) -> str:
+    """One key per person in a count: their roster id, else their normalised name."""
+    if who.member is not None:
+        return f"member:{who.member.id.lower()}"
+    return "unknown:" + (normalise_name(who.voter) or ",".join(who.usernames))

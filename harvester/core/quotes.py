@@ -12,6 +12,7 @@ Envoyé : …", "W dniu … napisał:", "2017-11-24 16:32 GMT+01:00 X <x@y>:") g
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -31,10 +32,14 @@ _HEADER_FIELD = re.compile(r"^\s*\**[^\s:：]{1,20}(?:\s[^\s:：]{1,20}){0,2}\s?
 _RULE = re.compile(r"^\s*[-_=*]{4,}")
 
 
-def words(line: str) -> list[str]:
-    """A line's words as compared: quote marks, case, markup and punctuation do not matter."""
+@functools.lru_cache(maxsize=1 << 16)
+def words(line: str) -> tuple[str, ...]:
+    """A line's words as compared: quote marks, case, markup and punctuation do not matter.
+
+    Cached: a vote's replies quote the same lines (the call's above all) over and over, and
+    each message's lines are compared and then added to what the vote holds."""
     bare = _QUOTE_MARKS.sub("", line).casefold()
-    return [w for w in (_TOKEN_TRIM.sub("", raw) for raw in bare.split()) if w]
+    return tuple(w for w in (_TOKEN_TRIM.sub("", raw) for raw in bare.split()) if w)
 
 
 def _lines_words(lines: Sequence[str]) -> tuple[list[str], list[int]]:

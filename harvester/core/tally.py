@@ -6,7 +6,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from harvester.core import corrections, identity, quotes, reading, review, text, threads, window
+from harvester.core import (
+    corrections,
+    identity,
+    mirrors,
+    quotes,
+    reading,
+    review,
+    text,
+    threads,
+    window,
+)
+from harvester.core.identity import voter_key
 from harvester.core.reading import Read
 from harvester.errors import SelectionError
 from harvester.model import (
@@ -14,7 +25,6 @@ from harvester.model import (
     Corrections,
     Doubt,
     Electorate,
-    Identity,
     IdentityVerdict,
     Member,
     Message,
@@ -107,12 +117,6 @@ def vote_window(
     return Window(call.sent_at, earliest, closes_at, closed_by)
 
 
-def voter_key(who: Identity) -> str:
-    if who.member is not None:
-        return f"member:{who.member.id.lower()}"
-    return "unknown:" + (identity.normalise_name(who.voter) or ",".join(who.usernames))
-
-
 @dataclass
 class _Voter:
     effective: Ballot | None = None
@@ -141,32 +145,6 @@ def _to_ballot(read: Read, cast: Reading, binding: bool, late: bool) -> Ballot:
     )
 
 
-MIRROR_WINDOW = timedelta(hours=12)  # a mirror (archive list, notification mail) lags minutes
-
-
-def _same_person(a: Read, b: Read) -> bool:
-    if voter_key(a.who) == voter_key(b.who):
-        return True
-    names = {u.lower() for u in a.who.usernames}
-    return bool(names & {u.lower() for u in b.who.usernames})
-
-
-def is_mirror(copy: Read, original: Read) -> bool:
-    """The same ballot by the same person seen in another place soon after: a Discourse post on
-    the discuss-archive list, a GitHub comment as a notification mail, a bot's repost."""
-    if copy.reading is None or original.reading is None:
-        return False
-    return (
-        copy.message.source != original.message.source
-        or copy.message.thread_url != original.message.thread_url
-    ) and (
-        copy.reading.value == original.reading.value
-        and copy.reading.raw.strip().casefold() == original.reading.raw.strip().casefold()
-        and timedelta(0) <= copy.message.sent_at - original.message.sent_at <= MIRROR_WINDOW
-        and _same_person(copy, original)
-    )
-
-
 @dataclass
 class _Count:
     """Running state while ballots are applied in time order: last vote wins."""
@@ -174,27 +152,30 @@ class _Count:
     voters: dict[str, _Voter]
     history: list[Ballot]
     extra: list[Ballot]  # late and mixed ballots, shown but not counted
-    seen: list[tuple[Read, int]] = field(default_factory=list)  # ballots read, by history index
+    seen: mirrors.SeenBallots = field(default_factory=mirrors.SeenBallots)  # by history index
     # What the count rests on unconfirmed; an unconfirmed ballot's doubt names its URL, kept
     # only while that ballot is the one counted.
     doubts: list[tuple[Doubt, str]] = field(default_factory=list)
 
     def mirrored(self, read: Read) -> bool:
         """Fold a mirrored copy into the ballot it copies: counted once, both URLs kept."""
-        for original, index in reversed(self.seen):
-            if is_mirror(read, original):
-                self._add_mirror(self.history[index], read)
-                return True
-        return False
+        found = self.seen.original_of(read)
+        if found is None:
+            return False
+        original, index = found
+        self._add_mirror(index, voter_key(original.who), read)
+        return True
 
-    def _add_mirror(self, ballot: Ballot, copy: Read) -> None:
+    def _add_mirror(self, index: int, key: str, copy: Read) -> None:
+        ballot = self.history[index]
         usernames = tuple(dict.fromkeys((*ballot.usernames, *copy.who.usernames)))
         updated = replace(ballot, mirrors=(*ballot.mirrors, copy.message.url), usernames=usernames)
-        self.history = [updated if b is ballot else b for b in self.history]
-        self.extra = [updated if b is ballot else b for b in self.extra]
-        for voter in self.voters.values():
-            if voter.effective is ballot:
-                voter.effective = updated
+        self.history[index] = updated
+        if not ballot.counted:  # only ballots not counted are in `extra`
+            self.extra = [updated if b is ballot else b for b in self.extra]
+        voter = self.voters.get(key)
+        if voter is not None and voter.effective is ballot:
+            voter.effective = updated
 
     def new_round(self, *, carried: bool) -> None:
         """The vote is called again: unless the caller carries them over, the ballots so far
@@ -271,7 +252,7 @@ def _count(state: _Count, read: Read, binding: bool, late: bool) -> list[ReviewI
         blocked = review.impersonation(url, read.who, "change")
         state.doubts.append((Doubt(blocked, member, binding, possible=(ballot.value,)), ""))
         return [*items, blocked]
-    state.seen.append((read, len(state.history) - 1))
+    state.seen.add(read, len(state.history) - 1)
     about = review.for_ballot(ballot, read.who)
     if about and not late and (read.who.low_confidence or "mixed" in ballot.flags):
         counted = ballot.value if ballot.counted else None

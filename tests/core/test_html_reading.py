@@ -318,3 +318,17 @@ def test_struck_out_text_is_taken_back(cooked: str, value: str) -> None:
     assert reading is not None
     assert reading.value is not None
     assert reading.value.value == value
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "&#1",  # hypothesis found it: lxml decodes it to U+0001, then refuses it back
+        "<p>&#1;+1 (binding)</p>",
+        '<p>+1 (binding)<img alt="&#2;smile">&#3;</p>',
+    ],
+)
+def test_character_references_to_control_characters_are_dropped(html: str) -> None:
+    text = html_text(html)
+    assert not any(ord(c) < 0x20 and c != "\n" for c in text)
+    assert ("+1 (binding)" in text) == ("+1" in html)

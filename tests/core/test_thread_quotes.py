@@ -128,7 +128,7 @@ def test_header_like_lines(line: str, header: bool) -> None:
 
 
 def test_words_ignore_quote_marks_case_and_markup() -> None:
-    assert words(">> **+1** (Binding),") == words("+1 (binding)") == ["+1", "binding"]
+    assert words(">> **+1** (Binding),") == words("+1 (binding)") == ("+1", "binding")
 
 
 def test_the_tally_reads_the_repliers_own_vote_not_the_quoted_one() -> None:
