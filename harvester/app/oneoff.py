@@ -1,0 +1,120 @@
+"""`harvest --thread …`: the one-off harvest: read the threads, count, print, maybe keep it."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TextIO
+
+from harvester.app.arguments import parse_rule
+from harvester.app.db_command import database_errors
+from harvester.app.fetch import Fetcher, http_options
+from harvester.app.harvest import HarvestRequest, VoteResult, harvest, tally_vote
+from harvester.app.output import as_email_text, as_json_line, as_text
+from harvester.app.progress import TerminalProgress
+from harvester.app.record import load_corrections, record_result, save_count
+from harvester.config import Settings, load_settings
+from harvester.errors import SelectionError, UsageError
+from harvester.model import is_sane_time
+from harvester.sources.http import HttpClient
+from harvester.store.db import check_current, engine_for
+
+
+def parse_closes_at(raw: str | None) -> datetime | None:
+    if raw is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError("--closes-at", f"not an ISO 8601 time: {raw!r}") from None
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if not is_sane_time(moment):
+        raise UsageError("--closes-at", f"{raw!r} is outside the years 1990 to 2199")
+    return moment
+
+
+def request_from(args: argparse.Namespace) -> HarvestRequest:
+    return HarvestRequest(
+        threads=tuple(args.thread),
+        roster=args.roster,
+        committee=args.committee,
+        rule=parse_rule(args.rule),
+        closes_at=parse_closes_at(args.closes_at),
+        match=args.match,
+    )
+
+
+def render(results: Sequence[VoteResult], fmt: str, settings: Settings, now: datetime) -> str:
+    if fmt == "json":
+        return "".join(as_json_line(result) + "\n" for result in results)
+    if fmt == "email":
+        if len(results) != 1:
+            raise SelectionError(
+                "--format email", f"{len(results)} votes found; pick one with --match TEXT"
+            )
+        draft = settings.draft
+        return as_email_text(results[0], sender=draft.sender, to=draft.to, now=now)
+    return "\n".join(as_text(result) for result in results)
+
+
+async def _harvest(
+    request: HarvestRequest, settings: Settings, now: datetime, err: TextIO
+) -> list[VoteResult]:
+    progress = TerminalProgress(err)
+    async with HttpClient(http_options(settings)) as client:
+        fetcher = Fetcher(client, settings, progress.for_source)
+        return await harvest(request, settings, now, fetcher)
+
+
+async def _record(
+    url: str,
+    results: Sequence[VoteResult],
+    request: HarvestRequest,
+    settings: Settings,
+    now: datetime,
+) -> list[tuple[int, VoteResult]]:
+    """Keep the harvest: every write in one transaction, so a failure stores nothing. A vote
+    people have corrected is counted again with their corrections, which outlive re-harvests."""
+    engine = engine_for(url)
+    try:
+        await check_current(engine, url)
+        async with engine.begin() as connection:
+            kept = []
+            for result in results:
+                vote_id = await record_result(connection, result, result.roster, now)
+                corrections = await load_corrections(connection, vote_id)
+                if corrections.overrides or corrections.dismissals or corrections.verdicts:
+                    result = tally_vote(
+                        result.sources,
+                        result.roster,
+                        settings,
+                        now,
+                        rule=request.rule,
+                        closes_at=request.closes_at,
+                        corrections=corrections,
+                    )
+                    await save_count(connection, vote_id, result, now)
+                kept.append((vote_id, result))
+            return kept
+    finally:
+        await engine.dispose()
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    settings = load_settings(args.config, os.environ)
+    request = request_from(args)
+    now = datetime.now(UTC)
+    results = asyncio.run(_harvest(request, settings, now, err))
+    if args.db:
+        with database_errors(args.db):
+            kept = asyncio.run(_record(args.db, results, request, settings, now))
+        results = [result for _, result in kept]
+        ids = ", ".join(str(vote_id) for vote_id, _ in kept)
+        err.write(f"harvest: kept in {args.db} as vote(s) {ids}\n")
+    if request.roster is None:
+        err.write("harvest: warning: no --roster given: every vote is counted as non-binding\n")
+    out.write(render(results, args.format, settings, now))
+    return 0
