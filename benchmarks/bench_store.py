@@ -18,19 +18,20 @@ commit); building the threads is not timed. "lookup s" is the part of it spent i
 harvester.store.messages._known_versions (wrapped by this script to time it). Database size is
 the SQLite file, or pg_total_relation_size('messages') (table, TOAST and indexes), at the end.
 
---postgres DROPS AND RECREATES SCHEMA public of --postgres-url (the test database by default):
-do not run it while tests may be using that database. It refuses to start while another
-session is connected to the database, and empties the schema again afterwards.
+--postgres creates a database of its own (harvester_bench_<random>) on --postgres-server and
+drops it afterwards; it never touches another database.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
 import resource
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -40,9 +41,10 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -54,8 +56,8 @@ from harvester.model import Author, BodyFormat, Message, Poll, PollOption, Threa
 from harvester.store.db import engine_for, upgrade  # noqa: E402
 
 DATABASES = ("sqlite", "postgresql")
-DEFAULT_POSTGRES = os.environ.get(
-    "HARVESTER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+DEFAULT_SERVER = os.environ.get(
+    "HARVESTER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 SITE = "https://discuss.example.org"
 STARTS = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -189,27 +191,36 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def reset_postgres(url: str) -> bool:
-    """Drop and recreate schema public, as tests/store/conftest.py does, unless another session
-    is connected to the database (tests may be using it): then leave it alone, return False."""
+def _on_server(server: str, name: str) -> str:
+    parts = urlsplit(server)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
 
-    async def reset() -> bool:
-        engine = engine_for(url)
+
+def _admin(server: str, statement: str) -> None:
+    async def work() -> None:
+        engine = create_async_engine(
+            _on_server(server, "postgres").replace("postgresql://", "postgresql+asyncpg://", 1),
+            isolation_level="AUTOCOMMIT",
+        )
         try:
-            async with engine.begin() as connection:
-                others = text(
-                    "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
-                if (await connection.execute(others)).scalar_one():
-                    return False
-                await connection.execute(text("DROP SCHEMA public CASCADE"))
-                await connection.execute(text("CREATE SCHEMA public"))
-                return True
+            async with engine.connect() as connection:
+                await connection.execute(text(statement))
         finally:
             await engine.dispose()
 
-    return asyncio.run(reset())
+    asyncio.run(work())
+
+
+@contextlib.contextmanager
+def own_postgres_database(server: str) -> Iterator[str]:
+    """A database of this run's own on the server, dropped afterwards: the benchmark never
+    touches a database it did not create."""
+    name = f"harvester_bench_{secrets.token_hex(6)}"
+    _admin(server, f'CREATE DATABASE "{name}"')
+    try:
+        yield _on_server(server, name)
+    finally:
+        _admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def save_pass(
@@ -303,22 +314,16 @@ async def run_database(url: str, args: argparse.Namespace) -> tuple[list[Step], 
 
 def child_main(args: argparse.Namespace) -> None:
     """Run one database and print its steps, size and peak RSS as JSON on stdout."""
-    with tempfile.TemporaryDirectory(prefix="bench-store-") as directory:
+    with contextlib.ExitStack() as stack:
         if args.child == "postgresql":
-            url = args.postgres_url
-            if not reset_postgres(url):
-                raise SystemExit(f"{url}: another session is connected (tests?); not touching it")
+            url = stack.enter_context(own_postgres_database(args.postgres_server))
         else:
+            directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-store-"))
             url = f"sqlite:///{directory}/harvester.db"
         upgrade(url)
-        try:
-            start = time.perf_counter()
-            steps, size = asyncio.run(run_database(url, args))
-            total = time.perf_counter() - start
-        finally:
-            # leave the test database empty, unless someone started using it meanwhile
-            if args.child == "postgresql" and not reset_postgres(url):
-                log(f"{url}: another session is connected; the benchmark's tables are left")
+        start = time.perf_counter()
+        steps, size = asyncio.run(run_database(url, args))
+        total = time.perf_counter() - start
     sample = make_thread(args.seed, 0, args.per_thread)
     body = sum(len(m.body.encode()) for m in sample.messages) / len(sample.messages)
     payload = sum(len(json.dumps(store.message_json(m)).encode()) for m in sample.messages) / len(
@@ -342,7 +347,7 @@ def child_main(args: argparse.Namespace) -> None:
 def run_child(database: str, args: argparse.Namespace) -> dict[str, Any]:
     command = [sys.executable, str(Path(__file__).resolve()), "--child", database]
     command += ["--threads", str(args.threads), "--per-thread", str(args.per_thread)]
-    command += ["--seed", str(args.seed), "--postgres-url", args.postgres_url]
+    command += ["--seed", str(args.seed), "--postgres-server", args.postgres_server]
     command += ["--analyze"] if args.analyze else []
     log(f"{database}: {args.threads} threads x {args.per_thread} messages")
     finished = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
@@ -419,9 +424,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--postgres",
         action="store_true",
-        help="also run on PostgreSQL (drops and recreates schema public of --postgres-url)",
+        help="also run on PostgreSQL, in a database of its own it creates and drops",
     )
-    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES, help="%(default)s")
+    parser.add_argument(
+        "--postgres-server", default=DEFAULT_SERVER, help="a server to create it on: %(default)s"
+    )
     parser.add_argument(
         "--analyze",
         action="store_true",
