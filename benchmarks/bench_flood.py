@@ -8,7 +8,7 @@ One generated vote of --replies ballots (vote 1) and a few copies of the shipped
 harvested into a fresh database. --probes sequential /healthz requests measure the idle server;
 then --requests page views (/votes/1, /api/votes/1, /) run --concurrency at a time while one
 client keeps asking /healthz. Goal: /healthz p95 under the flood < 250 ms. Results also go to
-benchmarks/out/flood.json.
+benchmarks/out/flood.json. `--cache-seconds 0` builds every page view (no public page cache).
 """
 
 from __future__ import annotations
@@ -80,6 +80,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=50, help="flood requests at once")
     parser.add_argument("--probes", type=int, default=200, help="idle /healthz probes")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--cache-seconds",
+        type=float,
+        default=None,
+        help="[web] public_cache_seconds for the server (default: its own; 0: no cache)",
+    )
     return parser.parse_args()
 
 
@@ -225,9 +231,13 @@ def check_ballots(url: str, replies: int) -> int:
 # ---- the server ----
 
 
-def start_server(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+def start_server(
+    url: str, port: int, log: Path, cache_seconds: float | None
+) -> subprocess.Popen[bytes]:
     # No HARVESTER_ settings from the caller's shell: no token, so every page is public.
     env = {k: v for k, v in os.environ.items() if not k.startswith("HARVESTER_")}
+    if cache_seconds is not None:  # [web] public_cache_seconds, 0 = build every view
+        env["HARVESTER_WEB__PUBLIC_CACHE_SECONDS"] = str(cache_seconds)
     with log.open("wb") as stderr:
         return subprocess.Popen(
             [*HARVEST, "serve", "--db", url, "--host", "127.0.0.1", "--port", str(port)],
@@ -398,7 +408,7 @@ def main() -> None:
         ballots = check_ballots(url, args.replies)
         log = directory / "serve.log"
         port = free_port()
-        server = start_server(url, port, log)
+        server = start_server(url, port, log, args.cache_seconds)
         try:
             idle, flood = measure(f"http://127.0.0.1:{port}", args)
             rss = rss_mb(server.pid)

@@ -210,6 +210,8 @@ class WebSettings(_Section):
     login_attempts: int = Field(default=5, ge=1, le=1000)  # wrong tokens per client per window
     login_window_minutes: float = Field(default=15.0, gt=0, le=24 * 60)
     request_timeout: float = Field(default=30.0, gt=0, le=3600)  # a client slower than this is cut
+    # A page the public reads is built at most once per this many seconds (0: every time).
+    public_cache_seconds: float = Field(default=2.0, ge=0, le=3600)
 
 
 class Settings(_Section):

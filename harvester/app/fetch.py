@@ -98,12 +98,11 @@ def split_vote_url(url: str) -> tuple[str, str]:
     return (base, VOTE_FRAGMENT[1:] + quoted) if sep else (url, "")
 
 
-def with_cut_warning(threads: list[Thread], messages: Sequence[Message]) -> list[Thread]:
+def with_cut_warning(threads: list[Thread], last: Message | None) -> list[Thread]:
     """A mail file that ends mid-message: the warning goes to the thread of its last message,
     whose count may miss what was cut (the tally lists it for review)."""
-    if not messages:
+    if last is None:
         return threads
-    last = messages[-1]
     return [
         replace(t, warnings=(*t.warnings, MID_MESSAGE)) if any(m is last for m in t.messages) else t
         for t in threads
@@ -194,7 +193,9 @@ class Fetcher:
         body = (await self.client.get(base)).body
         messages = list(iter_mbox_bytes(body, where=base, limits=read_limits(self.settings)))
         threads = mail_threads(url, messages)
-        return with_cut_warning(threads, messages) if ends_mid_message(body) else threads
+        if not ends_mid_message(body):
+            return threads
+        return with_cut_warning(threads, messages[-1] if messages else None)
 
     def _check_enabled(self, kind: SourceKind, url: str) -> None:
         switch = getattr(self.settings.sources, kind.value, None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -20,10 +21,12 @@ from harvester.core.draft import build_draft
 from harvester.core.profiles import choose_profile
 from harvester.core.rules import RuleSettings, choose_rule, decide
 from harvester.core.tally import TallyOptions, count_votes
+from harvester.core.threads import VoteLinks
 from harvester.errors import SelectionError
 from harvester.model import (
     Corrections,
     Draft,
+    Message,
     Outcome,
     Roster,
     RuleName,
@@ -69,11 +72,37 @@ def read_thread_file(spec: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Thr
     path = split_vote_url(spec)[0]
     if os.path.splitext(path)[1].lower() == ".json":
         return [clean_thread(read_topic_file(path))]
-    messages = list(read_mail_file(path, limits))
+    messages, last = vote_messages(path, limits)
     threads = mail_threads(spec, messages)
     if file_ends_mid_message(path):
-        threads = with_cut_warning(threads, messages)
+        threads = with_cut_warning(threads, last)
     return [clean_thread(t) for t in threads]
+
+
+def vote_messages(path: str, limits: ReadLimits) -> tuple[list[Message], Message | None]:
+    """The messages of a mail file's votes, and its last message. An archive is read twice
+    (core/threads.py VoteLinks) and only vote messages are kept, so memory does not grow with
+    the archive; a pipe, which cannot be read twice, is held whole."""
+    if not is_regular_file(path):
+        messages = list(read_mail_file(path, limits))
+        return messages, messages[-1] if messages else None
+    links = VoteLinks()
+    for message in read_mail_file(path, limits):
+        links.take(message)
+    kept: list[Message] = []
+    last = None
+    for message in read_mail_file(path, limits):
+        last = message
+        if links.take(message):
+            kept.append(message)
+    return kept, last
+
+
+def is_regular_file(path: str) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False  # then reading it says what is wrong
 
 
 async def read_thread_spec(spec: str, fetcher: Fetcher) -> list[Thread]:

@@ -189,6 +189,7 @@ async def web_server(
         login_attempts=web_settings.login_attempts,
         login_window_minutes=web_settings.login_window_minutes,
         request_timeout=web_settings.request_timeout,
+        public_cache_seconds=web_settings.public_cache_seconds,
     )
     app = create_app(backend, token=web_settings.token, clock=backend.clock, security=security)
     # keepalive_timeout also closes a connection that has not sent a whole request by then.

@@ -79,6 +79,31 @@ def split_threads(messages: Iterable[Message]) -> list[list[Message]]:
     return list(groups.values())
 
 
+class VoteLinks:
+    """The Message-IDs a mail file's votes reach, grown as its messages stream past: a message
+    with a [VOTE] or [RESULT] subject, or one that names (In-Reply-To, References) an id
+    already reached, belongs to a vote, and its ids are reached from then on.
+
+    Read twice (the second time starting from the first pass's ids), this finds what
+    split_threads and group_votes would keep, earlier messages a call replies to included,
+    without holding the archive's other messages.
+    """
+
+    def __init__(self) -> None:
+        self.ids: set[str] = set()
+
+    def take(self, message: Message) -> bool:
+        ids = [message.source_id, *message.references]
+        if message.in_reply_to:
+            ids.append(message.in_reply_to)
+        subject = message.subject
+        marked = is_vote_subject(subject) or is_result_subject(subject)
+        if not marked and self.ids.isdisjoint(ids):
+            return False
+        self.ids.update(ids)
+        return True
+
+
 def group_votes(threads: Sequence[list[Message]]) -> list[list[Message]]:
     """Threads of one vote, linked by subject: the [VOTE] thread, a reply that lost its
     References, and the [RESULT]/[CANCEL] mail sent as a new thread."""

@@ -14,7 +14,8 @@ from prometheus_client import CollectorRegistry
 from harvester.metrics import REGISTRY
 from harvester.web import api, pages
 from harvester.web.backend import Backend
-from harvester.web.context import CONTEXT, Context
+from harvester.web.cache import PublicPages
+from harvester.web.context import CONTEXT, Context, trusted
 from harvester.web.sessions import Security, Sessions
 from harvester.web.throttle import LoginThrottle
 from harvester.web.views import STATIC, error_page, make_environment
@@ -69,18 +70,22 @@ async def _no_tracebacks(request: web.Request, handler: Handler) -> web.StreamRe
         return error_page(request, 500, message)
 
 
+# What every reader who is not signed in sees alike: served from PublicPages.
+PUBLIC_PAGES = {"index", "vote", "roster", "api-votes", "api-vote"}
+
+
 def _routes(app: web.Application) -> None:
-    app.router.add_get("/", pages.index)
-    app.router.add_get("/votes/{id}", pages.vote_page)
+    app.router.add_get("/", pages.index, name="index")
+    app.router.add_get("/votes/{id}", pages.vote_page, name="vote")
     app.router.add_post("/votes/{id}/corrections", pages.post_correction)
     app.router.add_post("/votes/{id}/dismissals", pages.post_dismissal)
     app.router.add_post("/votes/{id}/identities", pages.post_identity)
-    app.router.add_get("/roster", pages.roster_page)
+    app.router.add_get("/roster", pages.roster_page, name="roster")
     app.router.add_get("/login", pages.login_form)
     app.router.add_post("/login", pages.login)
     app.router.add_post("/logout", pages.logout)
-    app.router.add_get("/api/votes", api.votes)
-    app.router.add_get("/api/votes/{id}", api.vote)
+    app.router.add_get("/api/votes", api.votes, name="api-votes")
+    app.router.add_get("/api/votes/{id}", api.vote, name="api-vote")
     app.router.add_post("/api/votes/{id}/corrections", api.post_correction)
     app.router.add_post("/api/votes/{id}/dismissals", api.post_dismissal)
     app.router.add_post("/api/votes/{id}/identities", api.post_identity)
@@ -108,6 +113,22 @@ def _time_limit(seconds: float) -> Middleware:
     return time_limit
 
 
+def _public_cache(cache: PublicPages) -> Middleware:
+    @web.middleware
+    async def public_cache(request: web.Request, handler: Handler) -> web.StreamResponse:
+        route = request.match_info.route.name
+        if request.method != "GET":
+            try:
+                return await handler(request)  # a redirect after a write is raised
+            finally:
+                cache.clear()  # a correction here shows at once; the daemon's within `seconds`
+        if cache.seconds <= 0 or route not in PUBLIC_PAGES or trusted(request):
+            return await handler(request)
+        return await cache.serve(request, handler)
+
+    return public_cache
+
+
 def create_app(
     backend: Backend,
     *,
@@ -117,7 +138,10 @@ def create_app(
     security: Security = DEFAULT_SECURITY,
 ) -> web.Application:
     """The dashboard over `backend`; with an empty `token` it is read-only."""
-    app = web.Application(middlewares=[_no_tracebacks, _time_limit(security.request_timeout)])
+    cache = _public_cache(PublicPages(security.public_cache_seconds))
+    app = web.Application(
+        middlewares=[_no_tracebacks, _time_limit(security.request_timeout), cache]
+    )
     app[CONTEXT] = Context(
         backend=backend,
         token=token,

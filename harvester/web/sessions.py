@@ -31,6 +31,7 @@ class Security:
     login_attempts: int = 5  # wrong tokens per client per window
     login_window_minutes: float = 15.0
     request_timeout: float = 30.0  # seconds a client may take to send a request and its body
+    public_cache_seconds: float = 2.0  # how long a page built for the public is served again
 
 
 def _clock_signer(clock: Callable[[], datetime]) -> type[TimestampSigner]:
