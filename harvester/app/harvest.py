@@ -74,7 +74,7 @@ def read_thread_file(spec: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Thr
         return [clean_thread(read_topic_file(path))]
     messages, last = vote_messages(path, limits)
     threads = mail_threads(spec, messages)
-    if file_ends_mid_message(path):
+    if is_regular_file(path) and file_ends_mid_message(path):  # a pipe cannot be opened again
         threads = with_cut_warning(threads, last)
     return [clean_thread(t) for t in threads]
 
