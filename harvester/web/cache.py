@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-MAX_ENTRIES = 256  # distinct pages kept (votes, list, roster); the oldest go first
+MAX_BYTES = 64 * 1024 * 1024  # what the kept pages may hold together; the oldest go first
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,9 @@ class PublicPages:
         self._generation += 1
 
     async def serve(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        key = request.path_qs
+        # By path alone: the public page has no part that depends on the query (the correction
+        # form's prefill is for signed-in readers), and ?x=1, ?x=2, … must not each build.
+        key = request.path
         page = self._pages.get(key)
         if page is not None and self._clock() - page.made < self.seconds:
             return _response(page)
@@ -79,7 +81,7 @@ class PublicPages:
     def _keep(self, key: str, page: _Page) -> None:
         self._pages.pop(key, None)
         self._pages[key] = page
-        while len(self._pages) > MAX_ENTRIES:
+        while sum(len(p.body) for p in self._pages.values()) > MAX_BYTES and len(self._pages) > 1:
             del self._pages[next(iter(self._pages))]
 
 

@@ -99,6 +99,17 @@ def test_a_correction_made_here_is_public_at_once() -> None:
     run(backend, scenario, token=TOKEN)
 
 
+def test_a_query_string_does_not_build_the_page_again() -> None:
+    backend = CountingBackend()
+
+    async def scenario(client: Client) -> None:
+        for n in range(5):
+            assert (await client.get(f"/votes/1?x={n}")).status == 200
+
+    run(backend, scenario)
+    assert backend.reads == [1]
+
+
 def test_missing_votes_and_errors_are_not_kept() -> None:
     backend = CountingBackend()
 
