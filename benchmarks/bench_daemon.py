@@ -60,7 +60,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from harvester.app import watch  # noqa: E402
+from harvester.app import record, watch  # noqa: E402
 from harvester.app.fetch import Fetcher, http_options  # noqa: E402
 from harvester.app.watch import Watcher  # noqa: E402
 from harvester.config import Settings  # noqa: E402
@@ -460,7 +460,7 @@ class Meter:
 
         self.patch(client, "get", counted_get)
         self.patch(fetcher, "poll", self.timed("fetch", fetcher.poll))
-        self.patch(watch, "tally_vote", self.timed_sync("tally", watch.tally_vote))
+        self.patch(record, "tally_vote", self.timed_sync("tally", record.tally_vote))
         self.patch(watch, "save_count", self.timed("save_count", watch.save_count))
         self.patch(stored, "load_thread", self.timed("load", stored.load_thread))
         for name in BOOKKEEPING:

@@ -60,7 +60,10 @@ async def save_count(
     tally, outcome = result.tally, result.outcome
     report = report_json(tally, outcome)
     draft = {"subject": result.draft.subject, "body": result.draft.body}
-    await votes.save_tally(connection, vote_id, report, tally.ballots, tally.history, now, draft)
+    summary = votes.summary_of(report)
+    await votes.save_tally(
+        connection, vote_id, report, tally.ballots, tally.history, now, draft, summary
+    )
     window = tally.window
     await votes.set_schedule(
         connection,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -61,17 +61,8 @@ class DatabaseBackend(Backend):
 
     async def votes(self) -> list[dict[str, Any]]:
         async with self.engine.connect() as connection:
-            rows = await votes.list_votes(connection)
-            current = await votes.current_reports(connection)
-            # A vote counted before 0003 has no current-tally pointer: its newest snapshot.
-            reports = [
-                current[row.id]
-                if row.id in current
-                else await votes.latest_tally(connection, row.id)
-                for row in rows
-            ]
-        summaries = [_summary(row, report) for row, report in zip(rows, reports, strict=True)]
-        return list(reversed(summaries))
+            found = await votes.vote_summaries(connection)
+        return [_summary(row, summary) for row, summary in reversed(found)]
 
     async def vote(self, vote_id: int) -> dict[str, Any] | None:
         async with self.engine.connect() as connection:
@@ -145,7 +136,8 @@ class DatabaseBackend(Backend):
         metrics.OPEN_VOTES.set(len(open_votes))
 
 
-def _summary(row: votes.VoteRow, report: dict[str, Any] | None) -> dict[str, Any]:
+def _summary(row: votes.VoteRow, report: Mapping[str, Any] | None) -> dict[str, Any]:
+    """VoteSummary from the vote and its count's report (or the report's stored summary)."""
     return {
         "id": row.id,
         "title": row.title,

@@ -155,6 +155,9 @@ tally_snapshots = Table(
     Column("digest", String(64), nullable=False),  # an unchanged tally is not stored again
     Column("report", JSON, nullable=False),  # the JSON contract's object
     Column("draft", JSON, nullable=True),  # {"subject", "body"} counted with it; NULL before 0007
+    Column(
+        "summary", JSON, nullable=True
+    ),  # the report's SUMMARY_KEYS (the list); NULL before 0008
     UniqueConstraint("vote_id", "digest", name="uq_tally_snapshots_vote_id_digest"),
 )
 

@@ -226,10 +226,11 @@ async def save_tally(
     history: Sequence[Ballot],
     now: datetime,
     draft: Mapping[str, str] | None = None,
+    summary: Mapping[str, Any] | None = None,
 ) -> int | None:
-    """Store a tally, the draft counted with it and its ballots; an unchanged tally (same
-    report and draft) is not stored again. Returns the new snapshot's id, or None when nothing
-    changed."""
+    """Store a tally, the draft counted with it, its summary (summary_of) and its ballots; an
+    unchanged tally (same report and draft) is not stored again. Returns the new snapshot's
+    id, or None when nothing changed."""
     digest = digest_of({"report": report, "draft": draft})
     insert = dialect_insert(connection)
     result = await connection.execute(
@@ -241,6 +242,7 @@ async def save_tally(
             digest=digest,
             report=dict(report),
             **({} if draft is None else {"draft": dict(draft)}),
+            **({} if summary is None else {"summary": dict(summary)}),
         )
         .on_conflict_do_nothing(index_elements=["vote_id", "digest"])
         .returning(tally_snapshots.c.id)
@@ -301,14 +303,38 @@ async def current_count(connection: AsyncConnection, vote_id: int) -> StoredCoun
     return StoredCount(dict(found.report), dict(found.draft) if found.draft else None)
 
 
-async def current_reports(connection: AsyncConnection) -> dict[int, dict[str, Any]]:
-    """Every vote's current tally report in one query (a vote without one is left out)."""
+# What the vote list shows of a count, kept beside each report (tally_snapshots.summary).
+SUMMARY_KEYS = ("passes", "explanation", "counts")
+
+
+async def vote_summaries(
+    connection: AsyncConnection,
+) -> list[tuple[VoteRow, dict[str, Any] | None]]:
+    """Every vote with the summary of its current count, in one query over the small summary
+    column; a count stored before 0008 (no summary) or a vote without a current-count pointer
+    (before 0003) is read from its report."""
     result = await connection.execute(
-        select(votes.c.id, tally_snapshots.c.report).join_from(
-            votes, tally_snapshots, votes.c.tally_id == tally_snapshots.c.id
-        )
+        select(votes, tally_snapshots.c.summary)
+        .outerjoin(tally_snapshots, votes.c.tally_id == tally_snapshots.c.id)
+        .order_by(votes.c.id)
     )
-    return {int(row.id): dict(row.report) for row in result}
+    found = [(_vote(row), row.summary) for row in result]
+    return [
+        (
+            vote,
+            dict(summary) if summary is not None else await _summary_from_report(connection, vote),
+        )
+        for vote, summary in found
+    ]
+
+
+def summary_of(report: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: report.get(key) for key in SUMMARY_KEYS}
+
+
+async def _summary_from_report(connection: AsyncConnection, vote: VoteRow) -> dict[str, Any] | None:
+    report = await latest_tally(connection, vote.id)
+    return summary_of(report) if report is not None else None
 
 
 def roster_json(roster: Roster) -> list[dict[str, Any]]:

@@ -11,9 +11,11 @@ from typing import Any
 import pytest
 
 from harvester.app.cli import main
-from harvester.store.db import upgrade
+from harvester.store.db import head_revision, upgrade
 
 ROOT = Path(__file__).parent.parent.parent
+
+HEAD = head_revision()
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -116,6 +118,6 @@ def test_an_outdated_schema_is_refused_by_every_stored_vote_command(
         code, _, err = run(capsys, *argv, "--db", url)
         assert code == 2
         assert err == (
-            f"harvest: error: {url}: database schema is no schema, this harvester needs 0007: "
+            f"harvest: error: {url}: database schema is no schema, this harvester needs {HEAD}: "
             "run `harvest db upgrade`\n"
         )

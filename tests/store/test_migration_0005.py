@@ -95,7 +95,7 @@ _save_tally = votes.save_tally
 
 
 async def _save_tally_without_draft(*args: Any, **kwargs: Any) -> int | None:
-    """The code of 0004 stored no draft with a tally: its column came in 0007."""
+    """The code of 0004 stored no draft or summary with a tally: they came in 0007 and 0008."""
     return await _save_tally(*args[:6])
 
 
@@ -127,7 +127,8 @@ async def shape(connection: AsyncConnection) -> dict[str, Any]:
     return found
 
 
-LATER_COLUMNS = {"draft"}  # added after 0005 (0007): absent at the revisions read here
+# Added after 0005 (0007, 0008): absent at the revisions read here.
+LATER_COLUMNS = {"draft", "summary"}
 
 
 async def kept(connection: AsyncConnection) -> tuple[list[Any], list[Any], list[Any]]:
