@@ -66,7 +66,7 @@ from harvester.app.watch import Watcher  # noqa: E402
 from harvester.config import Settings  # noqa: E402
 from harvester.sources.http import Fetched, HttpClient  # noqa: E402
 from harvester.store import messages as stored  # noqa: E402
-from harvester.store import votes  # noqa: E402
+from harvester.store import polls, votes  # noqa: E402
 from harvester.store.db import engine_for, upgrade  # noqa: E402
 from harvester.store.tables import harvest_runs, tally_snapshots  # noqa: E402
 from tests.fakes.base import FakeSite  # noqa: E402
@@ -378,15 +378,18 @@ class Cpu:
 
 
 PHASES = ("fetch", "store", "load", "roster", "tally", "save_count", "sql", "commit")
-BOOKKEEPING = (
+BOOKKEEPING = (  # in store.votes or store.polls
     "due_votes",
-    "claim_poll",
+    "claim_polls",
     "thread_urls",
+    "thread_urls_for",
     "last_cursor",
+    "last_cursors",
     "record_run",
     "get_vote",
     "poll_by",
-    "plan_poll",
+    "poll_plans",
+    "plan_polls",
 )
 
 
@@ -403,8 +406,9 @@ class Meter:
       roster      Watcher.roster: the latest roster snapshot, read and parsed;
       tally       harvest.tally_vote: counting, deciding, drafting (pure CPU);
       save_count  record.save_count: the tally snapshot and the vote's schedule;
-      sql         the bookkeeping statements of store.votes: due_votes, claim_poll, thread_urls,
-                  last_cursor, record_run, get_vote, poll_by, plan_poll;
+      sql         the bookkeeping statements of store.votes and store.polls: due_votes,
+                  claim_polls, thread_urls(_for), last_cursor(s), record_run, get_vote,
+                  poll_by, poll_plans, plan_polls;
       commit      the driver's COMMIT and ROLLBACK (a read-only connection rolls back when it
                   goes back to the pool).
     The rest is checking connections out of the pool, BEGIN, and the code in between."""
@@ -464,7 +468,8 @@ class Meter:
         self.patch(watch, "save_count", self.timed("save_count", watch.save_count))
         self.patch(stored, "load_thread", self.timed("load", stored.load_thread))
         for name in BOOKKEEPING:
-            self.patch(votes, name, self.timed("sql", getattr(votes, name)))
+            module = votes if hasattr(votes, name) else polls
+            self.patch(module, name, self.timed("sql", getattr(module, name)))
         for name in ("commit", "rollback"):
             original = getattr(DriverConnection, name)
             self.patch(DriverConnection, name, self.timed_sync("commit", original))

@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 import random
 import re
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -32,12 +33,22 @@ from harvester.errors import HarvesterError
 from harvester.model import Roster, Thread, ThreadUpdate
 from harvester.sources.roster import load_roster
 from harvester.store import messages as stored
-from harvester.store import outbox, votes
+from harvester.store import outbox, polls, votes
 from harvester.store.votes import VoteRow
 
 log = logging.getLogger("harvester.daemon")
 Clock = Callable[[], datetime]
 _URL = re.compile(r"https?://[^\s<>()\"']+")
+CLAIM_BATCH = 100  # due votes claimed in one statement; the lease covers polling them all
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a tick read for one vote before polling it: its threads and their last cursors
+    (None: read each thread's own)."""
+
+    urls: list[str]
+    cursors: Mapping[str, dict[str, Any]] | None
 
 
 @dataclass
@@ -113,7 +124,7 @@ class Watcher:
                 return 0
             await self._store(connection, thread.url, update, now)
             await votes.link_thread(connection, vote_id, thread.url)
-            await votes.record_run(connection, thread.url, now, now, cursor=update.cursor)
+            await polls.record_run(connection, thread.url, now, now, cursor=update.cursor)
         log.info("vote %d: tracking %s", vote_id, thread.url)
         return 1
 
@@ -171,37 +182,53 @@ class Watcher:
     # -- polling -----------------------------------------------------------------------------
 
     async def poll_due(self) -> int:
-        """Poll every open vote whose time has come; returns how many this replica polled."""
+        """Poll every open vote whose time has come; returns how many this replica polled.
+
+        Due votes are claimed CLAIM_BATCH at a time in one statement, their threads' URLs and
+        cursors read at once, and their next polls planned together: an idle tick costs a few
+        statements per vote, not a transaction for each step."""
         now = self.clock()
         async with self.engine.connect() as connection:
-            due = await votes.due_votes(connection, now, limit=None)
+            due = await polls.due_votes(connection, now, limit=None)
             roster = await self.roster(connection)  # once a tick, not once a vote
         roster_key = _roster_key(roster)
+        lease = now + timedelta(minutes=self.settings.daemon.poll_min_minutes)
         polled = 0
-        lease = timedelta(minutes=self.settings.daemon.poll_min_minutes)
-        for vote in due:
+        for start in range(0, len(due), CLAIM_BATCH):
+            batch = due[start : start + CLAIM_BATCH]
             async with self.engine.begin() as connection:
-                claimed = await votes.claim_poll(connection, vote.id, now, now + lease)
-            if not claimed:
-                continue
-            polled += 1
-            try:
+                claimed = await polls.claim_polls(connection, [v.id for v in batch], now, lease)
+                mine = [vote for vote in batch if vote.id in claimed]
+                urls = await votes.thread_urls_for(connection, [v.id for v in mine])
+                cursors = await polls.last_cursors(
+                    connection, [u for v in mine for u in urls[v.id]]
+                )
+            for vote in mine:
+                polled += 1
                 # every Nth poll reads whole threads: edits beyond what a cursor shows
                 full = (vote.polls + 1) % self._refresh_every == 0
-                await self.poll_vote(vote, full=full, roster=roster, roster_key=roster_key)
-            except HarvesterError as error:
-                log.warning("vote %d: %s", vote.id, error)
-            await self._plan_next_poll(vote.id, now, now + lease)
+                plan = Plan(urls[vote.id], {} if full else cursors)
+                try:
+                    await self.poll_vote(
+                        vote, full=full, roster=roster, roster_key=roster_key, plan=plan
+                    )
+                except HarvesterError as error:
+                    log.warning("vote %d: %s", vote.id, error)
+            await self._plan_next_polls([v.id for v in mine], now, lease)
         return polled
 
-    async def _plan_next_poll(self, vote_id: int, polled_at: datetime, lease: datetime) -> None:
-        """Schedule from what the poll learned (a first count finds the deadline), counting
-        from when the poll started: what it read may be as old as that."""
+    async def _plan_next_polls(
+        self, vote_ids: list[int], polled_at: datetime, lease: datetime
+    ) -> None:
+        """Schedule from what the polls learned (a first count finds the deadline), counting
+        from when the polls started: what they read may be as old as that."""
         async with self.engine.begin() as connection:
-            current = await votes.get_vote(connection, vote_id)
-            if current is not None and current.status == votes.OPEN:
-                moment = self._next_poll(polled_at, current.closes_at)
-                await votes.plan_poll(connection, vote_id, lease, moment)
+            open_now = await polls.poll_plans(connection, vote_ids)
+            moments = {
+                vote_id: self._next_poll(polled_at, closes_at)
+                for vote_id, closes_at in open_now.items()
+            }
+            await polls.plan_polls(connection, lease, moments)
 
     @property
     def _refresh_every(self) -> int:
@@ -224,12 +251,17 @@ class Watcher:
         full: bool,
         roster: Roster | None = None,
         roster_key: str | None = None,
+        plan: Plan | None = None,
     ) -> VoteResult | None:
         """Bring every thread of the vote up to date, recount when something changed, and close
-        the vote when it is over."""
-        async with self.engine.connect() as connection:
-            urls = await votes.thread_urls(connection, vote.id)
-        changed = [await self.harvest_thread(url, full=full) for url in urls]
+        the vote when it is over. `plan`: the thread URLs and cursors the tick read already."""
+        if plan is None:
+            async with self.engine.connect() as connection:
+                urls = await votes.thread_urls(connection, vote.id)
+            plan = Plan(urls, None)
+        changed = [
+            await self.harvest_thread(url, full=full, cursors=plan.cursors) for url in plan.urls
+        ]
         now = self.clock()
         key = roster_key if roster_key is not None else _roster_key(roster)
         if not any(changed) and self._counted.get(vote.id) == key:
@@ -250,24 +282,32 @@ class Watcher:
             return await self.close(fresh, closed_by)
         return result
 
-    async def harvest_thread(self, url: str, *, full: bool) -> bool:
+    async def harvest_thread(
+        self, url: str, *, full: bool, cursors: Mapping[str, dict[str, Any]] | None = None
+    ) -> bool:
         """One poll of one thread, stored with its cursor in one transaction; a failure is
-        recorded and the last good state stays. Returns whether anything changed."""
+        recorded and the last good state stays. Returns whether anything changed. `cursors`:
+        the threads' last cursors when the caller read them already."""
         started = self.clock()
-        async with self.engine.connect() as connection:
-            cursor = None if full else await votes.last_cursor(connection, url)
+        if full:
+            cursor = None
+        elif cursors is not None:
+            cursor = cursors.get(url)
+        else:
+            async with self.engine.connect() as connection:
+                cursor = await polls.last_cursor(connection, url)
         try:
             update = await self.fetcher.poll(url, cursor)
         except HarvesterError as error:
             metrics.HARVEST_FAILURES.inc()
             async with self.engine.begin() as connection:
-                await votes.record_run(connection, url, started, self.clock(), error=str(error))
+                await polls.record_run(connection, url, started, self.clock(), error=str(error))
             log.warning("%s", error)
             return False
         metrics.HARVESTS.inc()
         async with self.engine.begin() as connection:
             await self._store(connection, url, update, started)
-            await votes.record_run(connection, url, started, self.clock(), cursor=update.cursor)
+            await polls.record_run(connection, url, started, self.clock(), cursor=update.cursor)
         return update.changed or update.complete
 
     async def _store(
@@ -296,7 +336,7 @@ class Watcher:
         window = result.tally.window
         deadline = window.closes_at or window.earliest_close
         if deadline is not None:
-            await votes.poll_by(connection, vote.id, deadline)
+            await polls.poll_by(connection, vote.id, deadline)
         return result
 
     async def recount(

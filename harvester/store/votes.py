@@ -1,4 +1,4 @@
-"""Votes, the threads they span, their tallies with ballots, roster snapshots and harvest runs.
+"""Votes, the threads they span, their tallies with ballots and roster snapshots.
 
 Every write is guarded so that two daemons on one database cannot both do it: a vote is created
 once (unique key), polled by whoever claims it, closed by whoever moves it out of `open`.
@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from harvester.model import Ballot, Member, Role, Roster
@@ -22,7 +22,6 @@ from harvester.store.messages import dialect_insert
 from harvester.store.tables import (
     ballots,
     drafts,
-    harvest_runs,
     outbox,
     roster_snapshots,
     tally_snapshots,
@@ -53,7 +52,7 @@ class VoteRow:
     created_at: datetime
 
 
-def _vote(row: Any) -> VoteRow:
+def vote_row(row: Any) -> VoteRow:
     return VoteRow(**{name: getattr(row, name) for name in VoteRow.__dataclass_fields__})
 
 
@@ -89,6 +88,24 @@ async def thread_urls(connection: AsyncConnection, vote_id: int) -> list[str]:
     return [url for (url,) in result]
 
 
+async def thread_urls_for(
+    connection: AsyncConnection, vote_ids: Sequence[int]
+) -> dict[int, list[str]]:
+    """The thread URLs of each of these votes, in one query."""
+    found: dict[int, list[str]] = {vote_id: [] for vote_id in vote_ids}
+    if not vote_ids:
+        return found
+    result = await connection.execute(
+        select(vote_threads.c.vote_id, threads.c.url)
+        .join(vote_threads, vote_threads.c.thread_id == threads.c.id)
+        .where(vote_threads.c.vote_id.in_(list(vote_ids)))
+        .order_by(threads.c.id)
+    )
+    for vote_id, url in result:
+        found[int(vote_id)].append(url)
+    return found
+
+
 async def vote_of_thread(connection: AsyncConnection, thread_url: str) -> int | None:
     result = await connection.execute(
         select(vote_threads.c.vote_id)
@@ -101,19 +118,19 @@ async def vote_of_thread(connection: AsyncConnection, thread_url: str) -> int | 
 
 async def get_vote(connection: AsyncConnection, vote_id: int) -> VoteRow | None:
     row = (await connection.execute(select(votes).where(votes.c.id == vote_id))).first()
-    return None if row is None else _vote(row)
+    return None if row is None else vote_row(row)
 
 
 async def vote_by_key(connection: AsyncConnection, key: str) -> VoteRow | None:
     row = (await connection.execute(select(votes).where(votes.c.key == key))).first()
-    return None if row is None else _vote(row)
+    return None if row is None else vote_row(row)
 
 
 async def list_votes(connection: AsyncConnection, *, status: str | None = None) -> list[VoteRow]:
     query = select(votes).order_by(votes.c.id)
     if status is not None:
         query = query.where(votes.c.status == status)
-    return [_vote(row) for row in await connection.execute(query)]
+    return [vote_row(row) for row in await connection.execute(query)]
 
 
 async def set_schedule(connection: AsyncConnection, vote_id: int, **fields: Any) -> None:
@@ -124,57 +141,6 @@ async def set_schedule(connection: AsyncConnection, vote_id: int, **fields: Any)
     if unknown:
         raise ValueError(f"not schedule fields: {sorted(unknown)}")
     await connection.execute(update(votes).where(votes.c.id == vote_id).values(**fields))
-
-
-async def due_votes(
-    connection: AsyncConnection, now: datetime, limit: int | None = 100
-) -> list[VoteRow]:
-    result = await connection.execute(
-        select(votes)
-        .where(votes.c.status == OPEN)
-        .where(or_(votes.c.next_poll_at.is_(None), votes.c.next_poll_at <= now))
-        .order_by(votes.c.next_poll_at.is_not(None), votes.c.next_poll_at, votes.c.id)
-        .limit(limit)
-    )
-    return [_vote(row) for row in result]
-
-
-async def claim_poll(
-    connection: AsyncConnection, vote_id: int, now: datetime, lease_until: datetime
-) -> bool:
-    """Take this poll of the vote until `lease_until`; False when another replica took it
-    first. A replica that dies mid-poll leaves only the lease, so the vote is due again soon
-    rather than at its next regular poll."""
-    result = await connection.execute(
-        update(votes)
-        .where(votes.c.id == vote_id, votes.c.status == OPEN)
-        .where(or_(votes.c.next_poll_at.is_(None), votes.c.next_poll_at <= now))
-        .values(next_poll_at=lease_until, polls=votes.c.polls + 1)
-    )
-    return result.rowcount == 1
-
-
-async def plan_poll(
-    connection: AsyncConnection, vote_id: int, lease_until: datetime, moment: datetime
-) -> None:
-    """After a poll: when the open vote is looked at next. Only replaces this poll's own lease:
-    a count that found the deadline passed has already asked for an earlier poll (`poll_by`)."""
-    await connection.execute(
-        update(votes)
-        .where(votes.c.id == vote_id, votes.c.status == OPEN)
-        .where(votes.c.next_poll_at == lease_until)
-        .values(next_poll_at=moment)
-    )
-
-
-async def poll_by(connection: AsyncConnection, vote_id: int, moment: datetime) -> None:
-    """Make sure the vote is polled by `moment` (its deadline, once a count has found it)."""
-    await connection.execute(
-        update(votes)
-        .where(votes.c.id == vote_id, votes.c.status == OPEN)
-        .where(or_(votes.c.next_poll_at.is_(None), votes.c.next_poll_at > moment))
-        .values(next_poll_at=moment)
-    )
 
 
 async def close_vote(
@@ -318,7 +284,7 @@ async def vote_summaries(
         .outerjoin(tally_snapshots, votes.c.tally_id == tally_snapshots.c.id)
         .order_by(votes.c.id)
     )
-    found = [(_vote(row), row.summary) for row in result]
+    found = [(vote_row(row), row.summary) for row in result]
     return [
         (
             vote,
@@ -391,58 +357,6 @@ async def latest_roster(connection: AsyncConnection, source: str | None) -> Rost
     )
     found = result.first()
     return None if found is None else roster_from_json(found.source, found.members)
-
-
-async def record_run(
-    connection: AsyncConnection,
-    source_url: str,
-    started: datetime,
-    finished: datetime,
-    *,
-    cursor: Mapping[str, object] | None = None,
-    error: str | None = None,
-) -> None:
-    """One harvest of a thread, finished. A good run supersedes every earlier run of the thread
-    (only the newest cursor is ever read), so the table holds one good run per thread and the
-    failures since."""
-    result = await connection.execute(
-        harvest_runs.insert()
-        .values(
-            source_url=source_url,
-            started_at=started,
-            finished_at=finished,
-            status="failed" if error else "ok",
-            cursor=dict(cursor) if cursor is not None else None,
-            error=error,
-        )
-        .returning(harvest_runs.c.id)
-    )
-    run_id = int(result.scalar_one())
-    if error is None:
-        await connection.execute(
-            delete(harvest_runs).where(
-                harvest_runs.c.source_url == source_url, harvest_runs.c.id < run_id
-            )
-        )
-
-
-async def last_cursor(connection: AsyncConnection, source_url: str) -> dict[str, Any] | None:
-    """Where the next incremental harvest of this thread starts: the last good run's cursor."""
-    result = await connection.execute(
-        select(harvest_runs.c.cursor)
-        .where(and_(harvest_runs.c.source_url == source_url, harvest_runs.c.status == "ok"))
-        .order_by(harvest_runs.c.id.desc())
-        .limit(1)
-    )
-    found = result.scalar_one_or_none()
-    return dict(found) if isinstance(found, dict) else None
-
-
-async def run_counts(connection: AsyncConnection) -> dict[str, int]:
-    result = await connection.execute(
-        select(harvest_runs.c.status, func.count()).group_by(harvest_runs.c.status)
-    )
-    return {status: int(n) for status, n in result}
 
 
 @dataclass(frozen=True)

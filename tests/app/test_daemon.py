@@ -20,7 +20,7 @@ from harvester.app.watch import Watcher
 from harvester.config import Settings
 from harvester.metrics import REGISTRY
 from harvester.sources.http import HttpClient
-from harvester.store import votes
+from harvester.store import polls, votes
 from harvester.store.db import engine_for, upgrade
 from tests.app.daemon_world import CALL, CATEGORY, TITLE, TOPIC, World, eventually, list_mail, world
 from tests.fakes.discourse import FakePost
@@ -301,8 +301,8 @@ async def interrupted_poll(w: World) -> tuple[list[int], list[int], int, float]:
                 await dying.poll_due()
             lease = timedelta(minutes=settings.daemon.poll_min_minutes)
             async with engine.connect() as connection:
-                before = await votes.due_votes(connection, w.clock() + lease / 2)
-                after = await votes.due_votes(connection, w.clock() + lease)
+                before = await polls.due_votes(connection, w.clock() + lease / 2)
+                after = await polls.due_votes(connection, w.clock() + lease)
             w.clock.advance(minutes=lease.total_seconds() / 60)
             other = Watcher(engine, settings, Fetcher(client, settings), w.clock, lambda: 1.0)
             polled = await other.poll_due()

@@ -13,7 +13,7 @@ from harvester.app.harvest import tally_vote
 from harvester.config import Settings
 from harvester.core.report import report_json
 from harvester.model import Member, Role, Roster
-from harvester.store import votes
+from harvester.store import polls, votes
 from harvester.store.db import engine_for, upgrade
 from harvester.store.messages import save_thread
 from harvester.store.tables import ballots, tally_snapshots
@@ -47,13 +47,15 @@ def test_a_poll_is_claimed_by_one_replica_and_a_vote_closed_once(database_url: s
     async def work(connection: AsyncConnection) -> tuple[list[bool], list[bool], list[int]]:
         vote_id = await votes.ensure_vote(connection, "k", "[VOTE] K", NOW)
         later = NOW + timedelta(minutes=30)
-        claims = [await votes.claim_poll(connection, vote_id, NOW, later) for _ in range(2)]
-        due_later = await votes.due_votes(connection, later)
+        claims = [
+            bool(await polls.claim_polls(connection, [vote_id], NOW, later)) for _ in range(2)
+        ]
+        due_later = await polls.due_votes(connection, later)
         closes = [
             await votes.close_vote(connection, vote_id, "passed", "deadline", later)
             for _ in range(2)
         ]
-        due = [v.id for v in await votes.due_votes(connection, later + timedelta(days=1))]
+        due = [v.id for v in await polls.due_votes(connection, later + timedelta(days=1))]
         assert [v.id for v in due_later] == [vote_id]
         return claims, closes, due
 
@@ -139,13 +141,42 @@ def test_the_next_harvest_starts_from_the_last_good_runs_cursor(database_url: st
     url = "https://discuss.example.org/t/x/1"
 
     async def work(connection: AsyncConnection) -> tuple[object, object, dict[str, int]]:
-        before = await votes.last_cursor(connection, url)
-        await votes.record_run(connection, url, NOW, NOW, cursor={"stream": [1]})
-        await votes.record_run(connection, url, NOW, NOW, cursor={"stream": [1, 2]})
-        await votes.record_run(connection, url, NOW, NOW, error="HTTP 502 after 5 attempts")
-        return before, await votes.last_cursor(connection, url), await votes.run_counts(connection)
+        before = await polls.last_cursor(connection, url)
+        await polls.record_run(connection, url, NOW, NOW, cursor={"stream": [1]})
+        await polls.record_run(connection, url, NOW, NOW, cursor={"stream": [1, 2]})
+        await polls.record_run(connection, url, NOW, NOW, error="HTTP 502 after 5 attempts")
+        return before, await polls.last_cursor(connection, url), await polls.run_counts(connection)
 
     before, after, counts = with_connection(database_url, work)
     assert before is None
     assert after == {"stream": [1, 2]}
     assert counts == {"ok": 1, "failed": 1}  # the superseded good run is gone
+
+
+def test_a_tick_claims_many_votes_at_once_and_plans_only_its_own_leases(
+    database_url: str,
+) -> None:
+    upgrade(database_url)
+    lease = NOW + timedelta(minutes=5)
+
+    async def work(connection: AsyncConnection) -> None:
+        ids = [await votes.ensure_vote(connection, f"k{n}", f"[VOTE] K{n}", NOW) for n in range(4)]
+        first = await polls.claim_polls(connection, ids[:3], NOW, lease)
+        second = await polls.claim_polls(connection, ids, NOW, lease)  # another replica
+        assert (first, second) == (set(ids[:3]), {ids[3]})
+        # a count found vote 0's deadline: it asked to be polled earlier than the plan
+        await polls.poll_by(connection, ids[0], NOW + timedelta(minutes=1))
+        await votes.close_vote(connection, ids[1], "passed", "result", NOW)
+        plans = await polls.poll_plans(connection, ids[:3])
+        assert set(plans) == {ids[0], ids[2]}  # the closed one is not planned
+        later = NOW + timedelta(hours=1)
+        await polls.plan_polls(connection, lease, dict.fromkeys(plans, later))
+        rows = {v.id: v.next_poll_at for v in await votes.list_votes(connection)}
+        assert rows == {
+            ids[0]: NOW + timedelta(minutes=1),
+            ids[1]: None,
+            ids[2]: later,
+            ids[3]: lease,
+        }
+
+    with_connection(database_url, work)

@@ -1,0 +1,158 @@
+"""When each open vote is polled, who polls it, and the harvest runs of its threads.
+
+A tick claims its due votes in a few statements (a lease other replicas respect), reads the
+cursors of all their threads at once, and plans the next polls together at the end. Callers
+commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, bindparam, delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from harvester.store.tables import harvest_runs, votes
+from harvester.store.votes import OPEN, VoteRow, vote_row
+
+
+async def due_votes(
+    connection: AsyncConnection, now: datetime, limit: int | None = 100
+) -> list[VoteRow]:
+    result = await connection.execute(
+        select(votes)
+        .where(votes.c.status == OPEN)
+        .where(or_(votes.c.next_poll_at.is_(None), votes.c.next_poll_at <= now))
+        .order_by(votes.c.next_poll_at.is_not(None), votes.c.next_poll_at, votes.c.id)
+        .limit(limit)
+    )
+    return [vote_row(row) for row in result]
+
+
+async def claim_polls(
+    connection: AsyncConnection, vote_ids: Sequence[int], now: datetime, lease_until: datetime
+) -> set[int]:
+    """Take this poll of these votes until `lease_until`, in one statement; the ids returned are
+    the ones no other replica took first. A replica that dies mid-poll leaves only the lease,
+    so the vote is due again soon rather than at its next regular poll."""
+    if not vote_ids:
+        return set()
+    result = await connection.execute(
+        update(votes)
+        .where(votes.c.id.in_(list(vote_ids)), votes.c.status == OPEN)
+        .where(or_(votes.c.next_poll_at.is_(None), votes.c.next_poll_at <= now))
+        .values(next_poll_at=lease_until, polls=votes.c.polls + 1)
+        .returning(votes.c.id)
+    )
+    return {int(vote_id) for (vote_id,) in result}
+
+
+async def poll_plans(
+    connection: AsyncConnection, vote_ids: Sequence[int]
+) -> dict[int, datetime | None]:
+    """The closes_at of those of these votes still open: what their next poll is planned from."""
+    if not vote_ids:
+        return {}
+    result = await connection.execute(
+        select(votes.c.id, votes.c.closes_at).where(
+            votes.c.id.in_(list(vote_ids)), votes.c.status == OPEN
+        )
+    )
+    return {int(vote_id): closes_at for vote_id, closes_at in result}
+
+
+async def plan_polls(
+    connection: AsyncConnection, lease_until: datetime, moments: Mapping[int, datetime]
+) -> None:
+    """After the polls: when each open vote is looked at next, in one statement. Only replaces
+    this tick's own lease: a count that found the deadline passed has already asked for an
+    earlier poll (`poll_by`)."""
+    if not moments:
+        return
+    statement = (
+        update(votes)
+        .where(votes.c.id == bindparam("vote_id"), votes.c.status == OPEN)
+        .where(votes.c.next_poll_at == lease_until)
+        .values(next_poll_at=bindparam("moment"))
+    )
+    rows = [{"vote_id": vote_id, "moment": moment} for vote_id, moment in moments.items()]
+    await connection.execute(statement, rows)
+
+
+async def poll_by(connection: AsyncConnection, vote_id: int, moment: datetime) -> None:
+    """Make sure the vote is polled by `moment` (its deadline, once a count has found it)."""
+    await connection.execute(
+        update(votes)
+        .where(votes.c.id == vote_id, votes.c.status == OPEN)
+        .where(or_(votes.c.next_poll_at.is_(None), votes.c.next_poll_at > moment))
+        .values(next_poll_at=moment)
+    )
+
+
+async def record_run(
+    connection: AsyncConnection,
+    source_url: str,
+    started: datetime,
+    finished: datetime,
+    *,
+    cursor: Mapping[str, object] | None = None,
+    error: str | None = None,
+) -> None:
+    """One harvest of a thread, finished. A good run supersedes every earlier run of the thread
+    (only the newest cursor is ever read), so the table holds one good run per thread and the
+    failures since."""
+    result = await connection.execute(
+        harvest_runs.insert()
+        .values(
+            source_url=source_url,
+            started_at=started,
+            finished_at=finished,
+            status="failed" if error else "ok",
+            cursor=dict(cursor) if cursor is not None else None,
+            error=error,
+        )
+        .returning(harvest_runs.c.id)
+    )
+    run_id = int(result.scalar_one())
+    if error is None:
+        await connection.execute(
+            delete(harvest_runs).where(
+                harvest_runs.c.source_url == source_url, harvest_runs.c.id < run_id
+            )
+        )
+
+
+async def last_cursor(connection: AsyncConnection, source_url: str) -> dict[str, Any] | None:
+    """Where the next incremental harvest of this thread starts: the last good run's cursor."""
+    result = await connection.execute(
+        select(harvest_runs.c.cursor)
+        .where(and_(harvest_runs.c.source_url == source_url, harvest_runs.c.status == "ok"))
+        .order_by(harvest_runs.c.id.desc())
+        .limit(1)
+    )
+    found = result.scalar_one_or_none()
+    return dict(found) if isinstance(found, dict) else None
+
+
+async def run_counts(connection: AsyncConnection) -> dict[str, int]:
+    result = await connection.execute(
+        select(harvest_runs.c.status, func.count()).group_by(harvest_runs.c.status)
+    )
+    return {status: int(n) for status, n in result}
+
+
+async def last_cursors(
+    connection: AsyncConnection, source_urls: Sequence[str]
+) -> dict[str, dict[str, Any]]:
+    """The last good run's cursor of each of these threads, in one query (record_run keeps
+    one good run per thread)."""
+    if not source_urls:
+        return {}
+    result = await connection.execute(
+        select(harvest_runs.c.source_url, harvest_runs.c.cursor)
+        .where(harvest_runs.c.source_url.in_(list(source_urls)), harvest_runs.c.status == "ok")
+        .order_by(harvest_runs.c.id)
+    )
+    return {url: dict(cursor) for url, cursor in result if isinstance(cursor, dict)}
