@@ -4,10 +4,12 @@ GitHub repository. Subjects are judged by core's rules; the sources only list wh
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Awaitable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from harvester.app.fetch import Fetcher
+from harvester.config import Settings
 from harvester.core import threads
 from harvester.sources import discourse, github, ponymail
 from harvester.sources.http import HttpClient
@@ -106,3 +108,23 @@ def months_between(start: datetime, end: datetime) -> list[str]:
         months.append(f"{year:04d}-{month:02d}")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return months
+
+
+def listings(
+    settings: Settings, fetcher: Fetcher, since: datetime, now: datetime
+) -> Iterator[tuple[str, Awaitable[list[FoundVote]]]]:
+    """Each configured place, listed one at a time: one failing place skips only itself."""
+    daemon = settings.daemon
+    client = fetcher.client
+    for address in daemon.lists:
+        for month in months_between(since, now):
+            yield (
+                f"{address} {month}",
+                list_threads(client, daemon.ponymail_url, address, month),
+            )
+    for category in daemon.categories:
+        auth = fetcher.discourse_auth()
+        yield category, category_threads(client, category, auth)
+    options = fetcher.github_options()
+    for repo in daemon.repos:
+        yield repo, repo_threads(client, repo, options, since, daemon.repo_labels)

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import logging
 import random
-import re
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,18 +18,17 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from harvester import metrics
-from harvester.app import discover
+from harvester.app import discover, filing
 from harvester.app.deliver import new_message_id
-from harvester.app.discover import FoundVote, ThreadRole
+from harvester.app.discover import FoundVote
 from harvester.app.fetch import Fetcher
 from harvester.app.harvest import VoteResult, is_url
 from harvester.app.hold import must_hold
 from harvester.app.record import count_stored, final_status, save_count
 from harvester.config import Settings
 from harvester.core.schedule import next_poll
-from harvester.core.threads import vote_key, vote_title
 from harvester.errors import HarvesterError
-from harvester.model import Roster, Thread, ThreadUpdate
+from harvester.model import Roster, ThreadUpdate
 from harvester.sources.roster import load_roster
 from harvester.store import messages as stored
 from harvester.store import outbox, polls, votes
@@ -38,7 +36,6 @@ from harvester.store.votes import VoteRow
 
 log = logging.getLogger("harvester.daemon")
 Clock = Callable[[], datetime]
-_URL = re.compile(r"https?://[^\s<>()\"']+")
 CLAIM_BATCH = 100  # due votes claimed in one statement; the lease covers polling them all
 
 
@@ -81,31 +78,12 @@ class Watcher:
 
     async def _found(self, since: datetime, now: datetime) -> list[FoundVote]:
         found: list[FoundVote] = []
-        for name, listing in self._listings(since, now):
+        for name, listing in discover.listings(self.settings, self.fetcher, since, now):
             try:
                 found.extend(await listing)
             except HarvesterError as error:
                 log.warning("discovery of %s failed: %s", name, error)
         return found
-
-    def _listings(
-        self, since: datetime, now: datetime
-    ) -> Iterator[tuple[str, Awaitable[list[FoundVote]]]]:
-        """Each configured place, listed one at a time: one failing place skips only itself."""
-        daemon = self.settings.daemon
-        client = self.fetcher.client
-        for address in daemon.lists:
-            for month in discover.months_between(since, now):
-                yield (
-                    f"{address} {month}",
-                    discover.list_threads(client, daemon.ponymail_url, address, month),
-                )
-        for category in daemon.categories:
-            auth = self.fetcher.discourse_auth()
-            yield category, discover.category_threads(client, category, auth)
-        options = self.fetcher.github_options()
-        for repo in daemon.repos:
-            yield repo, discover.repo_threads(client, repo, options, since, daemon.repo_labels)
 
     async def adopt(self, item: FoundVote) -> int:
         """Track a discovered thread: read it whole, file it under its vote (new for a call,
@@ -119,7 +97,7 @@ class Watcher:
         async with self.engine.begin() as connection:
             if await votes.vote_of_thread(connection, thread.url) is not None:
                 return 0
-            vote_id = await self._vote_for(connection, thread, item, now)
+            vote_id = await filing.vote_for_thread(connection, thread, item, now)
             if vote_id is None:
                 return 0
             await self._store(connection, thread.url, update, now)
@@ -127,33 +105,6 @@ class Watcher:
             await polls.record_run(connection, thread.url, now, now, cursor=update.cursor)
         log.info("vote %d: tracking %s", vote_id, thread.url)
         return 1
-
-    async def _vote_for(
-        self, connection: AsyncConnection, thread: Thread, item: FoundVote, now: datetime
-    ) -> int | None:
-        linked = await self._linked_vote(connection, thread)
-        if linked is not None:
-            return linked
-        title = vote_title(thread.title or item.title)
-        key = vote_key(title)
-        existing = await votes.vote_by_key(connection, key)
-        if item.role is not ThreadRole.CALL:
-            # A result or cancel belongs to an open vote; alone it is not a vote to count.
-            return existing.id if existing and existing.status == votes.OPEN else None
-        if existing is not None and existing.status != votes.OPEN:
-            key = f"{key} @{item.opened_at:%Y-%m-%dT%H:%M}"  # the same subject called again
-        return await votes.ensure_vote(connection, key, title, now)
-
-    async def _linked_vote(self, connection: AsyncConnection, thread: Thread) -> int | None:
-        """A call that links to a thread we track ("also voting on the list: …") is that
-        vote's thread in another place."""
-        if not thread.messages:
-            return None
-        for url in _URL.findall(thread.messages[0].body):
-            vote_id = await votes.vote_of_thread(connection, url.rstrip(".,;:!?"))
-            if vote_id is not None:
-                return vote_id
-        return None
 
     # -- roster ------------------------------------------------------------------------------
 
