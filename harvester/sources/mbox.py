@@ -10,13 +10,13 @@ import io
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import BinaryIO
 
 from harvester.errors import SourceError
 from harvester.model import Message
 from harvester.sources.files import open_binary, read_bytes
-from harvester.sources.limits import DEFAULT_LIMITS, ReadLimits
+from harvester.sources.limits import DEFAULT_LIMITS, ReadLimits, size_text
 from harvester.sources.mailparse import parse_mail
 
 CHUNK = 1 << 18  # bytes read at a time; memory use is about one chunk plus the longest message
@@ -172,9 +172,32 @@ def iter_mbox_bytes(
 
 
 def _parsed(entries: Iterator[RawMail], where: str, limits: ReadLimits) -> Iterator[Message]:
+    """Each entry parsed. An entry without a header after the first is most likely the rest
+    of the message before it, split at an unescaped "From " line of its text (mboxo): it is
+    not read, and the message before says so for review; the rest of the file goes on."""
+    before: Message | None = None
     for number, raw in enumerate(entries, start=1):
         at = f"{where} (message {number})"
-        yield parse_mail(raw.data, where=at, limits=limits, size=raw.size)
+        try:
+            message = parse_mail(raw.data, where=at, limits=limits, size=raw.size)
+        except SourceError:
+            if before is None:
+                raise  # the file does not start with a mail: not a mail file
+            before = replace(before, problems=(*before.problems, _headerless(raw.size)))
+            continue
+        if before is not None:
+            yield before
+        before = message
+    if before is not None:
+        yield before
+
+
+def _headerless(size: int) -> str:
+    return (
+        f"the mail file goes on for {size_text(size)} after this message without a header "
+        '(a line of its text starting "From " that the file did not escape?): that part is '
+        "not read, and a ballot in it is not counted"
+    )
 
 
 MID_MESSAGE = "the mail file ends mid-message: its last message may be cut short"

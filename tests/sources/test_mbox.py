@@ -17,6 +17,7 @@ from harvester.sources.mbox import (
     ends_mid_message,
     file_ends_mid_message,
     iter_mbox,
+    iter_mbox_bytes,
     iter_raw_mbox,
     read_eml,
     read_mail_file,
@@ -245,3 +246,25 @@ def test_an_mbox_that_does_not_end_with_a_line_break_was_cut_short(tmp_path: Pat
     eml = tmp_path / "reply.eml"
     eml.write_bytes(b"Subject: x\n\n+1")  # an .eml may end without one
     assert not file_ends_mid_message(str(eml))
+
+
+def test_an_entry_without_a_header_does_not_stop_the_file() -> None:
+    """An mbox that did not escape a "From " line of a text (mboxo) splits that mail in two;
+    the part without a header is flagged on the mail before it, and the file goes on."""
+    data = (
+        FROM_LINE + b"From: A <a@apache.org>\nSubject: [VOTE] X\nMessage-ID: <c@x>\n\nvote\n\n"
+        b"From here on we vote.\n+1\n\n"
+        + FROM_LINE
+        + b"From: B <b@apache.org>\nSubject: Re: [VOTE] X\nMessage-ID: <r@x>\n\n+1\n"
+    )
+    call, reply = iter_mbox_bytes(data, where="t.mbox")
+    assert (call.source_id, reply.source_id) == ("c@x", "r@x")
+    (problem,) = call.problems
+    assert problem.startswith("the mail file goes on for 25 bytes after this message without")
+    assert reply.problems == ()
+
+
+def test_a_file_that_starts_without_a_header_is_refused() -> None:
+    with pytest.raises(SourceError) as caught:
+        list(iter_mbox_bytes(FROM_LINE + b"\njust text\n", where="t.mbox"))
+    assert str(caught.value) == "t.mbox (message 1): not an e-mail message: no header lines found"
