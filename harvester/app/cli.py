@@ -8,6 +8,7 @@ command's modules are imported when it runs, so `harvest --version` costs almost
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -53,7 +54,24 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--db", metavar="URL", help="also keep the threads, vote and tally in this database"
     )
+    parser.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="processes for reading a large mail archive (default: the CPU count, %(default)s)",
+    )
     return parser
+
+
+def _jobs(raw: str) -> int:
+    try:
+        jobs = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {raw!r}") from None
+    if not 1 <= jobs <= 256:
+        raise argparse.ArgumentTypeError(f"{jobs} is not between 1 and 256")
+    return jobs
 
 
 def _dispatch(arguments: list[str]) -> int:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import partial
 
+from harvester.app.archive import vote_messages_of_archive
 from harvester.app.fetch import (
     Fetcher,
     mail_threads,
@@ -15,13 +17,13 @@ from harvester.app.fetch import (
     split_vote_url,
     with_cut_warning,
 )
+from harvester.app.workers import each_in
 from harvester.config import Settings
 from harvester.core.clean import clean_thread
 from harvester.core.draft import build_draft
 from harvester.core.profiles import choose_profile
 from harvester.core.rules import RuleSettings, choose_rule, decide
 from harvester.core.tally import TallyOptions, count_votes
-from harvester.core.threads import VoteLinks
 from harvester.errors import SelectionError
 from harvester.model import (
     Corrections,
@@ -37,8 +39,11 @@ from harvester.model import (
 from harvester.sources.discourse import read_topic_file
 from harvester.sources.http import gather_all, task_group
 from harvester.sources.limits import DEFAULT_LIMITS, ReadLimits
-from harvester.sources.mbox import file_ends_mid_message, read_mail_file
+from harvester.sources.mbox import file_ends_mid_message, is_mbox, read_mail_file
 from harvester.sources.roster import load_roster
+
+# Fewer messages than this are counted in this process: starting workers costs more.
+PARALLEL_TALLY_FROM = 5000
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,7 @@ class HarvestRequest:
     rule: RuleName | None = None
     closes_at: datetime | None = None
     match: str | None = None
+    jobs: int = 1  # processes for reading a large mail archive
 
 
 @dataclass(frozen=True)
@@ -66,36 +72,30 @@ def is_url(spec: str) -> bool:
     return spec.split("://", 1)[0].lower() in {"http", "https"} and "://" in spec
 
 
-def read_thread_file(spec: str, limits: ReadLimits = DEFAULT_LIMITS) -> list[Thread]:
+def read_thread_file(spec: str, limits: ReadLimits = DEFAULT_LIMITS, jobs: int = 1) -> list[Thread]:
     """A local --thread: a saved topic is one thread; a mail file may hold many, and
     "file.mbox#mid:<call>" (a stored vote's thread URL) names one of them."""
     path = split_vote_url(spec)[0]
     if os.path.splitext(path)[1].lower() == ".json":
         return [clean_thread(read_topic_file(path))]
-    messages, last = vote_messages(path, limits)
+    messages, last = vote_messages(path, limits, jobs)
     threads = mail_threads(spec, messages)
     if is_regular_file(path) and file_ends_mid_message(path):  # a pipe cannot be opened again
         threads = with_cut_warning(threads, last)
     return [clean_thread(t) for t in threads]
 
 
-def vote_messages(path: str, limits: ReadLimits) -> tuple[list[Message], Message | None]:
-    """The messages of a mail file's votes, and its last message. An archive is read twice
-    (core/threads.py VoteLinks) and only vote messages are kept, so memory does not grow with
-    the archive; a pipe, which cannot be read twice, is held whole."""
-    if not is_regular_file(path):
-        messages = list(read_mail_file(path, limits))
-        return messages, messages[-1] if messages else None
-    links = VoteLinks()
-    for message in read_mail_file(path, limits):
-        links.take(message)
-    kept: list[Message] = []
-    last = None
-    for message in read_mail_file(path, limits):
-        last = message
-        if links.take(message):
-            kept.append(message)
-    return kept, last
+def vote_messages(
+    path: str, limits: ReadLimits, jobs: int = 1
+) -> tuple[list[Message], Message | None]:
+    """The messages of a mail file's votes, and its last message when it is one of them. An
+    mbox is read for its votes only (app/archive.py: on `jobs` processes when it is large), so
+    memory does not grow with the archive; an .eml, or a pipe, which cannot be read twice, is
+    read whole."""
+    if is_regular_file(path) and is_mbox(path):
+        return vote_messages_of_archive(path, limits, jobs)
+    messages = list(read_mail_file(path, limits))
+    return messages, messages[-1] if messages else None
 
 
 def is_regular_file(path: str) -> bool:
@@ -105,10 +105,10 @@ def is_regular_file(path: str) -> bool:
         return False  # then reading it says what is wrong
 
 
-async def read_thread_spec(spec: str, fetcher: Fetcher) -> list[Thread]:
+async def read_thread_spec(spec: str, fetcher: Fetcher, jobs: int = 1) -> list[Thread]:
     if is_url(spec):
         return await fetcher.thread(spec)
-    return read_thread_file(spec, read_limits(fetcher.settings))
+    return read_thread_file(spec, read_limits(fetcher.settings), jobs)
 
 
 def _matches(thread: Thread, match: str | None) -> bool:
@@ -118,7 +118,8 @@ def _matches(thread: Thread, match: str | None) -> bool:
 async def select_votes(request: HarvestRequest, fetcher: Fetcher) -> list[list[Thread]]:
     """The votes to tally: several --thread arguments are one vote; one mail file may hold many.
     Every URL is read at once; each source's client keeps to its per-host limits."""
-    read = await gather_all(*(read_thread_spec(spec, fetcher) for spec in request.threads))
+    specs = request.threads
+    read = await gather_all(*(read_thread_spec(spec, fetcher, request.jobs) for spec in specs))
     per_spec = [[t for t in found if _matches(t, request.match)] for found in read]
     for spec, found in zip(request.threads, per_spec, strict=True):
         if not found:
@@ -202,9 +203,34 @@ async def harvest(
     async with task_group() as group:
         roster = group.create_task(load_request_roster(request, fetcher))
         votes = group.create_task(select_votes(request, fetcher))
+    selected = votes.result()
+    count = partial(
+        _counted,
+        roster=roster.result(),
+        settings=settings,
+        now=now,
+        rule=request.rule,
+        closes_at=request.closes_at,
+    )
+    messages = sum(len(t.messages) for vote in selected for t in vote)
+    workers = min(request.jobs, len(selected)) if messages >= PARALLEL_TALLY_FROM else 1
+    with each_in(workers) as each:  # the votes are independent: one per process
+        counted = list(each(count, selected))
     return [
-        tally_vote(
-            vote, roster.result(), settings, now, rule=request.rule, closes_at=request.closes_at
-        )
-        for vote in votes.result()
+        replace(result, sources=tuple(vote), roster=roster.result())
+        for result, vote in zip(counted, selected, strict=True)
     ]
+
+
+def _counted(
+    sources: Sequence[Thread],
+    roster: Roster,
+    settings: Settings,
+    now: datetime,
+    rule: RuleName | None,
+    closes_at: datetime | None,
+) -> VoteResult:
+    """tally_vote without the sources in its answer: a worker need not send back the threads
+    it was given."""
+    result = tally_vote(sources, roster, settings, now, rule=rule, closes_at=closes_at)
+    return replace(result, sources=(), roster=Roster(members=()))

@@ -44,6 +44,7 @@ def request_from(args: argparse.Namespace) -> HarvestRequest:
         rule=parse_rule(args.rule),
         closes_at=parse_closes_at(args.closes_at),
         match=args.match,
+        jobs=args.jobs,
     )
 
 

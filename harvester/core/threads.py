@@ -93,10 +93,17 @@ class VoteLinks:
         self.ids: set[str] = set()
 
     def take(self, message: Message) -> bool:
-        ids = [message.source_id, *message.references]
-        if message.in_reply_to:
-            ids.append(message.in_reply_to)
-        subject = message.subject
+        return self.take_ids(
+            message.source_id, message.in_reply_to, message.references, message.subject
+        )
+
+    def take_ids(
+        self, source_id: str, in_reply_to: str, references: Sequence[str], subject: str
+    ) -> bool:
+        """take() from a message's ids and subject alone (read without its body)."""
+        ids = [source_id, *references]
+        if in_reply_to:
+            ids.append(in_reply_to)
         marked = is_vote_subject(subject) or is_result_subject(subject)
         if not marked and self.ids.isdisjoint(ids):
             return False

@@ -126,7 +126,7 @@ def _first_line(buf: bytes) -> str:
     return line.decode("utf-8", "replace").rstrip("\r")
 
 
-def _find_separator(buf: bytearray, scan: int) -> int:
+def _find_separator(buf: bytes | bytearray, scan: int) -> int:
     """Index of the newline ending a blank line that is followed by "From ", or -1."""
     while True:
         at = buf.find(_SEPARATOR, scan)
@@ -183,7 +183,7 @@ def _parsed(entries: Iterator[RawMail], where: str, limits: ReadLimits) -> Itera
         except SourceError:
             if before is None:
                 raise  # the file does not start with a mail: not a mail file
-            before = replace(before, problems=(*before.problems, _headerless(raw.size)))
+            before = replace(before, problems=(*before.problems, headerless(raw.size)))
             continue
         if before is not None:
             yield before
@@ -192,12 +192,72 @@ def _parsed(entries: Iterator[RawMail], where: str, limits: ReadLimits) -> Itera
         yield before
 
 
-def _headerless(size: int) -> str:
+def headerless(size: int) -> str:
     return (
         f"the mail file goes on for {size_text(size)} after this message without a header "
         '(a line of its text starting "From " that the file did not escape?): that part is '
         "not read, and a ballot in it is not counted"
     )
+
+
+_HEADER_LINE = re.compile(rb"[!-9;-~]+[ \t]*:")
+_BOUNDARY_SCAN = 1 << 20  # bytes looked at, at a time, for the next message boundary
+
+
+def mbox_chunks(path: str, parts: int) -> list[tuple[int, int]]:
+    """About `parts` byte ranges [start, end) of the mbox at `path`, each starting at a message
+    (a "From " line after a blank line, followed by a header line), for reading in parallel;
+    reading them in order gives the messages of the whole file."""
+    with open_binary(path, what="mail file") as stream:
+        size = stream.seek(0, os.SEEK_END)
+        starts = [0]
+        for k in range(1, max(parts, 1)):
+            found = _next_boundary(stream, max(size * k // parts, starts[-1] + 1), size)
+            if found is None:
+                break
+            if found > starts[-1]:
+                starts.append(found)
+    return list(zip(starts, [*starts[1:], size], strict=True))
+
+
+def _next_boundary(stream: BinaryIO, offset: int, size: int) -> int | None:
+    """Where the first message starting at or after `offset` begins, or None. Blocks overlap
+    by a few bytes: a separator needs the two bytes before its "From "."""
+    position = max(offset - 4, 0)
+    while position < size:
+        stream.seek(position)
+        block = stream.read(_BOUNDARY_SCAN + 4096)  # the tail: the header line after "From "
+        scan = 0
+        while (at := _find_separator(block, scan)) >= 0 and at < _BOUNDARY_SCAN:
+            start = position + at + 1
+            line_end = block.find(b"\n", at + 1)
+            if start >= offset and line_end >= 0 and _HEADER_LINE.match(block, line_end + 1):
+                return start
+            scan = at + 1
+        position += _BOUNDARY_SCAN - 4
+    return None
+
+
+class _Range:
+    """A read-only view of bytes [start, end) of a file, for iter_raw_mbox."""
+
+    def __init__(self, stream: BinaryIO, start: int, end: int) -> None:
+        self._stream = stream
+        self._left = end - start
+        stream.seek(start)
+
+    def read(self, size: int = -1) -> bytes:
+        wanted = self._left if size < 0 else min(size, self._left)
+        data = self._stream.read(wanted)
+        self._left -= len(data)
+        return data
+
+
+def iter_raw_range(path: str, start: int, end: int, limits: ReadLimits) -> Iterator[RawMail]:
+    """The entries of one range from mbox_chunks."""
+    with open_binary(path, what="mail file") as stream:
+        view = _Range(stream, start, end)
+        yield from iter_raw_mbox(view, where=path, limits=limits)  # type: ignore[arg-type]
 
 
 MID_MESSAGE = "the mail file ends mid-message: its last message may be cut short"
@@ -211,7 +271,7 @@ def ends_mid_message(data: bytes) -> bool:
 
 def file_ends_mid_message(path: str) -> bool:
     """Whether the mbox at `path` was cut short; an .eml may well end without a line break."""
-    if not _is_mbox(path):
+    if not is_mbox(path):
         return False
     with open_binary(path, what="mail file") as stream:
         stream.seek(0, os.SEEK_END)
@@ -230,13 +290,13 @@ def read_eml(path: str, limits: ReadLimits = DEFAULT_LIMITS) -> Message:
 
 def read_mail_file(path: str, limits: ReadLimits = DEFAULT_LIMITS) -> Iterator[Message]:
     """Messages of a mail file: .mbox/.mbx or .eml by extension, otherwise by its first line."""
-    if _is_mbox(path):
+    if is_mbox(path):
         yield from iter_mbox(path, limits)
     else:
         yield read_eml(path, limits)
 
 
-def _is_mbox(path: str) -> bool:
+def is_mbox(path: str) -> bool:
     suffix = os.path.splitext(path)[1].lower()
     if suffix in _MBOX_SUFFIXES:
         return True

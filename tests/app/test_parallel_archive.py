@@ -1,0 +1,102 @@
+"""Reading a large archive on several processes (issue 13): the file is cut at message
+boundaries, the rounds run to a fixpoint, and the answer is the same as one process and as
+grouping the whole file in memory, whatever the cut."""
+
+from __future__ import annotations
+
+import io
+import itertools
+from pathlib import Path
+
+import pytest
+
+from harvester.app import archive, harvest
+from harvester.app.archive import vote_messages_of_archive
+from harvester.app.cli import main
+from harvester.sources.limits import DEFAULT_LIMITS
+from harvester.sources.mbox import iter_raw_mbox, iter_raw_range, mbox_chunks
+from tests.app.test_streamed_archive import generated, in_memory, streamed
+
+
+def entries_of_parts(path: Path, parts: int) -> list[bytes]:
+    return [
+        raw.data
+        for start, end in mbox_chunks(str(path), parts)
+        for raw in iter_raw_range(str(path), start, end, DEFAULT_LIMITS)
+    ]
+
+
+def test_parts_start_at_messages_and_read_as_the_whole(tmp_path: Path) -> None:
+    path = generated(tmp_path, 2000)
+    whole = [raw.data for raw in iter_raw_mbox(io.BytesIO(path.read_bytes()), where="w")]
+    for parts in (1, 2, 3, 7, 50):
+        chunks = mbox_chunks(str(path), parts)
+        assert chunks[0][0] == 0
+        assert chunks[-1][1] == path.stat().st_size
+        assert all(a[1] == b[0] for a, b in itertools.pairwise(chunks))
+        assert len(chunks) == parts
+        assert entries_of_parts(path, parts) == whole
+
+
+def test_a_part_never_starts_at_an_entry_without_a_header(tmp_path: Path) -> None:
+    mail = (
+        "From a@x Mon Jan  5 10:00:00 2026\nFrom: A <a@apache.org>\nSubject: [VOTE] X\n"
+        "Message-ID: <m{n}@x>\n\n+1\n\nFrom here on, no header.\n\n"
+    )
+    path = tmp_path / "mboxo.mbox"
+    path.write_text("".join(mail.format(n=n) for n in range(200)))
+    for start, _ in mbox_chunks(str(path), 9):
+        with path.open("rb") as stream:
+            stream.seek(start)
+            assert stream.read(60).startswith(b"From a@x Mon Jan  5 10:00:00 2026\nFrom: A")
+
+
+def mail(ident: str, subject: str, refs: str = "") -> str:
+    refs_line = f"References: {refs}\n" if refs else ""
+    return (
+        f"From x@y Mon Jan  5 10:00:00 2026\nMessage-ID: <{ident}>\nFrom: P <p@apache.org>\n"
+        f"Subject: {subject}\n{refs_line}Date: Mon, 05 Jan 2026 10:00:00 +0000\n\ntext\n\n"
+    )
+
+
+def test_links_found_only_in_a_third_round_are_followed(tmp_path: Path) -> None:
+    """x names b; z, later, names a and b; the call, last, names a. Two reads in file order
+    would miss x; the fixpoint does not, as grouping the whole file does not."""
+    path = tmp_path / "chain.mbox"
+    path.write_text(
+        mail("x@x", "notes", "<b@x>")
+        + mail("z@x", "more notes", "<a@x> <b@x>")
+        + mail("c@x", "[VOTE] Adopt", "<a@x>")
+        + mail("other@x", "lunch")
+    )
+    assert in_memory(path) == [(f"{path}#mid:c@x", ["x@x", "z@x", "c@x"])]
+    assert streamed(path) == in_memory(path)
+
+
+def test_several_processes_give_the_same_votes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = generated(tmp_path, 3000)
+    one, last_one = vote_messages_of_archive(str(path), DEFAULT_LIMITS, 1)
+    monkeypatch.setattr(archive, "PARALLEL_FROM", 0)  # the parent decides: no big file needed
+    two, last_two = vote_messages_of_archive(str(path), DEFAULT_LIMITS, 2)
+    three, _ = vote_messages_of_archive(str(path), DEFAULT_LIMITS, 3)
+    assert two == one
+    assert three == one
+    assert last_two == last_one
+    assert {m.source_id for m in one} == {ident for _, ids in in_memory(path) for ident in ids}
+
+
+def test_the_votes_of_a_harvest_are_counted_the_same_on_several_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = generated(tmp_path, 1500)
+    argv = ["--thread", str(path), "--format", "json"]
+    assert main([*argv, "--jobs", "1"]) == 0
+    one = capsys.readouterr().out
+    monkeypatch.setattr(harvest, "PARALLEL_TALLY_FROM", 0)
+    monkeypatch.setattr(archive, "PARALLEL_FROM", 0)
+    assert main([*argv, "--jobs", "2"]) == 0
+    two = capsys.readouterr().out
+    assert one.count("\n") > 5  # several votes, one JSON line each
+    assert two == one
