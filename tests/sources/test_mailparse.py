@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from harvester.errors import SourceError
 from harvester.model import BodyFormat
-from harvester.sources.mailparse import EPOCH, parse_mail, unflow
+from harvester.sources.flowed import unflow
+from harvester.sources.mailparse import EPOCH, parse_mail
 from harvester.sources.mbox import iter_raw_mbox
 
 DATA = Path(__file__).parent.parent / "data" / "mail"
