@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from harvester.model import Author, BodyFormat, Message, Poll, PollOption, Thread
+from harvester.store import bulk
 from harvester.store.tables import messages, threads
 
 
@@ -119,10 +120,10 @@ async def save_thread(
     upsert = insert(threads).values(**thread_row)
     kept = {"url", "first_seen"} | (set() if complete else _WHOLE_THREAD_ONLY)
     changed = {k: upsert.excluded[k] for k in thread_row if k not in kept}
-    await connection.execute(upsert.on_conflict_do_update(index_elements=["url"], set_=changed))
-    thread_id = (
-        await connection.execute(select(threads.c.id).where(threads.c.url == thread.url))
-    ).scalar_one()
+    saved = await connection.execute(
+        upsert.on_conflict_do_update(index_elements=["url"], set_=changed).returning(threads.c.id)
+    )
+    thread_id = saved.scalar_one()
     known = await _known_versions(connection, thread.messages)
     new = [m for m in thread.messages if (m.source, m.source_id) not in known]
     edited = [
@@ -131,15 +132,14 @@ async def save_thread(
         if (m.source, m.source_id) in known and known[(m.source, m.source_id)] != _stamp(m)
     ]
     rows = [_message_row(m, thread_id, now) for m in (*new, *edited)]
-    if rows:
+    if len(rows) >= bulk.BULK_ROWS and connection.dialect.name == "postgresql":
+        await bulk.copy_rows(connection, rows)
+    elif rows:
         statement = insert(messages)
         await connection.execute(
             statement.on_conflict_do_update(
                 index_elements=["source", "source_id"],
-                set_={
-                    key: statement.excluded[key]
-                    for key in ("thread_id", "updated_at", "version", "payload", "stored_at")
-                },
+                set_={key: statement.excluded[key] for key in bulk.UPDATED},
             ),
             rows,
         )

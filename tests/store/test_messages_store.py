@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from harvester.core.tally import TallyOptions, count_votes
 from harvester.errors import ConfigError
 from harvester.model import Author, Poll, PollOption, Thread
+from harvester.store.bulk import BULK_ROWS
 from harvester.store.db import check_current, engine_for, upgrade
 from harvester.store.messages import (
     Saved,
@@ -194,3 +195,38 @@ def test_the_payload_is_what_rows_stored_before_hold() -> None:
     }
     assert json.dumps(message_json(sent)) == json.dumps(before)
     assert message_from_json(json.loads(json.dumps(message_json(sent)))) == sent
+
+
+def test_a_big_thread_is_stored_in_bulk_and_reads_back_equal(database_url: str) -> None:
+    """Over BULK_ROWS rows PostgreSQL takes them through COPY and a staging table; both
+    databases must give back every message, and an edit of half of them replaces those."""
+    upgrade(database_url)
+    posts = tuple(
+        replace(
+            mail(n, f"+1 from voter {n}", address=f"v{n}@apache.org"),
+            sent_at=T0 + timedelta(seconds=n),
+        )
+        for n in range(1, 2 * BULK_ROWS + 1)
+    )
+    thread = Thread("mbox", "big.mbox#mid:m0@x", (call(), *posts), title="[VOTE] Adopt the plan")
+    edited = tuple(
+        replace(p, version=2, body=p.body + " (edited)") if n % 2 else p
+        for n, p in enumerate(posts)
+    )
+
+    async def work(
+        connection: AsyncConnection,
+    ) -> tuple[Saved, Saved, Thread | None, Thread | None]:
+        first = await save_thread(connection, thread, NOW)
+        back = await load_thread(connection, thread.url)
+        second = await save_thread(connection, replace(thread, messages=(call(), *edited)), NOW)
+        again = await load_thread(connection, thread.url)
+        return first, second, back, again
+
+    first, second, back, again = with_connection(database_url, work)
+    assert (first.new, first.edited) == (2 * BULK_ROWS + 1, 0)
+    assert (second.new, second.edited) == (0, BULK_ROWS)
+    assert back is not None
+    assert back.messages == thread.messages
+    assert again is not None
+    assert again.messages == (call(), *edited)
