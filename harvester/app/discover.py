@@ -74,9 +74,12 @@ def _epoch(moment: datetime | None) -> int:
 
 
 async def category_threads(
-    client: HttpClient, category_url: str, auth: discourse.DiscourseAuth | None
+    client: HttpClient,
+    category_url: str,
+    auth: discourse.DiscourseAuth | None,
+    since: datetime | None = None,
 ) -> list[FoundVote]:
-    topics = await discourse.list_category_topics(client, category_url, auth)
+    topics = await discourse.list_category_topics(client, category_url, auth, since)
     return [
         FoundVote(threads.vote_title(t.title), t.url, _epoch(t.created_at), role)
         for t in topics
@@ -124,7 +127,7 @@ def listings(
             )
     for category in daemon.categories:
         auth = fetcher.discourse_auth()
-        yield category, category_threads(client, category, auth)
+        yield category, category_threads(client, category, auth, since)
     options = fetcher.github_options()
     for repo in daemon.repos:
         yield repo, repo_threads(client, repo, options, since, daemon.repo_labels)

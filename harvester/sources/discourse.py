@@ -594,7 +594,8 @@ async def _full_topic(
 
 # --- discovery ----------------------------------------------------------------------------------
 
-CATEGORY_PAGES = 5  # a discovery listing reads at most this many pages (30 topics each)
+CATEGORY_PAGES = 5  # pages (30 topics each) a listing reads when it is not told how far back
+MAX_CATEGORY_PAGES = 200  # told `since`: until a page ends before it, at most this many
 
 
 @dataclass(frozen=True)
@@ -604,6 +605,7 @@ class TopicListing:
     url: str  # base/t/slug/id
     created_at: datetime | None
     closed: bool
+    bumped_at: datetime | None = None  # last activity: the listing's order
 
 
 def parse_category_url(url: str) -> tuple[str, str] | None:
@@ -621,10 +623,14 @@ def parse_category_url(url: str) -> tuple[str, str] | None:
 
 
 async def list_category_topics(
-    client: HttpClient, category_url: str, auth: DiscourseAuth | None = None
+    client: HttpClient,
+    category_url: str,
+    auth: DiscourseAuth | None = None,
+    since: datetime | None = None,
 ) -> list[TopicListing]:
-    """The topics of a category, most recently bumped first, following `more_topics_url` for at
-    most CATEGORY_PAGES pages."""
+    """The topics of a category, most recently bumped first, following `more_topics_url`:
+    until a page's last topic was last active before `since` (a busy category holds more than
+    a few pages of topics a lookback must see), else for CATEGORY_PAGES pages."""
     parsed = parse_category_url(category_url)
     if parsed is None:
         raise SourceError(category_url, "not a Discourse category URL (expected …/c/slug/id)")
@@ -632,18 +638,28 @@ async def list_category_topics(
     headers = (auth or DiscourseAuth()).headers()
     found: list[TopicListing] = []
     page: str | None = None
-    for _ in range(CATEGORY_PAGES):
+    for read in range(1, MAX_CATEGORY_PAGES + 1):
         params = [("page", page)] if page else None
         target = f"{base}{path}.json"
         data = await _get(client, category_url, target, headers, auth, params, "category")
         topic_list = _Fields(data, where=category_url, path="").object_at("topic_list")
-        for index, item in enumerate(topic_list.list_at("topics")):
-            entry = topic_list.nested(item, f"{topic_list.field('topics')}[{index}]")
-            found.append(_listing(entry, base))
+        listed = [
+            _listing(topic_list.nested(item, f"{topic_list.field('topics')}[{index}]"), base)
+            for index, item in enumerate(topic_list.list_at("topics"))
+        ]
+        found.extend(listed)
         page = _next_page(topic_list.get("more_topics_url"))
-        if page is None:
+        if page is None or not _goes_on(listed, since, read):
             break
     return found
+
+
+def _goes_on(listed: Sequence[TopicListing], since: datetime | None, read: int) -> bool:
+    """Whether the next page may still hold topics active since `since`."""
+    last = listed[-1].bumped_at if listed else None
+    if since is None or last is None:
+        return read < CATEGORY_PAGES
+    return last >= since
 
 
 def _next_page(more: object) -> str | None:
@@ -664,6 +680,7 @@ def _listing(entry: _Fields, base: str) -> TopicListing:
         url=f"{base}/t/{slug}/{topic_id}",
         created_at=entry.time_at("created_at") if entry.get("created_at") else None,
         closed=entry.bool_at("closed"),
+        bumped_at=entry.time_at("bumped_at") if entry.get("bumped_at") else None,
     )
 
 

@@ -72,6 +72,7 @@ def test_category_topics_with_their_urls_dates_and_state() -> None:
             url=f"{site.url}/t/vote-3/3",
             created_at=T0 + timedelta(minutes=3),
             closed=False,
+            bumped_at=T0 + timedelta(minutes=3),
         )
         assert oldest.closed
         assert site.count(r"^/c/") == 1
@@ -91,6 +92,24 @@ def test_category_paging_stops_after_five_pages() -> None:
         found = topics(f"{site.url}/c/development/9")
         assert len(found) == 150
         assert site.count(r"^/c/") == 5
+
+
+@pytest.mark.parametrize(
+    ("since_minutes", "pages", "listed"),
+    [(20, 7, 200), (100, 4, 120), (195, 1, 30)],
+)
+def test_told_how_far_back_paging_goes_until_a_page_ends_before_it(
+    since_minutes: int, pages: int, listed: int
+) -> None:
+    """A busy category holds more than five pages of topics a lookback must see: paging goes
+    on until a page's last topic was last active before `since`."""
+    with forum(200, elsewhere=0) as site:
+        since = T0 + timedelta(minutes=since_minutes)
+        url = f"{site.url}/c/development/9"
+        found = run(lambda client: list_category_topics(client, url, since=since))
+        assert len(found) == listed
+        assert site.count(r"^/c/") == pages
+        assert min(t.bumped_at for t in found if t.bumped_at) < since  # one page past it
 
 
 @pytest.mark.parametrize("suffix", ["/c/tvm/development/9", "/c/development/9.json", "/c/dev/9/"])
