@@ -23,6 +23,11 @@ class HarvesterError(Exception):
         self.line = line
         super().__init__(self.__str__())
 
+    def __reduce__(self) -> tuple[type[HarvesterError], tuple[str, str], dict[str, object]]:
+        """Picklable, so an error in a worker process (--jobs) reaches the CLI as itself: the
+        default would call the class with the message alone."""
+        return type(self), (self.where, self.problem), {"field": self.field, "line": self.line}
+
     def __str__(self) -> str:
         place = self.where
         if self.line is not None:

@@ -100,3 +100,20 @@ def test_the_votes_of_a_harvest_are_counted_the_same_on_several_processes(
     two = capsys.readouterr().out
     assert one.count("\n") > 5  # several votes, one JSON line each
     assert two == one
+
+
+def test_an_error_in_a_worker_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The first part holds the file's first entry, which has no header: the worker's error
+    reaches the CLI as one line, not a broken process pool."""
+    path = tmp_path / "no-header.mbox"
+    path.write_text("From a@x Mon Jan  5 10:00:00 2026\n\njust text\n\n" + "".join(
+        mail(f"m{n}@x", "[VOTE] X") for n in range(200)
+    ))  # fmt: skip
+    monkeypatch.setattr(archive, "PARALLEL_FROM", 0)
+    assert main(["--thread", str(path), "--jobs", "2"]) == 1
+    err = capsys.readouterr().err
+    assert (
+        err == f"harvest: error: {path} (message 1): not an e-mail message: no header lines found\n"
+    )
