@@ -15,11 +15,10 @@ from dataclasses import dataclass, replace
 
 from harvester.app.workers import each_in
 from harvester.core.threads import VoteLinks
-from harvester.errors import SourceError
 from harvester.model import Message
 from harvester.sources.limits import ReadLimits
 from harvester.sources.mailparse import parse_mail, read_links
-from harvester.sources.mbox import headerless, iter_raw_range, mbox_chunks
+from harvester.sources.mbox import headed, iter_raw_range, mbox_chunks
 
 # Below this a file is read in this process: starting workers costs more than it saves.
 PARALLEL_FROM = 32 * 1024 * 1024
@@ -48,23 +47,16 @@ def read_part(part: Part, known: frozenset[str], limits: ReadLimits, collect: bo
     links = VoteLinks()
     links.ids = set(known)
     kept: list[Message] = []
-    before_kept = False  # whether the last entry with a header was kept
     last_kept = False
-    for number, raw in enumerate(iter_raw_range(part.path, part.start, part.end, limits), 1):
-        at = "" if part.first else f"byte {part.start} on, "
-        where = f"{part.path} ({at}message {number})"
-        try:
-            found = read_links(raw.data, where=where, limits=limits)
-        except SourceError:
-            if part.first and number == 1:
-                raise  # the file does not start with a mail: not a mail file
-            if collect and before_kept:  # the rest of the kept mail before: flag it there
-                kept[-1] = replace(kept[-1], problems=(*kept[-1].problems, headerless(raw.size)))
-            continue
-        taken = links.take_ids(found.source_id, found.in_reply_to, found.references, found.subject)
-        before_kept = last_kept = taken
-        if taken and collect:
-            kept.append(parse_mail(raw.data, where=where, limits=limits, size=raw.size))
+    where = part.path if part.first else f"{part.path} from byte {part.start}"
+    entries = iter_raw_range(part.path, part.start, part.end, limits)
+    for found, raw, at, after in headed(entries, where, limits, read_links):
+        last_kept = links.take_ids(
+            found.source_id, found.in_reply_to, found.references, found.subject
+        )
+        if last_kept and collect:
+            message = parse_mail(raw.data, where=at, limits=limits, size=raw.size)
+            kept.append(replace(message, problems=(*message.problems, *after)))
     return Round(links.ids - known, kept, last_kept)
 
 

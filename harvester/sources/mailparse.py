@@ -85,7 +85,9 @@ class Links:
     subject: str
 
 
-def read_links(raw: bytes, *, where: str, limits: ReadLimits = DEFAULT_LIMITS) -> Links:
+def read_links(
+    raw: bytes, *, where: str, limits: ReadLimits = DEFAULT_LIMITS, size: int | None = None
+) -> Links:
     """A mail's ids and subject without decoding its body: a fraction of parse_mail's cost,
     for finding which mails of an archive belong to a vote before reading those."""
     raw = _normalise(raw)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import io
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 from harvester.errors import SourceError
 from harvester.model import Message
@@ -172,22 +172,40 @@ def iter_mbox_bytes(
 
 
 def _parsed(entries: Iterator[RawMail], where: str, limits: ReadLimits) -> Iterator[Message]:
-    """Each entry parsed. An entry without a header after the first is most likely the rest
-    of the message before it, split at an unescaped "From " line of its text (mboxo): it is
-    not read, and the message before says so for review; the rest of the file goes on."""
-    before: Message | None = None
+    """Each entry parsed; what follows it without a header is in its `problems`."""
+    for message, _raw, _at, after in headed(entries, where, limits, parse_mail):
+        yield replace(message, problems=(*message.problems, *after)) if after else message
+
+
+T = TypeVar("T")
+
+
+def headed(
+    entries: Iterable[RawMail],
+    where: str,
+    limits: ReadLimits,
+    read: Callable[..., T],
+) -> Iterator[tuple[T, RawMail, str, tuple[str, ...]]]:
+    """(what `read` made of it, the entry, where it is, problems) for each entry with a header.
+
+    An entry without a header after the first is most likely the rest of the message before
+    it, split at an unescaped "From " line of its text (mboxo): it is not read, the message
+    before gets a problem saying so for review, and the rest of the file goes on. `read` is
+    parse_mail, or read_links for a header-only pass.
+    """
+    before: tuple[T, RawMail, str, tuple[str, ...]] | None = None
     for number, raw in enumerate(entries, start=1):
         at = f"{where} (message {number})"
         try:
-            message = parse_mail(raw.data, where=at, limits=limits, size=raw.size)
+            made = read(raw.data, where=at, limits=limits, size=raw.size)
         except SourceError:
             if before is None:
-                raise  # the file does not start with a mail: not a mail file
-            before = replace(before, problems=(*before.problems, headerless(raw.size)))
+                raise  # the file (or part) does not start with a mail: not a mail file
+            before = (*before[:3], (*before[3], headerless(raw.size)))
             continue
         if before is not None:
             yield before
-        before = message
+        before = (made, raw, at, ())
     if before is not None:
         yield before
 

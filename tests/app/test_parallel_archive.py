@@ -117,3 +117,17 @@ def test_an_error_in_a_worker_is_one_line(
     assert (
         err == f"harvest: error: {path} (message 1): not an e-mail message: no header lines found\n"
     )
+
+
+def test_a_part_without_a_header_is_flagged_alike_on_any_number_of_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "mboxo.mbox"
+    split = "From here on, the text the file did not escape.\n+1\n\n"
+    path.write_text("".join(mail(f"m{n}@x", "Re: [VOTE] X", "<m0@x>") + split for n in range(300)))
+    one, _ = vote_messages_of_archive(str(path), DEFAULT_LIMITS, 1)
+    monkeypatch.setattr(archive, "PARALLEL_FROM", 0)
+    two, _ = vote_messages_of_archive(str(path), DEFAULT_LIMITS, 2)
+    assert two == one
+    assert len(one) == 300
+    assert all(m.problems and "without a header" in m.problems[0] for m in one)
