@@ -44,8 +44,7 @@ class Round:
 
 def read_part(part: Part, known: frozenset[str], limits: ReadLimits, collect: bool) -> Round:
     """One round over one part (run in a worker process)."""
-    links = VoteLinks()
-    links.ids = set(known)
+    links = VoteLinks(known)
     kept: list[Message] = []
     last_kept = False
     where = part.path if part.first else f"{part.path} from byte {part.start}"

@@ -89,8 +89,8 @@ class VoteLinks:
     without holding the archive's other messages.
     """
 
-    def __init__(self) -> None:
-        self.ids: set[str] = set()
+    def __init__(self, known: Iterable[str] = ()) -> None:
+        self.ids: set[str] = set(known)  # what earlier rounds reached
 
     def take(self, message: Message) -> bool:
         return self.take_ids(
