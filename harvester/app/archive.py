@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 
-from harvester.app.workers import each_in
+from harvester.app.workers import Workers
 from harvester.core.threads import VoteLinks
 from harvester.model import Message
 from harvester.sources.limits import ReadLimits
@@ -60,23 +60,21 @@ def read_part(part: Part, known: frozenset[str], limits: ReadLimits, collect: bo
 
 
 def vote_messages_of_archive(
-    path: str, limits: ReadLimits, jobs: int
+    path: str, limits: ReadLimits, workers: Workers
 ) -> tuple[list[Message], Message | None]:
     """The vote mails of the mbox at `path` in file order, and the file's last mail when it is
     one of them (for the cut-short warning)."""
-    size = os.path.getsize(path)
-    workers = max(1, jobs) if size >= PARALLEL_FROM else 1
-    parts = [Part(path, start, end, first=start == 0) for start, end in mbox_chunks(path, workers)]
+    jobs = workers.jobs if os.path.getsize(path) >= PARALLEL_FROM else 1
+    parts = [Part(path, start, end, first=start == 0) for start, end in mbox_chunks(path, jobs)]
     known: frozenset[str] = frozenset()
     collect = False
-    with each_in(min(workers, len(parts))) as each:
-        while True:
-            n = len(parts)
-            rounds = list(each(read_part, parts, [known] * n, [limits] * n, [collect] * n))
-            new = set().union(*(r.new_ids for r in rounds))
-            if collect and not new:
-                break
-            known, collect = known | new, True
+    n = len(parts)
+    while True:
+        rounds = workers.map(read_part, parts, [known] * n, [limits] * n, [collect] * n, jobs=jobs)
+        new = set().union(*(r.new_ids for r in rounds))
+        if collect and not new:
+            break
+        known, collect = known | new, True
     kept = [message for r in rounds for message in r.kept]
     last = rounds[-1].kept[-1] if rounds and rounds[-1].ends_with_kept else None
     return kept, last

@@ -13,10 +13,10 @@ from typing import Any, NoReturn, TextIO, TypeVar
 
 from harvester.app import corrections, record
 from harvester.app.arguments import parse_rule
+from harvester.app.counting import VoteResult
 from harvester.app.daemon import on_signals, run_daemon
 from harvester.app.db_command import database_errors
 from harvester.app.deliver import send_draft, worker_name
-from harvester.app.harvest import VoteResult
 from harvester.app.hold import settle_held
 from harvester.app.output import as_json_line, as_text
 from harvester.app.webapp import DatabaseBackend, web_server

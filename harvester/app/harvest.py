@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime
 from functools import partial
 
 from harvester.app.archive import vote_messages_of_archive
+from harvester.app.counting import Counting, VoteResult, count_vote, counted_apart
 from harvester.app.fetch import (
     Fetcher,
     mail_threads,
@@ -17,24 +18,16 @@ from harvester.app.fetch import (
     split_vote_url,
     with_cut_warning,
 )
-from harvester.app.workers import each_in
+from harvester.app.workers import Workers
 from harvester.config import Settings
 from harvester.core.clean import clean_thread
-from harvester.core.draft import build_draft
-from harvester.core.profiles import choose_profile
-from harvester.core.rules import RuleSettings, choose_rule, decide
-from harvester.core.tally import TallyOptions, count_votes
 from harvester.errors import SelectionError
 from harvester.model import (
     Corrections,
-    Draft,
     Message,
-    Outcome,
     Roster,
     RuleName,
-    Tally,
     Thread,
-    VoteProfile,
 )
 from harvester.sources.discourse import read_topic_file
 from harvester.sources.http import gather_all, task_group
@@ -57,28 +50,20 @@ class HarvestRequest:
     jobs: int = 1  # processes for reading a large mail archive
 
 
-@dataclass(frozen=True)
-class VoteResult:
-    tally: Tally
-    outcome: Outcome
-    draft: Draft
-    profile: VoteProfile | None = None
-    sources: tuple[Thread, ...] = ()  # the threads counted, for storing them
-    roster: Roster = field(default_factory=lambda: Roster(members=()))  # counted with
-
-
 def is_url(spec: str) -> bool:
     """http(s)://… is a URL, anything else a file; malformed URLs are reported by the fetcher."""
     return spec.split("://", 1)[0].lower() in {"http", "https"} and "://" in spec
 
 
-def read_thread_file(spec: str, limits: ReadLimits = DEFAULT_LIMITS, jobs: int = 1) -> list[Thread]:
+def read_thread_file(
+    spec: str, limits: ReadLimits = DEFAULT_LIMITS, workers: Workers | None = None
+) -> list[Thread]:
     """A local --thread: a saved topic is one thread; a mail file may hold many, and
     "file.mbox#mid:<call>" (a stored vote's thread URL) names one of them."""
     path = split_vote_url(spec)[0]
     if os.path.splitext(path)[1].lower() == ".json":
         return [clean_thread(read_topic_file(path))]
-    messages, last = vote_messages(path, limits, jobs)
+    messages, last = vote_messages(path, limits, workers or Workers(1))
     threads = mail_threads(spec, messages)
     if is_regular_file(path) and file_ends_mid_message(path):  # a pipe cannot be opened again
         threads = with_cut_warning(threads, last)
@@ -86,14 +71,14 @@ def read_thread_file(spec: str, limits: ReadLimits = DEFAULT_LIMITS, jobs: int =
 
 
 def vote_messages(
-    path: str, limits: ReadLimits, jobs: int = 1
+    path: str, limits: ReadLimits, workers: Workers | None = None
 ) -> tuple[list[Message], Message | None]:
     """The messages of a mail file's votes, and its last message when it is one of them. An
-    mbox is read for its votes only (app/archive.py: on `jobs` processes when it is large), so
+    mbox is read for its votes only (app/archive.py: on the workers when it is large), so
     memory does not grow with the archive; an .eml, or a pipe, which cannot be read twice, is
     read whole."""
     if is_regular_file(path) and is_mbox(path):
-        return vote_messages_of_archive(path, limits, jobs)
+        return vote_messages_of_archive(path, limits, workers or Workers(1))
     messages = list(read_mail_file(path, limits))
     return messages, messages[-1] if messages else None
 
@@ -105,21 +90,23 @@ def is_regular_file(path: str) -> bool:
         return False  # then reading it says what is wrong
 
 
-async def read_thread_spec(spec: str, fetcher: Fetcher, jobs: int = 1) -> list[Thread]:
+async def read_thread_spec(spec: str, fetcher: Fetcher, workers: Workers) -> list[Thread]:
     if is_url(spec):
         return await fetcher.thread(spec)
-    return read_thread_file(spec, read_limits(fetcher.settings), jobs)
+    return read_thread_file(spec, read_limits(fetcher.settings), workers)
 
 
 def _matches(thread: Thread, match: str | None) -> bool:
     return match is None or match.casefold() in thread.title.casefold()
 
 
-async def select_votes(request: HarvestRequest, fetcher: Fetcher) -> list[list[Thread]]:
+async def select_votes(
+    request: HarvestRequest, fetcher: Fetcher, workers: Workers
+) -> list[list[Thread]]:
     """The votes to tally: several --thread arguments are one vote; one mail file may hold many.
     Every URL is read at once; each source's client keeps to its per-host limits."""
     specs = request.threads
-    read = await gather_all(*(read_thread_spec(spec, fetcher, request.jobs) for spec in specs))
+    read = await gather_all(*(read_thread_spec(spec, fetcher, workers) for spec in specs))
     per_spec = [[t for t in found if _matches(t, request.match)] for found in read]
     for spec, found in zip(request.threads, per_spec, strict=True):
         if not found:
@@ -141,36 +128,6 @@ async def load_request_roster(request: HarvestRequest, fetcher: Fetcher) -> Rost
     return load_roster(request.roster, committee=request.committee)
 
 
-def vote_profile(sources: Sequence[Thread], settings: Settings) -> VoteProfile | None:
-    """The configured kind of vote these threads hold, by subject or labels."""
-    title = next((t.title for t in sources if t.title), "")
-    labels = [label for t in sources for label in t.labels]
-    profiles = [p.profile() for p in settings.vote.profiles]
-    return choose_profile(title, labels, profiles)
-
-
-def tally_options(
-    settings: Settings,
-    closes_at: datetime | None,
-    profile: VoteProfile | None = None,
-    corrections: Corrections | None = None,
-) -> TallyOptions:
-    vote = settings.vote
-    electorate = profile.electorate if profile and profile.electorate else vote.electorate
-    hours = vote.default_min_hours
-    if profile is not None and profile.min_hours is not None:
-        hours = profile.min_hours
-    return TallyOptions(
-        electorate=electorate,
-        bots=frozenset(bot.lower() for bot in vote.bots),
-        emoji_votes=vote.emoji_votes,
-        closes_at=closes_at,
-        default_min_duration=timedelta(hours=hours),
-        corrections=corrections or Corrections(),
-        verdicts=corrections.verdicts if corrections else (),
-    )
-
-
 def tally_vote(
     sources: Sequence[Thread],
     roster: Roster,
@@ -181,56 +138,35 @@ def tally_vote(
     closes_at: datetime | None = None,
     corrections: Corrections | None = None,
 ) -> VoteResult:
-    """Count, decide and draft. The rule: the call text's, else `rule` (--rule), else the
-    profile's, else the configured default."""
-    profile = vote_profile(sources, settings)
-    options = tally_options(settings, closes_at, profile, corrections)
-    tally = count_votes(sources, roster, options)
-    requested = rule or (profile.rule if profile else None)
-    chosen = choose_rule(tally.call_text, requested, settings.vote.default_rule)
-    rule_settings = RuleSettings(
-        zero_counts_as_cast=settings.vote.zero_counts_as_cast,
-        pmc_majority_minimum=settings.vote.pmc_majority_minimum,
+    """count_vote under the configured [vote] settings."""
+    counting = Counting.of(settings.vote)
+    return count_vote(
+        sources, roster, counting, now, rule=rule, closes_at=closes_at, corrections=corrections
     )
-    outcome = decide(tally, chosen, now, rule_settings)
-    return VoteResult(tally, outcome, build_draft(tally, outcome), profile, tuple(sources), roster)
 
 
 async def harvest(
     request: HarvestRequest, settings: Settings, now: datetime, fetcher: Fetcher
 ) -> list[VoteResult]:
-    """Every vote the request names, tallied as of `now`."""
-    async with task_group() as group:
-        roster = group.create_task(load_request_roster(request, fetcher))
-        votes = group.create_task(select_votes(request, fetcher))
-    selected = votes.result()
-    count = partial(
-        _counted,
-        roster=roster.result(),
-        settings=settings,
-        now=now,
-        rule=request.rule,
-        closes_at=request.closes_at,
-    )
-    messages = sum(len(t.messages) for vote in selected for t in vote)
-    workers = min(request.jobs, len(selected)) if messages >= PARALLEL_TALLY_FROM else 1
-    with each_in(workers) as each:  # the votes are independent: one per process
-        counted = list(each(count, selected))
+    """Every vote the request names, tallied as of `now`: a large archive is read, and its
+    votes counted, on `request.jobs` processes."""
+    with Workers(request.jobs) as workers:
+        async with task_group() as group:
+            roster = group.create_task(load_request_roster(request, fetcher))
+            votes = group.create_task(select_votes(request, fetcher, workers))
+        selected = votes.result()
+        count = partial(
+            counted_apart,
+            roster=roster.result(),
+            counting=Counting.of(settings.vote),
+            now=now,
+            rule=request.rule,
+            closes_at=request.closes_at,
+        )
+        messages = sum(len(t.messages) for vote in selected for t in vote)
+        jobs = workers.jobs if messages >= PARALLEL_TALLY_FROM else 1
+        counted = workers.map(count, selected, jobs=jobs)  # the votes are independent
     return [
         replace(result, sources=tuple(vote), roster=roster.result())
         for result, vote in zip(counted, selected, strict=True)
     ]
-
-
-def _counted(
-    sources: Sequence[Thread],
-    roster: Roster,
-    settings: Settings,
-    now: datetime,
-    rule: RuleName | None,
-    closes_at: datetime | None,
-) -> VoteResult:
-    """tally_vote without the sources in its answer: a worker need not send back the threads
-    it was given."""
-    result = tally_vote(sources, roster, settings, now, rule=rule, closes_at=closes_at)
-    return replace(result, sources=(), roster=Roster(members=()))

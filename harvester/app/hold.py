@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from harvester.app.harvest import VoteResult
+from harvester.app.counting import VoteResult
 from harvester.config import Settings
 from harvester.store import outbox
 

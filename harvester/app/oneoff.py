@@ -10,17 +10,15 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from harvester.app.arguments import parse_rule
-from harvester.app.db_command import database_errors
+from harvester.app.counting import VoteResult
 from harvester.app.fetch import Fetcher, http_options
-from harvester.app.harvest import HarvestRequest, VoteResult, harvest, tally_vote
+from harvester.app.harvest import HarvestRequest, harvest, tally_vote
 from harvester.app.output import as_email_text, as_json_line, as_text
 from harvester.app.progress import TerminalProgress
-from harvester.app.record import load_corrections, record_result, save_count
 from harvester.config import Settings, load_settings
 from harvester.errors import SelectionError, UsageError
 from harvester.model import is_sane_time
 from harvester.sources.http import HttpClient
-from harvester.store.db import check_current, engine_for
 
 
 def parse_closes_at(raw: str | None) -> datetime | None:
@@ -79,6 +77,9 @@ async def _record(
 ) -> list[tuple[int, VoteResult]]:
     """Keep the harvest: every write in one transaction, so a failure stores nothing. A vote
     people have corrected is counted again with their corrections, which outlive re-harvests."""
+    from harvester.app.record import load_corrections, record_result, save_count
+    from harvester.store.db import check_current, engine_for  # only with --db: SQLAlchemy
+
     engine = engine_for(url)
     try:
         await check_current(engine, url)
@@ -110,6 +111,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     now = datetime.now(UTC)
     results = asyncio.run(_harvest(request, settings, now, err))
     if args.db:
+        from harvester.app.db_command import database_errors
+
         with database_errors(args.db):
             kept = asyncio.run(_record(args.db, results, request, settings, now))
         results = [result for _, result in kept]

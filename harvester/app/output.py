@@ -6,7 +6,7 @@ import json
 import re
 from datetime import UTC, datetime
 
-from harvester.app.harvest import VoteResult
+from harvester.app.counting import VoteResult
 from harvester.core.clean import one_line
 from harvester.core.draft import as_email
 from harvester.core.report import report_json

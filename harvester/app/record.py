@@ -9,7 +9,8 @@ from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from harvester.app.harvest import VoteResult, tally_vote
+from harvester.app.counting import VoteResult
+from harvester.app.harvest import tally_vote
 from harvester.config import Settings
 from harvester.core.report import report_json
 from harvester.core.threads import vote_key, vote_title

@@ -19,10 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from harvester import metrics
 from harvester.app import discover, filing
+from harvester.app.counting import VoteResult
 from harvester.app.deliver import new_message_id
 from harvester.app.discover import FoundVote
 from harvester.app.fetch import Fetcher
-from harvester.app.harvest import VoteResult, is_url
+from harvester.app.harvest import is_url
 from harvester.app.hold import must_hold
 from harvester.app.record import count_stored, final_status, save_count
 from harvester.config import Settings

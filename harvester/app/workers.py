@@ -1,29 +1,75 @@
-"""Work spread over processes: one map() for the parts of an archive or the votes of a harvest."""
+"""Work spread over processes: one pool per harvest, for the parts of an archive and the votes.
+
+`jobs` processes in all: this one and `jobs - 1` started on first need (spawn, not fork: the
+caller runs an event loop and threads a fork would copy mid-step). This process does its
+share rather than wait, and takes back work the pool has not started when it is done first.
+A worker imports only the module of the function it runs: keep those modules light.
+"""
 
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from types import TracebackType
 from typing import Any
 
-Mapper = Callable[..., Iterable[Any]]
-BATCHES_PER_WORKER = 4  # many small items (votes) go in batches: one hand-off each, not per item
+BATCHES_PER_JOB = 16  # small batches: what the pool has queued cannot be taken back
 
 
-@contextmanager
-def each_in(workers: int) -> Iterator[Mapper]:
-    """map() in this process for one worker, else in that many worker processes (in order)."""
-    if workers <= 1:
-        yield map
-        return
-    # spawn, not fork: the caller runs an event loop and threads a fork would copy mid-step
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+def _run_batch(fn: Callable[..., Any], batch: Sequence[tuple[Any, ...]]) -> list[Any]:
+    return [fn(*args) for args in batch]
 
-        def each(fn: Callable[..., Any], *items: Sequence[Any]) -> Iterable[Any]:
-            batch = max(1, len(items[0]) // (workers * BATCHES_PER_WORKER))
-            return pool.map(fn, *items, chunksize=batch)
 
-        yield each
+class Workers:
+    """map() over up to `jobs` processes, in order; a plain map() for one job."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = max(1, jobs)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def map(self, fn: Callable[..., Any], *items: Sequence[Any], jobs: int = 0) -> list[Any]:
+        """fn(*args) for the items zipped, in order, on at most `jobs` (else all) processes."""
+        calls = list(zip(*items, strict=True))
+        wanted = min(jobs or self.jobs, self.jobs, len(calls))
+        if wanted <= 1:
+            return _run_batch(fn, calls)
+        size = max(1, len(calls) // (wanted * BATCHES_PER_JOB))
+        batches = [calls[start : start + size] for start in range(0, len(calls), size)]
+        own = max(1, len(batches) // wanted)  # this process's share: the last batches
+        pool = self._started()
+        futures = [pool.submit(_run_batch, fn, batch) for batch in batches[:-own]]
+        done: list[list[Any] | None] = [None] * len(futures)
+        mine = [_run_batch(fn, batch) for batch in batches[-own:]]
+        for k in reversed(range(len(futures))):  # what the pool has not started, done here
+            if not futures[k].cancel():
+                break
+            done[k] = _run_batch(fn, batches[k])
+        results = [d if d is not None else _result(f) for d, f in zip(done, futures, strict=True)]
+        return [value for batch in (*results, *mine) for value in batch]
+
+    def _started(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            context = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs - 1, mp_context=context)
+        return self._pool
+
+
+def _result(future: Future[list[Any]]) -> list[Any]:
+    return future.result()

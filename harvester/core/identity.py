@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -34,6 +35,7 @@ def _visible(text: str) -> str:
     return "".join(ch for ch in text if unicodedata.category(ch) not in _INVISIBLE)
 
 
+@functools.lru_cache(maxsize=1 << 14)  # the same voters' names, message after message
 def normalise_name(name: str) -> str:
     """Case, accents, width, punctuation, spacing and word order do not tell people apart:
     "Chen, Tianqi", "tianqi  chen" and full-width "Ｔｉａｎｑｉ Ｃｈｅｎ" are the same name."""
@@ -47,6 +49,7 @@ def normalise_name(name: str) -> str:
     return " ".join(sorted(words))
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def confusable_scripts(name: str) -> tuple[str, ...]:
     """The look-alike scripts a name mixes ("Hаnnah" with a Cyrillic а): such a name only
     looks like a member's. Latin beside CJK ("Tianqi Chen 陈天奇") is no disguise."""

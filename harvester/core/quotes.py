@@ -16,6 +16,7 @@ import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate, chain, compress, count
 
 from harvester.core.ballots import VOTE_LIKE, normalised
 
@@ -24,7 +25,7 @@ MIN_SHORT = 3  # a whole earlier message shorter than GRAM is matched when it ha
 HEADER_LINES = 6  # at most this many attribution/header lines above a quoted block
 
 _QUOTE_MARKS = re.compile(r"^[\s>|]*")
-_TOKEN_TRIM = re.compile(r"[^\w+\-−@]+")
+_NOT_IN_WORD = re.compile(r"[^\w\s+\-−@]+")
 _ADDRESS = re.compile(r"\S@\S")
 _TIME = re.compile(r"\d{1,2}[:h.]\d{2}")
 _DATE = re.compile(r"\b(?:19|20)\d\d\b|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
@@ -39,18 +40,39 @@ def words(line: str) -> tuple[str, ...]:
     Cached: a vote's replies quote the same lines (the call's above all) over and over, and
     each message's lines are compared and then added to what the vote holds."""
     bare = _QUOTE_MARKS.sub("", line).casefold()
-    return tuple(w for w in (_TOKEN_TRIM.sub("", raw) for raw in bare.split()) if w)
+    return tuple(_NOT_IN_WORD.sub("", bare).split())
 
 
-def _lines_words(lines: Sequence[str]) -> tuple[list[str], list[int]]:
-    """All words of the lines in order, and the line each word is on."""
-    tokens: list[str] = []
-    line_of: list[int] = []
-    for number, line in enumerate(lines):
-        for word in words(line):
-            tokens.append(word)
-            line_of.append(number)
-    return tokens, line_of
+class Words:
+    """A message's lines and their words in order, split once: the same message is first
+    compared with what the vote holds, then added to it."""
+
+    __slots__ = ("_runs", "lines", "starts", "tokens")
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        self.lines = lines
+        per_line = list(map(words, lines))
+        self.tokens = list(chain.from_iterable(per_line))
+        # line n's words are tokens[starts[n] : starts[n + 1]]
+        self.starts = [0, *accumulate(map(len, per_line))]
+        self._runs: dict[int, list[int]] = {}
+
+    def runs(self, length: int) -> list[int]:
+        """Hashes of every run of `length` words, by where it starts (zip builds the runs in C:
+        this is the inner loop of reading a vote)."""
+        if length not in self._runs:
+            shifted = [self.tokens[i:] for i in range(length)]
+            self._runs[length] = list(map(hash, zip(*shifted, strict=False)))  # shorter tails
+        return self._runs[length]
+
+    def line_count(self) -> int:
+        """Lines that hold words."""
+        starts = self.starts
+        return sum(1 for n in range(len(starts) - 1) if starts[n + 1] > starts[n])
+
+
+def as_words(lines: Sequence[str] | Words) -> Words:
+    return lines if isinstance(lines, Words) else Words(lines)
 
 
 @dataclass
@@ -63,26 +85,28 @@ class KnownText:
     # is a quotation only under an attribution or header block.
     tiny: dict[int, set[int]] = field(default_factory=dict)
 
-    def add(self, lines: Sequence[str]) -> None:
-        tokens, line_of = _lines_words(lines)
+    def add(self, lines: Sequence[str] | Words) -> None:
+        found = as_words(lines)
+        tokens = found.tokens
         if len(tokens) < GRAM:
-            strong = len(tokens) >= MIN_SHORT and len(set(line_of)) >= 2
+            strong = len(tokens) >= MIN_SHORT and found.line_count() >= 2
             table = self.short if strong else self.tiny
             if tokens:
                 table.setdefault(len(tokens), set()).add(hash(tuple(tokens)))
             return
-        for start in range(len(tokens) - GRAM + 1):
-            self.runs.add(hash(tuple(tokens[start : start + GRAM])))
+        self.runs.update(found.runs(GRAM))
 
-    def covered(self, tokens: Sequence[str], *, tiny: bool = False) -> bytearray:
-        """Which of these words lie in a run some earlier message holds (`tiny`: in a copy of a
+    def covered(self, found: Words, *, tiny: bool = False) -> bytearray:
+        """Which of the words lie in a run some earlier message holds (`tiny`: in a copy of a
         whole message too short to say so on its own)."""
-        marks = bytearray(len(tokens))
+        marks = bytearray(len(found.tokens))
         lengths = list(self.tiny.items()) if tiny else [(GRAM, self.runs), *self.short.items()]
         for length, known in lengths:
-            for start in range(len(tokens) - length + 1):
-                if hash(tuple(tokens[start : start + length])) in known:
-                    marks[start : start + length] = b"\x01" * length
+            if len(found.tokens) < length:
+                continue
+            hits = compress(count(), map(known.__contains__, found.runs(length)))
+            for start in hits:
+                marks[start : start + length] = b"\x01" * length
         return marks
 
 
@@ -96,13 +120,15 @@ class KnownQuotes:
     unmarked_votes: tuple[str, ...] = ()
 
 
-def _quoted_line_numbers(lines: Sequence[str], known: KnownText, *, tiny: bool) -> set[int]:
-    tokens, line_of = _lines_words(lines)
-    marks = known.covered(tokens, tiny=tiny)
-    words_on: dict[int, list[int]] = {}
-    for index, number in enumerate(line_of):
-        words_on.setdefault(number, []).append(marks[index])
-    return {number for number, seen in words_on.items() if all(seen)}
+def _quoted_line_numbers(found: Words, known: KnownText, *, tiny: bool) -> set[int]:
+    """Lines with words, every one of them in a run an earlier message holds."""
+    marks = known.covered(found, tiny=tiny)
+    starts = found.starts
+    return {
+        n
+        for n in range(len(starts) - 1)
+        if starts[n + 1] > starts[n] and 0 not in marks[starts[n] : starts[n + 1]]
+    }
 
 
 def _blocks(lines: Sequence[str], quoted: set[int]) -> list[tuple[int, int]]:
@@ -160,7 +186,7 @@ def _header_above(lines: Sequence[str], first: int, is_vote: Callable[[str], boo
 
 
 def drop_known_quotations(
-    lines: Sequence[str], known: KnownText, is_vote: Callable[[str], bool]
+    text: Sequence[str] | Words, known: KnownText, is_vote: Callable[[str], bool]
 ) -> KnownQuotes:
     """Remove the blocks of lines an earlier message of the vote holds, with their header.
 
@@ -169,8 +195,10 @@ def drop_known_quotations(
     post) still votes. A copy of a whole short message ("+1 (binding)") is a quotation only
     under an attribution or a header block.
     """
-    quoted = _quoted_line_numbers(lines, known, tiny=False)
-    tiny = _quoted_line_numbers(lines, known, tiny=True) - quoted if known.tiny else set()
+    found = as_words(text)
+    lines = found.lines
+    quoted = _quoted_line_numbers(found, known, tiny=False)
+    tiny = _quoted_line_numbers(found, known, tiny=True) - quoted if known.tiny else set()
     if not quoted and not tiny:
         return KnownQuotes(list(lines))
     drop: set[int] = set()

@@ -34,10 +34,14 @@ def _is_vote_line(line: str) -> bool:
     return ballots.line_vote(line) is not None
 
 
-def own_lines_in_vote(message: Message, known: quotes.KnownText) -> quotes.KnownQuotes:
+def own_lines_in_vote(
+    message: Message, known: quotes.KnownText, visible: quotes.Words | None = None
+) -> quotes.KnownQuotes:
     """The author's own lines: first without what the vote's earlier messages hold, then
-    without what the patterns recognise as quoted, signed or generated."""
-    visible = text.visible_lines(message)
+    without what the patterns recognise as quoted, signed or generated. `visible`: the
+    message's visible lines when the caller has them already."""
+    if visible is None:
+        visible = quotes.Words(text.visible_lines(message))
     found = quotes.drop_known_quotations(visible, known, _is_vote_line)
     return quotes.KnownQuotes(text.own_lines_of(found.lines), found.unmarked_votes)
 
@@ -81,12 +85,13 @@ def read_message(
     bots: frozenset[str] = frozenset(),
     emoji_votes: bool = False,
     override: Override | None = None,
+    visible: quotes.Words | None = None,
 ) -> Read | None:
     """Who wrote `message`, their own lines and the ballot they cast; None for a bot speaking
     for itself. A repost is never dropped: one that names no author is credited by its
-    signature, unconfirmed."""
+    signature, unconfirmed. `visible`: the message's visible lines, already split."""
     as_written, reposted = _unwrapped(message, bots)
-    found = own_lines_in_vote(as_written, known)
+    found = own_lines_in_vote(as_written, known, visible if as_written is message else None)
     lines = found.lines
     reading = ballots.read_ballot(lines, is_call=is_call, emoji_votes=emoji_votes)
     unexplained = tuple(unread.unexplained_votes(lines, reading, is_call=is_call))

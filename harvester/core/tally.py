@@ -290,7 +290,7 @@ class _Run:
     caller: str = ""  # the caller's voter key: only they call the vote again
     overrides: dict[str, Override] = field(default_factory=dict)
 
-    def read(self, message: Message) -> None:
+    def read(self, message: Message, visible: quotes.Words) -> None:
         override = self.overrides.get(message.url)
         read = reading.read_message(
             message,
@@ -300,6 +300,7 @@ class _Run:
             bots=self.opts.bots,
             emoji_votes=self.opts.emoji_votes,
             override=override,
+            visible=visible,
         )
         if read is None:
             return
@@ -385,9 +386,10 @@ def count_votes(sources: Sequence[Thread], roster: Roster, opts: TallyOptions) -
     run = _Run(call, call_text, opts, index, win, rounds=[Round(call.sent_at, call.url)])
     run.overrides = corrections.by_url(opts.corrections)
     for message in messages:
+        visible = quotes.Words(text.visible_lines(message))
         if not _is_announcement(message) and message.sent_at >= call.sent_at:
-            run.read(message)
-        run.known.add(text.visible_lines(message))
+            run.read(message, visible)
+        run.known.add(visible)
     win, state, items = run.win, run.state, run.items
     opened_on = win.opened_at.date()
     effective = [v.effective for v in state.voters.values() if v.effective is not None]

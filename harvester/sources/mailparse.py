@@ -46,12 +46,14 @@ _WANTED = (
     "x-github-sender"
 )
 _MIME = "content-type|content-transfer-encoding|content-disposition"
-# A header and its continuation lines; only the names we use, so the others cost nothing.
-_FIELD = r"^({names})[ \t]*:[ \t]*(.*(?:\n[ \t].*)*)"
-_WANTED_FIELD = re.compile(_FIELD.format(names=f"{_WANTED}|{_MIME}"), re.MULTILINE | re.IGNORECASE)
-_MIME_FIELD = re.compile(_FIELD.format(names=_MIME), re.MULTILINE | re.IGNORECASE)
+# A header and its continuation lines; only the names we use, so the others cost nothing. A
+# field starts after a line break (_fields puts one before the first): a literal first
+# character lets the regex engine skip from line to line instead of trying every position.
+_FIELD = r"\n({names})[ \t]*:[ \t]*(.*(?:\n[ \t].*)*)"
+_WANTED_FIELD = re.compile(_FIELD.format(names=f"{_WANTED}|{_MIME}"), re.IGNORECASE)
+_MIME_FIELD = re.compile(_FIELD.format(names=_MIME), re.IGNORECASE)
 _LINK_FIELD = re.compile(
-    _FIELD.format(names="message-id|in-reply-to|references|subject"), re.MULTILINE | re.IGNORECASE
+    _FIELD.format(names="message-id|in-reply-to|references|subject"), re.IGNORECASE
 )
 # A line that is neither "Name:" nor a continuation ends the header block (as in compat32).
 _NOT_A_HEADER_LINE = re.compile(rb"^(?![!-9;-~]+[ \t]*:|[ \t])", re.MULTILINE)
@@ -90,11 +92,13 @@ def read_links(
 ) -> Links:
     """A mail's ids and subject without decoding its body: a fraction of parse_mail's cost,
     for finding which mails of an archive belong to a vote before reading those."""
-    raw = _normalise(raw)
-    head, _, _ = _split_head(raw, limits.header_bytes)
+    head = _head_only(raw, limits.header_bytes)
     if not head:
         raise SourceError(where, "not an e-mail message: no header lines found")
-    return _links(_fields(head.decode("utf-8", "replace"), _LINK_FIELD), raw)
+    headers = _fields(head.decode("utf-8", "replace"), _LINK_FIELD)
+    # the whole mail, as parse_mail sees it, only for the id of a mail that has none
+    named = bool(_first_id(_first(headers, "message-id")))
+    return _links(headers, raw if named else _normalise(raw))
 
 
 def _links(headers: dict[str, list[str]], raw: bytes) -> Links:
@@ -158,6 +162,22 @@ def _normalise(raw: bytes) -> bytes:
     return raw
 
 
+def _head_only(raw: bytes, cap: int) -> bytes:
+    """The header block _split_head finds in the normalised mail, without copying the body:
+    most of an archive is read for its headers alone. A CR before the blank line that ends the
+    header (CRLF line ends) takes the long way."""
+    start = 0
+    if raw.startswith(b"From "):
+        start = raw.find(b"\n") + 1
+        if start == 0:
+            return b""
+    end = raw.find(b"\n\n", start)
+    stop = len(raw) if end < 0 else end + 2
+    if raw.find(b"\r", start, stop) >= 0:
+        return _split_head(_normalise(raw), cap)[0]
+    return _split_head(raw[start:stop], cap)[0]
+
+
 def _split_head(raw: bytes, cap: int) -> tuple[bytes, bytes, int]:
     """(header block without its last newline, at most `cap` bytes of it; body; the block's
     full length); a non-header line starts the body."""
@@ -178,7 +198,7 @@ def _split_head(raw: bytes, cap: int) -> tuple[bytes, bytes, int]:
 def _fields(head: str, pattern: re.Pattern[str]) -> dict[str, list[str]]:
     """Values of the headers `pattern` names, in order, folding kept, keyed by lower-case name."""
     found: dict[str, list[str]] = {}
-    for field in pattern.finditer(head):
+    for field in pattern.finditer("\n" + head):
         found.setdefault(field.group(1).lower(), []).append(field.group(2))
     return found
 

@@ -13,6 +13,7 @@ import pytest
 from harvester.app import archive, harvest
 from harvester.app.archive import vote_messages_of_archive
 from harvester.app.cli import main
+from harvester.app.workers import Workers
 from harvester.sources.limits import DEFAULT_LIMITS
 from harvester.sources.mbox import iter_raw_mbox, iter_raw_range, mbox_chunks
 from tests.app.test_streamed_archive import generated, in_memory, streamed
@@ -77,10 +78,12 @@ def test_several_processes_give_the_same_votes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = generated(tmp_path, 3000)
-    one, last_one = vote_messages_of_archive(str(path), DEFAULT_LIMITS, 1)
+    one, last_one = vote_messages_of_archive(str(path), DEFAULT_LIMITS, Workers(1))
     monkeypatch.setattr(archive, "PARALLEL_FROM", 0)  # the parent decides: no big file needed
-    two, last_two = vote_messages_of_archive(str(path), DEFAULT_LIMITS, 2)
-    three, _ = vote_messages_of_archive(str(path), DEFAULT_LIMITS, 3)
+    with Workers(2) as workers:
+        two, last_two = vote_messages_of_archive(str(path), DEFAULT_LIMITS, workers)
+    with Workers(3) as workers:
+        three, _ = vote_messages_of_archive(str(path), DEFAULT_LIMITS, workers)
     assert two == one
     assert three == one
     assert last_two == last_one
@@ -125,9 +128,10 @@ def test_a_part_without_a_header_is_flagged_alike_on_any_number_of_processes(
     path = tmp_path / "mboxo.mbox"
     split = "From here on, the text the file did not escape.\n+1\n\n"
     path.write_text("".join(mail(f"m{n}@x", "Re: [VOTE] X", "<m0@x>") + split for n in range(300)))
-    one, _ = vote_messages_of_archive(str(path), DEFAULT_LIMITS, 1)
+    one, _ = vote_messages_of_archive(str(path), DEFAULT_LIMITS, Workers(1))
     monkeypatch.setattr(archive, "PARALLEL_FROM", 0)
-    two, _ = vote_messages_of_archive(str(path), DEFAULT_LIMITS, 2)
+    with Workers(2) as workers:
+        two, _ = vote_messages_of_archive(str(path), DEFAULT_LIMITS, workers)
     assert two == one
     assert len(one) == 300
     assert all(m.problems and "without a header" in m.problems[0] for m in one)

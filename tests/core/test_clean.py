@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from harvester.core.clean import clean_message, clean_text, one_line
+from harvester.core.clean import _BIDI, _BREAKS, clean_message, clean_text, one_line
 from tests.core.factories import mail
 
 
@@ -35,3 +37,42 @@ def test_a_message_is_cleaned_in_every_text_field() -> None:
         "Re: [VOTE] X",
         "+1",
     )
+
+
+_FIELD_TEXT = st.text(
+    alphabet=st.sampled_from(
+        [
+            "a",
+            "B",
+            " ",
+            "\t",
+            "\n",
+            "\x00",
+            "\x1b",
+            "\u00a0",
+            "\u2028",
+            "\u202e",
+            "\u200f",
+            "\ufffe",
+            "é",
+            "界",
+            "\x85",
+            "\x7f",
+        ]
+    ),
+    max_size=12,
+)
+
+
+@given(_FIELD_TEXT)
+def test_a_clean_field_is_kept_as_it_is_and_any_other_is_cleaned_in_full(raw: str) -> None:
+    """one_line skips the work for text it would not change; it must never skip any other."""
+    full = " ".join(_BIDI.sub("", clean_text(_BREAKS.sub(" ", raw))).split())
+    assert one_line(raw) == full
+
+
+def test_a_message_with_nothing_to_clean_is_the_same_object() -> None:
+    """Cleaning a whole archive costs nothing for the mails that need none."""
+    message = mail(1, "+1 (binding)\n\tchecked", name="Bo Chen", subject="Re: [VOTE] X")
+    assert clean_message(message) is message
+    assert clean_message(mail(1, "+1", name="Bo  Chen")).author.name == "Bo Chen"

@@ -1,0 +1,98 @@
+"""read_links reads only a mail's header, for finding an archive's votes, and must give the ids
+and subject parse_mail gives, whatever the line ends, From_ line or missing Message-ID."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from harvester.sources.limits import ReadLimits
+from harvester.sources.mailparse import Links, parse_mail, read_links
+from harvester.sources.mbox import iter_raw_mbox
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "mail"
+
+HEAD = (
+    "Message-ID: <a1@x>\nFrom: Bo <bo@apache.org>\nSubject: Re: [VOTE] =?UTF-8?Q?Caf=C3=A9?=\n"
+    "In-Reply-To: <call@x>\nReferences: <call@x>\n <r2@x>\nDate: Mon, 05 Jan 2026 10:00:00 +0000\n"
+)
+
+
+def expected(raw: bytes, limits: ReadLimits | None = None) -> Links:
+    message = parse_mail(raw, where="x", limits=limits or ReadLimits())
+    return Links(message.source_id, message.in_reply_to, message.references, message.subject)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        HEAD + "\n+1\n",
+        "From bo@x Mon Jan  5 10:00:00 2026\n" + HEAD + "\n+1\n",
+        (HEAD + "\n+1\r\n").replace("\n", "\r\n"),  # CRLF throughout
+        HEAD + "\n+1\r\n\r\nmore\r\n",  # CRLF in the body only
+        HEAD.replace("Date:", "X-Note: a\rb\nDate:") + "\n+1\n",  # a lone CR in the header
+        HEAD.replace("Message-ID: <a1@x>\n", "") + "\n+1 no id\n",
+        HEAD.replace("<a1@x>", "<>") + "\n+1 empty id\n",
+        "From bo@x Mon Jan  5 10:00:00 2026\n" + HEAD.replace("<a1@x>", "<>") + "\n+1\n",
+        (HEAD.replace("<a1@x>", "") + "\n+1\n").replace("\n", "\r\n"),
+        ("From bo@x Mon Jan  5 10:00:00 2026\n" + HEAD.replace("Message-ID: <a1@x>\n", "")
+         + "\n+1\r\n").replace("\n", "\r\n"),
+        HEAD + "not a header line\n\n+1\n",  # the header block ends early
+        HEAD.rstrip("\n"),  # a header and no body
+        HEAD + "\n",
+        "From bo@x Mon Jan  5 10:00:00 2026\n" + HEAD + "\n\n\n",
+    ],
+)  # fmt: skip
+def test_the_header_alone_gives_what_the_whole_mail_gives(raw: str) -> None:
+    data = raw.encode()
+    assert read_links(data, where="x") == expected(data)
+
+
+def test_a_header_over_its_cap_is_read_the_same_way() -> None:
+    limits = ReadLimits(header_bytes=120)
+    data = (HEAD + "".join(f"X-Pad-{n}: {'p' * 40}\n" for n in range(20)) + "\n+1\n").encode()
+    assert read_links(data, where="x", limits=limits) == expected(data, limits)
+
+
+@pytest.mark.parametrize("name", ["vote_thread.mbox", "mbox_snippet.mbox"])
+def test_every_mail_of_the_recorded_archives(name: str) -> None:
+    with (DATA / name).open("rb") as stream:
+        entries = [raw.data for raw in iter_raw_mbox(stream, where=name)]
+    assert entries
+    for data in entries:
+        assert read_links(data, where=name) == expected(data)
+
+
+_LINE_END = st.sampled_from(["\n", "\r\n"])
+_PIECE = st.sampled_from(
+    [
+        "Message-ID: <m@x>",
+        "Message-Id:\n <folded@x>",
+        "Subject: [VOTE] X",
+        "subject: =?utf-8?b?w6k=?=",
+        "In-Reply-To: <p@x>",
+        "References: <a@x> <b@x>",
+        "From: A <a@x>",
+        "",
+        "body text",
+        "From the body",
+        " continued",
+        "\r",
+    ]
+)
+
+
+@given(st.lists(st.tuples(_PIECE, _LINE_END), max_size=10), st.booleans())
+def test_any_arrangement_of_lines_reads_alike(lines: list[tuple[str, str]], from_: bool) -> None:
+    text = "".join(piece + end for piece, end in lines)
+    data = (("From x@y Mon Jan  5 10:00:00 2026\n" if from_ else "") + text).encode()
+    try:
+        whole = expected(data)
+    except Exception as error:  # no header at all: both refuse it alike
+        with pytest.raises(type(error)):
+            read_links(data, where="x")
+        return
+    assert read_links(data, where="x") == whole
