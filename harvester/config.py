@@ -1,24 +1,56 @@
-"""Settings from a TOML file plus HARVESTER_<SECTION>__<KEY> environment variables.
+"""Settings: defaults, then a TOML file, then HARVESTER_<SECTION>__<KEY> environment variables
+(pydantic-settings). Validated once, when the command starts; nothing here runs at import time.
+Secrets are read from the environment only, never from the file, and are SecretStr: they show
+masked wherever settings are printed or logged.
 
-Validated once, when the command starts; nothing here runs at import time. Secrets are read from
-the environment only, never from the file.
+Which file is read, and how the environment is read, is in config_sources.py.
 """
 
 from __future__ import annotations
 
 import enum
+import json
 import re
-import tomllib
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings.exceptions import SettingsError
 
+from harvester.config_sources import (
+    ENV_ALIASES,
+    ENV_PREFIX,
+    MappingEnvSource,
+    find_config_file,
+    read_toml,
+    reject_secrets,
+)
 from harvester.errors import ConfigError
 from harvester.model import Electorate, RuleName, VoteProfile
 
-ENV_PREFIX = "HARVESTER_"
+
+def _comma_list(value: object) -> object:
+    """From the environment a list is "a, b" (or JSON: ["a", "b"]); from the file, a list."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [item.strip() for item in text.split(",") if item.strip()]
+    return value
+
+
+# A list of words: a TOML array, or comma-separated in the environment.
+Words = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_comma_list)]
 
 
 class _Section(BaseModel):
@@ -30,7 +62,7 @@ class ProfileSettings(_Section):
 
     name: str = Field(min_length=1, max_length=60)
     subject: str = ""
-    labels: tuple[str, ...] = ()
+    labels: Words = ()
     rule: RuleName | None = None
     electorate: Electorate | None = None
     min_hours: int | None = Field(default=None, ge=0, le=8784)  # a year at most
@@ -68,7 +100,7 @@ class VoteSettings(_Section):
     pmc_majority_minimum: int = Field(default=4, ge=1)
     emoji_votes: bool = False
     default_min_hours: int = Field(default=72, ge=0, le=8784)  # a year at most
-    bots: tuple[str, ...] = ("tvm-archiver", "asfgit", "github-actions[bot]")
+    bots: Words = ("tvm-archiver", "asfgit", "github-actions[bot]")
     profiles: tuple[ProfileSettings, ...] = ()
 
 
@@ -93,7 +125,7 @@ class HttpSettings(_Section):
 class DiscourseSettings(_Section):
     enabled: bool = True
     api_username: str = ""
-    api_key: str = ""  # secret: HARVESTER_SOURCES__DISCOURSE__API_KEY only
+    api_key: SecretStr = SecretStr("")  # secret: HARVESTER_SOURCES__DISCOURSE__API_KEY only
 
 
 class PonyMailSettings(_Section):
@@ -103,7 +135,9 @@ class PonyMailSettings(_Section):
 class GitHubSettings(_Section):
     enabled: bool = True
     api_url: str = "https://api.github.com"
-    token: str = ""  # secret: GITHUB_TOKEN or HARVESTER_SOURCES__GITHUB__TOKEN only
+    token: SecretStr = SecretStr(
+        ""
+    )  # secret: GITHUB_TOKEN or HARVESTER_SOURCES__GITHUB__TOKEN only
 
 
 class SourceKind(enum.StrEnum):
@@ -138,10 +172,10 @@ class MailSettings(_Section):
     port: int = Field(default=587, ge=1, le=65535)
     security: Literal["starttls", "ssl", "none"] = "starttls"
     username: str = ""
-    password: str = ""  # secret: HARVESTER_MAIL__PASSWORD only
+    password: SecretStr = SecretStr("")  # secret: HARVESTER_MAIL__PASSWORD only
     sender: str = ""
-    to: tuple[str, ...] = ()
-    cc: tuple[str, ...] = ()
+    to: Words = ()
+    cc: Words = ()
     timeout: float = Field(default=30.0, gt=0)
     max_attempts: int = Field(default=5, ge=1, le=50)
     retry_minutes: float = Field(default=5.0, ge=0)
@@ -172,10 +206,10 @@ class DaemonSettings(_Section):
     roster: str = ""  # file or URL of the roster; the last good snapshot is kept in the database
     committee: str = ""  # committee key when the roster is committee-info.json
     ponymail_url: str = "https://lists.apache.org"
-    lists: tuple[str, ...] = ()  # e.g. ["dev@tvm.apache.org"]
-    categories: tuple[str, ...] = ()  # Discourse category URLs: https://site/c/slug/id
-    repos: tuple[str, ...] = ()  # GitHub "owner/name"
-    repo_labels: tuple[str, ...] = ()  # only issues with one of these labels (empty: any)
+    lists: Words = ()  # e.g. ["dev@tvm.apache.org"]
+    categories: Words = ()  # Discourse category URLs: https://site/c/slug/id
+    repos: Words = ()  # GitHub "owner/name"
+    repo_labels: Words = ()  # only issues with one of these labels (empty: any)
     discover_minutes: float = Field(default=30.0, gt=0)
     lookback_days: int = Field(default=14, ge=1, le=366)
     poll_minutes: float = Field(default=30.0, gt=0)
@@ -202,10 +236,10 @@ class WebSettings(_Section):
     enabled: bool = True  # the daemon serves the dashboard too
     host: str = "127.0.0.1"  # 0.0.0.0 in a container; put a TLS proxy in front
     port: int = Field(default=8080, ge=0, le=65535)  # 0: any free port
-    token: str = ""  # secret: HARVESTER_WEB__TOKEN only; empty: pages are read-only
+    token: SecretStr = SecretStr("")  # secret: HARVESTER_WEB__TOKEN only; empty: read-only
     # Signs session cookies; separate from the token, so a leaked cookie never reveals it.
     # Empty: a random key per process (sessions end when it restarts). Secret: env only.
-    session_key: str = ""
+    session_key: SecretStr = SecretStr("")
     session_hours: float = Field(default=12.0, gt=0, le=24 * 90)
     login_attempts: int = Field(default=5, ge=1, le=1000)  # wrong tokens per client per window
     login_window_minutes: float = Field(default=15.0, gt=0, le=24 * 60)
@@ -214,7 +248,17 @@ class WebSettings(_Section):
     public_cache_seconds: float = Field(default=2.0, ge=0, le=3600)
 
 
-class Settings(_Section):
+class Settings(BaseSettings):
+    """Every setting; the file's values come in as init arguments, the environment wins."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        case_sensitive=False,
+        extra="forbid",
+        frozen=True,
+    )
+
     database: DatabaseSettings = DatabaseSettings()
     vote: VoteSettings = VoteSettings()
     draft: DraftSettings = DraftSettings()
@@ -225,114 +269,78 @@ class Settings(_Section):
     web: WebSettings = WebSettings()
     limits: LimitSettings = LimitSettings()
 
-
-# Secrets may only come from the environment; the file would end up in a repository or a backup.
-SECRETS = {
-    ("sources", "discourse", "api_key"): "HARVESTER_SOURCES__DISCOURSE__API_KEY",
-    ("sources", "github", "token"): "GITHUB_TOKEN",
-    ("mail", "password"): "HARVESTER_MAIL__PASSWORD",
-    ("web", "token"): "HARVESTER_WEB__TOKEN",
-    ("web", "session_key"): "HARVESTER_WEB__SESSION_KEY",
-}
-# Names the design and other tools already use for the same settings.
-ENV_ALIASES = {
-    "GITHUB_TOKEN": ("sources", "github", "token"),
-    "HARVESTER_GITHUB_API_URL": ("sources", "github", "api_url"),
-}
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, file_secret_settings  # see load_settings: env, then file
 
 
-# Keys holding lists: from the environment they are comma-separated.
-_LIST_KEYS = {"bots", "to", "cc", "lists", "categories", "repos", "repo_labels", "labels"}
+def load_settings(path: str | None, env: Mapping[str, str]) -> Settings:
+    """The validated settings from `path` (else the file find_config_file finds, else none) and
+    `env`; a bad key or value is one ConfigError naming the file or variable and the key."""
+    path = find_config_file(path, env)
+    data = read_toml(path) if path else {}
+    reject_secrets(data, path or "")
+    try:
+        from_env = MappingEnvSource(Settings, env)()
+    except SettingsError:
+        raise _undecodable(env) from None
+    merged = _merge(data, from_env)
+    try:
+        return Settings(**merged)
+    except ValidationError as exc:
+        raise _first_problem(exc, path, env) from None
 
 
-def _env_path(name: str) -> tuple[str, ...] | None:
-    """HARVESTER_SOURCES__GITHUB__API_URL -> ("sources", "github", "api_url")."""
-    if name in ENV_ALIASES:
-        return ENV_ALIASES[name]
-    if not name.startswith(ENV_PREFIX) or "__" not in name:
-        return None
-    return tuple(name[len(ENV_PREFIX) :].lower().split("__"))
-
-
-def _env_overrides(env: Mapping[str, str]) -> dict[str, Any]:
-    """HARVESTER_VOTE__DEFAULT_RULE=majority-approval -> {"vote": {"default_rule": …}}."""
-    found: dict[str, Any] = {}
-    for name in sorted(env, key=lambda n: n in ENV_ALIASES):  # the HARVESTER_ names win
-        path = _env_path(name)
-        if path is None or (name in ENV_ALIASES and _has(found, path)):
-            continue
-        value: Any = env[name]
-        if path[-1] in _LIST_KEYS:
-            value = [v.strip() for v in env[name].split(",")]
-        _put(found, path, value)
-    return found
-
-
-def _has(tree: Mapping[str, Any], path: tuple[str, ...]) -> bool:
-    for key in path:
-        if not isinstance(tree, Mapping) or key not in tree:
-            return False
-        tree = tree[key]
-    return True
-
-
-def _put(tree: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
-    for key in path[:-1]:
-        child = tree.get(key)
-        if not isinstance(child, dict):
-            child = tree[key] = {}
-        tree = child
-    tree[path[-1]] = value
-
-
-def _merge(base: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+def _merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
     merged = dict(base)
     for key, value in overrides.items():
         current = merged.get(key)
-        if isinstance(value, Mapping) and isinstance(current, dict):
+        if isinstance(value, Mapping) and isinstance(current, Mapping):
             merged[key] = _merge(current, value)
         else:
             merged[key] = value
     return merged
 
 
-def _reject_secrets(data: Mapping[str, Any], where: str) -> None:
-    for path, variable in SECRETS.items():
-        if _has(data, path):
-            raise ConfigError(
-                where,
-                f"secrets are read from the environment only; remove it and set {variable}",
-                field=".".join(path),
-            )
+def _undecodable(env: Mapping[str, str]) -> ConfigError:
+    """pydantic-settings names only the section a bad value is in: find the variable, alone."""
+    for name, value in sorted(env.items()):
+        try:
+            MappingEnvSource(Settings, {name: value})()
+        except SettingsError as exc:
+            key = name.upper().removeprefix(ENV_PREFIX).lower().replace("__", ".")
+            reason = f" ({exc.__cause__})" if exc.__cause__ else ""
+            return ConfigError(name, f"not valid JSON{reason}", field=key)
+    return ConfigError("environment", "a value could not be read")
 
 
-def _read_toml(path: str) -> dict[str, Any]:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(path, "no such config file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(path, f"cannot read config file ({exc})") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(path, f"not valid TOML ({exc})") from None
-
-
-def _first_problem(exc: ValidationError, where: str) -> ConfigError:
+def _first_problem(exc: ValidationError, path: str | None, env: Mapping[str, str]) -> ConfigError:
     error = exc.errors()[0]
-    key = ".".join(str(part) for part in error["loc"])
+    parts = [str(part) for part in error["loc"]]
+    key = ".".join(parts)
     message = error["msg"].removeprefix("Value error, ")
+    where = path or "environment"
+    variable = env_variable_for(parts, env)
+    if variable is not None:
+        where = variable
     return ConfigError(where, message, field=key)
 
 
-def load_settings(path: str | None, env: Mapping[str, str]) -> Settings:
-    """The validated settings; a bad key or value is one ConfigError naming it."""
-    data = _read_toml(path) if path else {}
-    _reject_secrets(data, path or "")
-    overrides = _env_overrides(env)
-    where = path or "environment"
-    try:
-        return Settings.model_validate(_merge(data, overrides))
-    except ValidationError as exc:
-        raise _first_problem(exc, where) from None
+def env_variable_for(path: list[str], env: Mapping[str, str]) -> str | None:
+    """The environment variable that set `path` (or a section above it), if one did."""
+    names = {name.upper(): name for name in env}
+    for cut in range(len(path), 0, -1):
+        name = ENV_PREFIX + "__".join(path[:cut]).upper()
+        if name in names:
+            return names[name]
+    for alias, target in ENV_ALIASES.items():
+        if tuple(path[: len(target)]) == target and alias in env:
+            return alias
+    return None

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from harvester.config import SECRETS, Settings, load_settings
+from harvester.config import Settings, load_settings
+from harvester.config_sources import SECRETS
 from harvester.errors import ConfigError
 from harvester.model import Electorate, RuleName
 
@@ -79,20 +80,23 @@ def test_secrets_and_api_url_come_from_the_environment() -> None:
         "HARVESTER_HTTP__PER_HOST_RATE": "0.5",
     }
     settings = load_settings(str(EXAMPLE), env)
-    assert settings.sources.github.token == "from-github-env"
+    assert settings.sources.github.token.get_secret_value() == "from-github-env"
     assert settings.sources.github.api_url == "http://127.0.0.1:9/api"
-    assert settings.sources.discourse.api_key == "k"
+    assert settings.sources.discourse.api_key.get_secret_value() == "k"
     assert settings.sources.discourse.api_username == "system"
     assert settings.http.per_host_rate == 0.5
 
 
 def test_the_harvester_name_wins_over_the_common_alias() -> None:
     env = {"GITHUB_TOKEN": "generic", "HARVESTER_SOURCES__GITHUB__TOKEN": "specific"}
-    assert load_settings(None, env).sources.github.token == "specific"
+    assert load_settings(None, env).sources.github.token.get_secret_value() == "specific"
 
 
 def test_a_bad_nested_value_names_its_key() -> None:
-    with pytest.raises(ConfigError, match=r"environment: http.per_host_concurrency"):
+    with pytest.raises(
+        ConfigError,
+        match=r"^HARVESTER_HTTP__PER_HOST_CONCURRENCY: http.per_host_concurrency: Input should be",
+    ):
         load_settings(None, {"HARVESTER_HTTP__PER_HOST_CONCURRENCY": "0"})
 
 
@@ -132,3 +136,62 @@ def test_a_minimum_duration_past_a_year_is_refused_with_its_key(tmp_path: Path) 
         load_settings(str(config), {})
     assert "vote.default_min_hours" in str(raised.value)
     assert "8784" in str(raised.value)
+
+
+def test_lists_and_tables_come_from_the_environment() -> None:
+    env = {
+        "HARVESTER_DAEMON__LISTS": "dev@tvm.apache.org, dev@arrow.apache.org",
+        "HARVESTER_DAEMON__REPOS": '["apache/tvm"]',
+        "HARVESTER_SOURCES__HOSTS": '{"forum.example.org": "discourse"}',
+        "HARVESTER_VOTE__PROFILES": '[{"name": "release", "subject": "release", '
+        '"rule": "majority-approval"}]',
+        "HARVESTER_MAIL__TO": "dev@tvm.apache.org",
+    }
+    settings = load_settings(None, env)
+    assert settings.daemon.lists == ("dev@tvm.apache.org", "dev@arrow.apache.org")
+    assert settings.daemon.repos == ("apache/tvm",)
+    assert settings.sources.hosts == {"forum.example.org": "discourse"}
+    assert settings.vote.profiles[0].rule is RuleName.MAJORITY_APPROVAL
+    assert settings.mail.to == ("dev@tvm.apache.org",)
+
+
+def test_a_table_that_is_not_json_is_one_line_naming_the_variable() -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings(None, {"HARVESTER_SOURCES__HOSTS": "forum.example.org=discourse"})
+    assert str(raised.value).startswith("HARVESTER_SOURCES__HOSTS: sources.hosts:")
+
+
+def test_secrets_are_masked_wherever_settings_are_shown() -> None:
+    settings = load_settings(None, {"HARVESTER_MAIL__PASSWORD": "hunter2"})
+    assert settings.mail.password.get_secret_value() == "hunter2"
+    assert "hunter2" not in repr(settings)
+    assert "hunter2" not in settings.model_dump_json()
+
+
+@pytest.fixture
+def places(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    """A working directory and a config home, each with a harvester.toml of its own rule."""
+    work, home = tmp_path / "work", tmp_path / "xdg"
+    (home / "harvester").mkdir(parents=True)
+    work.mkdir()
+    monkeypatch.chdir(work)
+    named = tmp_path / "named.toml"
+    for path, rule in (
+        (named, "consensus-approval"),
+        (work / "harvester.toml", "majority-approval"),
+        (home / "harvester" / "harvester.toml", "lazy-consensus"),
+    ):
+        path.write_text(f'[vote]\ndefault_rule = "{rule}"\n')
+    return {"named": named, "work": work, "home": home}
+
+
+def test_the_config_file_is_found_in_the_usual_order(places: dict[str, Path]) -> None:
+    env = {"XDG_CONFIG_HOME": str(places["home"]), "HARVESTER_CONFIG": str(places["named"])}
+    rule = lambda given, env: load_settings(given, env).vote.default_rule  # noqa: E731
+    assert rule(str(places["named"]), {}) is RuleName.CONSENSUS_APPROVAL
+    assert rule(None, env) is RuleName.CONSENSUS_APPROVAL  # $HARVESTER_CONFIG
+    del env["HARVESTER_CONFIG"]
+    assert rule(None, env) is RuleName.MAJORITY_APPROVAL  # ./harvester.toml
+    (places["work"] / "harvester.toml").unlink()
+    assert rule(None, env) is RuleName.LAZY_CONSENSUS  # $XDG_CONFIG_HOME/harvester/
+    assert rule(None, {"HOME": str(places["work"])}) is RuleName.LAZY_TWO_THIRDS  # none: defaults

@@ -2,107 +2,98 @@
 
 Exit 0: a completed tally (passed or not); 1: a source could not be read; 2: bad usage or config.
 Every user mistake is one line on stderr; only a bug in harvester prints a traceback. Each
-command's modules are imported when it runs, so `harvest --version` costs almost nothing.
+command's modules are imported when it runs, so `harvest --version` and `--help` cost almost
+nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import importlib
 import os
 import sys
-from collections.abc import Sequence
-from typing import NoReturn
+from collections.abc import Callable, Sequence
+from typing import TextIO, cast
 
-from harvester import __version__
+from harvester.app.parsers import build_parser
 from harvester.errors import HarvesterError, UsageError
-from harvester.model import RuleName
 
-FORMATS = ("text", "json", "email")
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError("harvest", message)
+Runner = Callable[[argparse.Namespace, TextIO, TextIO], int]
+_TOP_LEVEL = ("-h", "--help", "--version")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="harvest", description="Count an Apache-style vote from its threads.")
-    parser.add_argument("--version", action="version", version=f"harvest {__version__}")
-    parser.add_argument(
-        "--thread",
-        action="append",
-        required=True,
-        metavar="URL_OR_FILE",
-        help="a thread of the vote: a Discourse topic, lists.apache.org thread or GitHub issue "
-        "URL, or a file (.mbox, .eml, saved topic .json); repeat for the vote's other threads",
-    )
-    parser.add_argument(
-        "--roster",
-        metavar="PATH_OR_URL",
-        help="roster: .toml, committee-info.json or CONTRIBUTORS.md, a file or a URL",
-    )
-    parser.add_argument("--committee", metavar="KEY", help="committee key in committee-info.json")
-    parser.add_argument(
-        "--rule",
-        metavar="RULE",
-        help="rule when the call names none: " + ", ".join(r.value for r in RuleName),
-    )
-    parser.add_argument("--closes-at", metavar="ISO8601", help="close the vote at this time")
-    parser.add_argument("--match", metavar="TEXT", help="only the votes whose subject has TEXT")
-    parser.add_argument("--format", default="text", choices=FORMATS)
-    parser.add_argument("--config", metavar="FILE", help="settings file (TOML)")
-    parser.add_argument(
-        "--db", metavar="URL", help="also keep the threads, vote and tally in this database"
-    )
-    parser.add_argument(
-        "--jobs",
-        type=_jobs,
-        default=os.cpu_count() or 1,
-        metavar="N",
-        help="processes for reading a large mail archive (default: the CPU count, %(default)s)",
-    )
-    return parser
+def command_names() -> list[str]:
+    return list(_subcommands(build_parser()))
 
 
-def _jobs(raw: str) -> int:
-    try:
-        jobs = int(raw)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {raw!r}") from None
-    if not 1 <= jobs <= 256:
-        raise argparse.ArgumentTypeError(f"{jobs} is not between 1 and 256")
-    return jobs
+def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
 
 
-def _dispatch(arguments: list[str]) -> int:
-    command, rest = arguments[:1], arguments[1:]
-    if command == ["db"]:
-        from harvester.app.db_command import run_db
-
-        return run_db(rest, sys.stdout)
-    if command in (["daemon"], ["serve"], ["votes"], ["send"]):
-        from harvester.app import commands
-
-        run = {
-            "daemon": lambda: commands.run_daemon_command(rest, sys.stderr),
-            "serve": lambda: commands.run_serve_command(rest, sys.stderr),
-            "votes": lambda: commands.run_votes(rest, sys.stdout),
-            "send": lambda: commands.run_send(rest, sys.stdout),
-        }
-        return run[command[0]]()
-    args = build_parser().parse_args(arguments)
-    from harvester.app import oneoff
-
-    return oneoff.run(args, sys.stdout, sys.stderr)
+def with_command(arguments: list[str]) -> list[str]:
+    """`harvest --thread …` is `harvest count --thread …`; an unknown command is one line."""
+    if not arguments:
+        raise UsageError("harvest", f"a command is needed: {', '.join(command_names())}")
+    first = arguments[0]
+    if first.startswith("-") and first not in _TOP_LEVEL:
+        return ["count", *arguments]
+    if not first.startswith("-") and first not in command_names():
+        known = ", ".join(command_names())
+        raise UsageError("harvest", f"unknown command {first!r}; the commands are: {known}")
+    return arguments
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def runner(spec: str) -> Runner:
+    module, _, name = spec.partition(":")
+    return cast(Runner, getattr(importlib.import_module(module), name))
+
+
+def parsed(arguments: list[str]) -> argparse.Namespace:
+    """The arguments read; an option no level knows is named with the command it was given to."""
+    args, unknown = build_parser().parse_known_args(with_command(arguments))
+    if unknown:
+        prog = " ".join(["harvest", args.command, *([args.action] if "action" in args else [])])
+        raise UsageError(prog, f"unrecognized arguments: {' '.join(unknown)}")
+    return args
+
+
+def runner_for(arguments: list[str]) -> Callable[[TextIO, TextIO], int]:
+    args = parsed(arguments)
+    run = runner(args.run)
+    return lambda out, err: run(args, out, err)
+
+
+def print_completion(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import shtab
+
+    out.write(shtab.complete(build_parser(), shell=args.shell))
+    return 0
+
+
+def main(
+    argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
     arguments = sys.argv[1:] if argv is None else list(argv)
+    out, err = out or sys.stdout, err or sys.stderr
     try:
-        return _dispatch(arguments)
+        return runner_for(arguments)(out, err)
     except HarvesterError as error:
-        sys.stderr.write(f"harvest: error: {error}\n")
+        said = error.problem if error.where == "harvest" else str(error)  # not "harvest" twice
+        err.write(f"harvest: error: {said}\n")
         return error.exit_code
     except KeyboardInterrupt:
-        sys.stderr.write("harvest: interrupted\n")
+        err.write("harvest: interrupted\n")
         return 130
+    except BrokenPipeError:  # `harvest … | head`: the reader has gone, and that is fine
+        _quiet_stdout()
+        return 141
+
+
+def _quiet_stdout() -> None:
+    """Python would complain once more when it flushes stdout at exit."""
+    with contextlib.suppress(OSError, ValueError):  # stdout is not a file (a test's buffer)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -9,7 +9,7 @@ import logging
 import os
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any, NoReturn, TextIO, TypeVar
+from typing import Any, TextIO, TypeVar
 
 from harvester.app import corrections, record
 from harvester.app.arguments import parse_rule
@@ -19,25 +19,17 @@ from harvester.app.db_command import database_errors
 from harvester.app.deliver import send_draft, worker_name
 from harvester.app.hold import settle_held
 from harvester.app.output import as_json_line, as_text
+from harvester.app.parsers import LARGEST_ID
 from harvester.app.webapp import DatabaseBackend, web_server
 from harvester.config import Settings, load_settings
-from harvester.errors import SelectionError, UsageError
+from harvester.core.report import iso_or_none
+from harvester.errors import SelectionError
 from harvester.model import Dismissal, RuleName
 from harvester.sources.roster import load_roster
 from harvester.store import votes
 from harvester.store.db import check_current, engine_for
 
 T = TypeVar("T")
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(self.prog, message)
-
-
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", metavar="FILE", help="settings file (TOML)")
-    parser.add_argument("--db", metavar="URL", help="database URL (default: from the config)")
 
 
 def _settings(args: argparse.Namespace) -> tuple[Settings, str]:
@@ -63,11 +55,7 @@ def _with_database(url: str, work: Callable[[Any], Awaitable[T]]) -> T:
 # -- harvest daemon ---------------------------------------------------------------------------
 
 
-def run_daemon_command(argv: Sequence[str], err: TextIO) -> int:
-    parser = _Parser(prog="harvest daemon", description="Watch, count and close votes.")
-    _common(parser)
-    parser.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING"))
-    args = parser.parse_args(argv)
+def run_daemon_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     settings, url = _settings(args)
     logging.basicConfig(
         stream=err, level=args.log_level, format="%(asctime)s %(levelname)s %(message)s"
@@ -79,30 +67,19 @@ def run_daemon_command(argv: Sequence[str], err: TextIO) -> int:
     return 0
 
 
-def run_serve_command(argv: Sequence[str], err: TextIO) -> int:
-    parser = _Parser(
-        prog="harvest serve", description="Serve the dashboard, JSON API, /healthz and /metrics."
-    )
-    _common(parser)
-    parser.add_argument("--host", help="address to listen on (default: [web] host)")
-    parser.add_argument("--port", type=_port, help="port (default: [web] port; 0: any free one)")
-    args = parser.parse_args(argv)
+def run_serve_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     settings, url = _settings(args)
     web_settings = settings.web.model_copy(
         update={k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     )
     settings = settings.model_copy(update={"web": web_settings})
-    logging.basicConfig(stream=err, level="INFO", format="%(asctime)s %(levelname)s %(message)s")
+    logging.basicConfig(
+        stream=err, level=args.log_level, format="%(asctime)s %(levelname)s %(message)s"
+    )
     logging.getLogger("alembic").setLevel(logging.WARNING)
     with database_errors(url):
         asyncio.run(serve(settings, url))
     return 0
-
-
-def _port(raw: str) -> int:
-    if not raw.isdigit() or int(raw) > 65535:
-        raise argparse.ArgumentTypeError(f"a port is a number from 0 to 65535, not {raw!r}")
-    return int(raw)
 
 
 async def serve(settings: Settings, url: str, stop: asyncio.Event | None = None) -> None:
@@ -123,37 +100,14 @@ async def serve(settings: Settings, url: str, stop: asyncio.Event | None = None)
 # -- harvest votes ----------------------------------------------------------------------------
 
 
-LARGEST_ID = 2**63 - 1  # what a database integer column holds
+def _existing(vote_id: int) -> int:
+    """A vote ID no database column can hold names no vote."""
+    if vote_id > LARGEST_ID:
+        raise SelectionError(f"vote {vote_id}", "no such vote in the database")
+    return vote_id
 
 
-def _vote_id(raw: str) -> int:
-    if not raw.isdigit():
-        raise UsageError("harvest votes", f"a vote ID is a number, not {raw!r}")
-    if int(raw) > LARGEST_ID:
-        raise SelectionError(f"vote {raw}", "no such vote in the database")
-    return int(raw)
-
-
-def run_votes(argv: Sequence[str], out: TextIO) -> int:
-    parser = _Parser(
-        prog="harvest votes",
-        description="Stored votes: list, show, recount; correct a ballot (override), set a "
-        "review item aside (dismiss), confirm or reject the identity that sent a message "
-        "(confirm, reject: it holds for every later vote).",
-    )
-    _common(parser)
-    parser.add_argument(
-        "action",
-        choices=("list", "show", "recount", "override", "dismiss", "confirm", "reject"),
-    )
-    parser.add_argument("id", nargs="?", help="the vote's ID (all but list)")
-    parser.add_argument("--status", help="list: only votes with this status (open, passed …)")
-    parser.add_argument("--format", default="text", choices=("text", "json"))
-    parser.add_argument("--roster", metavar="PATH", help="recount: a roster file to count with")
-    parser.add_argument("--committee", metavar="KEY", help="committee key for committee-info")
-    parser.add_argument("--rule", metavar="RULE", help="recount: the rule when the call has none")
-    _correction_arguments(parser)
-    args = parser.parse_args(argv)
+def run_votes(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     settings, url = _settings(args)
     if args.action in ("override", "dismiss", "confirm", "reject"):
         return _run_correction(args, settings, url, out)
@@ -161,9 +115,7 @@ def run_votes(argv: Sequence[str], out: TextIO) -> int:
         rows = _with_database(url, lambda e: _list(e, args.status))
         out.write(_list_text(rows) if args.format == "text" else _list_json(rows))
         return 0
-    if args.id is None:
-        raise UsageError(f"harvest votes {args.action}", "needs the vote's ID")
-    vote_id = _vote_id(args.id)
+    vote_id = _existing(args.id)
     if args.action == "show":
         report, drafts = _with_database(url, lambda e: _shown(e, vote_id))
         if args.format == "json":
@@ -178,31 +130,8 @@ def run_votes(argv: Sequence[str], out: TextIO) -> int:
     return 0
 
 
-def _correction_arguments(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("override, dismiss, confirm and reject")
-    group.add_argument(
-        "--url", help="the message (override, confirm, reject) or review item (dismiss)"
-    )
-    group.add_argument("--value", choices=corrections.VALUES, help="override: the vote it is")
-    group.add_argument("--binding", choices=("yes", "no"), help="override: binding or not")
-    group.add_argument(
-        "--member",
-        metavar="ID",
-        help="override, confirm, reject: the roster member (confirm: "
-        "default the one matched by name)",
-    )
-    group.add_argument("--clear", action="store_true", help="override: back to what was read")
-    group.add_argument("--reason", help="override: why (kept and shown with the correction)")
-    group.add_argument("--review", help="dismiss: the review item's text, as shown")
-    group.add_argument("--note", help="dismiss, confirm, reject: why (kept with it)")
-    group.add_argument("--by", help="who makes the correction (default: $USER)")
-
-
 def _run_correction(args: argparse.Namespace, settings: Settings, url: str, out: TextIO) -> int:
-    where = f"harvest votes {args.action}"
-    if args.id is None or not args.url:
-        raise UsageError(where, "needs the vote's ID and --url")
-    vote_id = _vote_id(args.id)
+    vote_id = _existing(args.id)
     actor = args.by or os.environ.get("USER") or "cli"
     now = datetime.now(UTC)
     if args.action == "override":
@@ -257,8 +186,8 @@ def _list_json(rows: Sequence[votes.VoteRow]) -> str:
                 "status": r.status,
                 "rule": r.rule,
                 "profile": r.profile,
-                "opened_at": r.opened_at.isoformat() if r.opened_at else None,
-                "closes_at": r.closes_at.isoformat() if r.closes_at else None,
+                "opened_at": iso_or_none(r.opened_at),
+                "closes_at": iso_or_none(r.closes_at),
                 "closed_by": r.closed_by,
             }
         )
@@ -323,16 +252,9 @@ async def _recount(
 # -- harvest send -----------------------------------------------------------------------------
 
 
-def run_send(argv: Sequence[str], out: TextIO) -> int:
-    parser = _Parser(prog="harvest send", description="E-mail one stored result draft.")
-    _common(parser)
-    parser.add_argument("id", help="the draft's ID (shown by `harvest votes show`)")
-    parser.add_argument(
-        "--again", action="store_true", help="send even if it was sent (or may have been) before"
-    )
-    args = parser.parse_args(argv)
+def run_send(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     settings, url = _settings(args)
-    draft_id = _vote_id(args.id)
+    draft_id = _existing(args.id)
     worker = worker_name(settings)
 
     async def send(engine: Any) -> Any:

@@ -6,27 +6,14 @@ import argparse
 import asyncio
 import contextlib
 import os
-from collections.abc import Iterator, Sequence
-from typing import NoReturn, TextIO
+from collections.abc import Iterator
+from typing import TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from harvester.config import load_settings
-from harvester.errors import SourceError, UsageError
+from harvester.errors import SourceError
 from harvester.store.db import check_current, check_tables, engine_for, head_revision, upgrade
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError("harvest db", message)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="harvest db", description="Manage harvester's database schema.")
-    parser.add_argument("action", choices=("upgrade", "check"))
-    parser.add_argument("--db", metavar="URL", help="database URL (default: from the config)")
-    parser.add_argument("--config", metavar="FILE", help="settings file (TOML)")
-    return parser
 
 
 async def _check(url: str) -> None:
@@ -48,8 +35,7 @@ def database_errors(url: str) -> Iterator[None]:
         raise SourceError(url, f"cannot use the database: {reason}") from None
 
 
-def run_db(argv: Sequence[str], out: TextIO) -> int:
-    args = build_parser().parse_args(argv)
+def run_db(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     url = args.db or load_settings(args.config, os.environ).database.url
     with database_errors(url):
         if args.action == "upgrade":

@@ -44,7 +44,7 @@ def mail_options(settings: Settings) -> MailOptions:
         port=mail.port,
         security=mail.security,
         username=mail.username,
-        password=mail.password,
+        password=mail.password.get_secret_value(),
         sender=mail.sender,
         to=mail.to,
         cc=mail.cc,

@@ -180,11 +180,11 @@ class Fetcher:
 
     def discourse_auth(self) -> discourse.DiscourseAuth:
         settings = self.settings.sources.discourse
-        return discourse.DiscourseAuth(settings.api_key, settings.api_username)
+        return discourse.DiscourseAuth(settings.api_key.get_secret_value(), settings.api_username)
 
     def github_options(self) -> github.GitHubOptions:
         settings = self.settings.sources.github
-        return github.GitHubOptions(settings.api_url, settings.token)
+        return github.GitHubOptions(settings.api_url, settings.token.get_secret_value())
 
     async def mbox_threads(self, url: str) -> list[Thread]:
         """The vote threads of an mbox download (a vote's fragment names a part of it, not

@@ -141,7 +141,7 @@ def _summary(row: votes.VoteRow, report: Mapping[str, Any] | None) -> dict[str, 
     return {
         "id": row.id,
         "title": row.title,
-        "state": row.status,
+        "status": row.status,
         "rule": row.rule,
         "opened_at": iso_or_none(row.opened_at),
         "closes_at": iso_or_none(row.closes_at),
@@ -176,14 +176,15 @@ async def web_server(
     """The dashboard served on [web] host:port while the block runs; yields its base URL."""
     web_settings = settings.web
     security = Security(
-        session_key=web_settings.session_key,
+        session_key=web_settings.session_key.get_secret_value(),
         session_hours=web_settings.session_hours,
         login_attempts=web_settings.login_attempts,
         login_window_minutes=web_settings.login_window_minutes,
         request_timeout=web_settings.request_timeout,
         public_cache_seconds=web_settings.public_cache_seconds,
     )
-    app = create_app(backend, token=web_settings.token, clock=backend.clock, security=security)
+    token = web_settings.token.get_secret_value()
+    app = create_app(backend, token=token, clock=backend.clock, security=security)
     # keepalive_timeout also closes a connection that has not sent a whole request by then.
     runner = web.AppRunner(app, access_log=None, keepalive_timeout=web_settings.request_timeout)
     await runner.setup()
@@ -197,7 +198,7 @@ async def web_server(
         raise HarvesterError(where, f"cannot listen ({error.strerror or error})") from None
     bound = _bound_port(runner, settings.web.port)
     url = f"http://{host}:{bound}"
-    log.info("dashboard on %s%s", url, "" if settings.web.token else " (read-only: no token)")
+    log.info("dashboard on %s%s", url, "" if token else " (read-only: no token)")
     try:
         yield url
     finally:

@@ -1,4 +1,8 @@
-"""Tally + Outcome -> the JSON contract of the design (keys are stable: add, never rename)."""
+"""Tally + Outcome -> the JSON contract of the design (keys are stable: add, never rename).
+
+The contract is described by harvester/schemas/vote.schema.json; SCHEMA_VERSION changes only
+when a reader written for the old one could misread the new one (a key added does not).
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,16 @@ from typing import Any
 from harvester.model import Ballot, Condition, Counts, Dismissal, Outcome, Override, Tally
 
 
+SCHEMA_VERSION = 1
+
+
 def iso_utc(moment: datetime) -> str:
-    """Every time we show is UTC: senders' zones differ, and a tally must read one way."""
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    """Every time we show is UTC, to the second, as YYYY-MM-DDTHH:MM:SSZ: senders' zones
+    differ, and a tally must read one way."""
+    at = moment.astimezone(UTC)
+    return (
+        f"{at.year:04d}-{at.month:02d}-{at.day:02d}T{at.hour:02d}:{at.minute:02d}:{at.second:02d}Z"
+    )
 
 
 def iso_or_none(moment: datetime | None) -> str | None:
@@ -75,6 +86,7 @@ def dismissal_json(dismissal: Dismissal) -> dict[str, Any]:
 
 def report_json(tally: Tally, outcome: Outcome) -> dict[str, Any]:
     return {
+        "schema_version": SCHEMA_VERSION,
         "title": tally.title,
         "rule": outcome.rule.value,
         "status": outcome.status.value,

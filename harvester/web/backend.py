@@ -62,7 +62,7 @@ class Backend(Protocol):
     async def votes(self) -> list[dict[str, Any]]:
         """All votes as VoteSummary dicts, newest first.
 
-        VoteSummary: {"id", "title", "state": "open"|"passed"|"failed"|"cancelled", "rule",
+        VoteSummary: {"id", "title", "status": "open"|"passed"|"failed"|"cancelled", "rule",
         "opened_at", "closes_at", "passes", "explanation",
         "counts": {"binding": {"+1", "0", "-1"}, "non_binding": {...}} | None}.
         """

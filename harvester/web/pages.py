@@ -45,7 +45,7 @@ async def index(request: web.Request) -> web.Response:
     ctx = context(request)
     now = ctx.clock()
     rows = [
-        {"vote": vote, "closes": closes_in(vote.get("state"), vote.get("closes_at"), now)}
+        {"vote": vote, "closes": closes_in(vote.get("status"), vote.get("closes_at"), now)}
         for vote in await ctx.backend.votes()
     ]
     return await render_large(request, "index.html", {"rows": rows})
@@ -65,7 +65,7 @@ async def vote_page(request: web.Request) -> web.Response:
     values = {
         "vote": vote,
         "report": vote.get("report") or {},
-        "closes": closes_in(vote.get("state"), vote.get("closes_at"), ctx.clock()),
+        "closes": closes_in(vote.get("status"), vote.get("closes_at"), ctx.clock()),
         # "Correct…" links on ballots put the message URL into the correction form.
         "prefill": request.query.get("correct", ""),
     }

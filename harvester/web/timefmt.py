@@ -31,10 +31,10 @@ def show_time(value: object) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def closes_in(state: object, closes_at: object, now: datetime) -> str:
+def closes_in(status: object, closes_at: object, now: datetime) -> str:
     """How long an open vote still runs: "in 2 d 3 h", "in 45 min", "past deadline"."""
     deadline = parse_time(closes_at)
-    if state != "open":
+    if status != "open":
         return "closed"
     if deadline is None:
         return "—"

@@ -141,7 +141,7 @@ def test_a_dismissed_review_item_leaves_the_review_list(
         ),
         (
             ["1", "--value", "+1", "--reason", "r"],
-            "harvest votes override: needs the vote's ID and --url",
+            "harvest votes override: the following arguments are required: --url",
         ),
         (
             ["1", "--url", KEVIN, "--clear", "--reason", "r"],

@@ -88,8 +88,9 @@ def test_a_kept_harvest_is_shown_and_recounted_without_its_source(
     ("argv", "code", "message"),
     [
         (["votes", "show", "7"], 2, "vote 7: no such vote in the database"),
-        (["votes", "show", "x"], 2, "a vote ID is a number, not 'x'"),
-        (["votes", "show"], 2, "needs the vote's ID"),
+        (["votes", "show", "x"], 2, "harvest votes show: argument ID: an ID is a number, not 'x'"),
+        (["votes", "show"], 2, "harvest votes show: the following arguments are required: ID"),
+        (["votes", "frob", "1"], 2, "harvest votes: argument ACTION: invalid choice: 'frob'"),
         (["votes", "recount", "1", "--rule", "most"], 2, "unknown rule 'most'"),
         (["send", "3"], 2, "mail.enabled"),
     ],

@@ -62,7 +62,7 @@ def test_the_list_is_one_query_and_the_same_without_summaries(
     four, statements = listed(database_url)
     assert statements == 1
     assert [v["id"] for v in four] == [4, 3, 2, 1]  # newest first
-    assert {v["state"] for v in four} == {"passed"}
+    assert {v["status"] for v in four} == {"passed"}
     assert {v["passes"] for v in four} == {True}
     assert {v["counts"]["binding"]["+1"] for v in four} == {6}
     # before 0008: each vote's summary is read from its report, the same answer

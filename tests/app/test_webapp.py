@@ -84,7 +84,7 @@ def test_the_api_mirrors_the_report_and_a_correction_is_counted_and_audited(
 
     serve(database_url, scenario)
     (summary,) = seen["list"]
-    assert (summary["id"], summary["state"], summary["counts"]) == (1, "passed", report["counts"])
+    assert (summary["id"], summary["status"], summary["counts"]) == (1, "passed", report["counts"])
     before, after = seen["before"]["report"], seen["after"]["report"]
     assert {k: before[k] for k in report} == report  # the same keys and values as the CLI
     # Without the token the same report, with members' private addresses hidden.

@@ -28,7 +28,7 @@ DRAFT_BODY = (
 SUMMARY_KEYS = (
     "id",
     "title",
-    "state",
+    "status",
     "rule",
     "opened_at",
     "closes_at",
@@ -188,7 +188,7 @@ def strategy_vote() -> dict[str, Any]:
     return {
         "id": 1,
         "title": HOSTILE_TITLE,
-        "state": "open",
+        "status": "open",
         "rule": "lazy-2/3",
         "opened_at": report["opened_at"],
         "closes_at": report["closes_at"],
@@ -234,7 +234,7 @@ def release_vote() -> dict[str, Any]:
     return {
         "id": 2,
         "title": "[VOTE] Release Apache TVM v0.19.0.rc0",
-        "state": "failed",
+        "status": "failed",
         "rule": "consensus-approval",
         "opened_at": "2026-10-01T07:00:00Z",
         "closes_at": "2026-10-04T07:00:00Z",
@@ -257,7 +257,7 @@ def cancelled_vote() -> dict[str, Any]:
     return {
         "id": 3,
         "title": "[VOTE] Something withdrawn",
-        "state": "cancelled",
+        "status": "cancelled",
         "rule": None,
         "opened_at": None,
         "closes_at": None,
@@ -380,4 +380,4 @@ class MemoryBackend:
     async def update_gauges(self) -> None:
         if self.gauge_error is not None:
             raise self.gauge_error
-        self.gauge.set(sum(1 for d in self.details.values() if d["state"] == "open"))
+        self.gauge.set(sum(1 for d in self.details.values() if d["status"] == "open"))

@@ -195,7 +195,7 @@ def test_metrics_come_from_the_registry_given() -> None:
     registry = CollectorRegistry()
     gauge = Gauge("harvester_open_votes", "Votes still open", registry=registry)
     backend = MemoryBackend(gauge=gauge)
-    backend.details[1]["state"] = "passed"
+    backend.details[1]["status"] = "passed"
 
     async def scenario(client: Client) -> None:
         text = await (await client.get("/metrics")).text()
