@@ -12,6 +12,7 @@ import enum
 import json
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -35,6 +36,7 @@ from harvester.config_sources import (
     read_toml,
     reject_secrets,
 )
+from harvester.core.draft import check_template
 from harvester.errors import ConfigError
 from harvester.model import Electorate, RuleName, VoteProfile
 
@@ -66,6 +68,8 @@ class ProfileSettings(_Section):
     rule: RuleName | None = None
     electorate: Electorate | None = None
     min_hours: int | None = Field(default=None, ge=0, le=8784)  # a year at most
+    # A Jinja2 file for this kind of vote's result mail, relative to the settings file.
+    template: str = ""
 
     @field_validator("subject")
     @classmethod
@@ -90,6 +94,7 @@ class ProfileSettings(_Section):
             rule=self.rule,
             electorate=self.electorate,
             min_hours=self.min_hours,
+            template=read_template(self.template, f"vote.profiles[{self.name}].template"),
         )
 
 
@@ -107,6 +112,7 @@ class VoteSettings(_Section):
 class DraftSettings(_Section):
     sender: str = "Release Manager <dev@example.apache.org>"
     to: str = "dev@example.apache.org"
+    outcome_in_subject: bool = False  # "[RESULT][VOTE] X - PASSED" rather than "… X"
 
 
 class HttpSettings(_Section):
@@ -293,9 +299,39 @@ def load_settings(path: str | None, env: Mapping[str, str]) -> Settings:
         raise _undecodable(env) from None
     merged = _merge(data, from_env)
     try:
-        return Settings(**merged)
+        settings = Settings(**merged)
     except ValidationError as exc:
         raise _first_problem(exc, path, env) from None
+    return _with_templates(settings, Path(path).parent if path else Path.cwd())
+
+
+def _with_templates(settings: Settings, folder: Path) -> Settings:
+    """Profiles' template files found from the settings file's folder, and read once now, so a
+    missing or broken one is said at start rather than when a vote closes."""
+    profiles = []
+    for profile in settings.vote.profiles:
+        if profile.template:
+            found = str(folder / Path(profile.template).expanduser())
+            profile = profile.model_copy(update={"template": found})
+            profile.profile()  # reads and checks it
+        profiles.append(profile)
+    vote = settings.vote.model_copy(update={"profiles": tuple(profiles)})
+    return settings.model_copy(update={"vote": vote})
+
+
+def read_template(path: str, key: str) -> str:
+    """A result template's text; one ConfigError naming the file and what is wrong with it."""
+    if not path:
+        return ""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ConfigError(path, f"cannot read the result template ({reason})", field=key) from None
+    problem = check_template(text)
+    if problem:
+        raise ConfigError(path, f"not a valid Jinja2 template ({problem})", field=key)
+    return text
 
 
 def _merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:

@@ -171,6 +171,7 @@ class VoteProfile:
     rule: RuleName | None = None
     electorate: Electorate | None = None
     min_hours: int | None = None
+    template: str = ""  # the text of its own result-mail template (Jinja2); "": the default
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from harvester.model import (
 )
 
 if TYPE_CHECKING:
-    from harvester.config import VoteSettings
+    from harvester.config import Settings
 
 
 @dataclass(frozen=True)
@@ -54,9 +54,11 @@ class Counting:
     default_min_hours: int
     bots: frozenset[str]
     profiles: tuple[VoteProfile, ...]
+    outcome_in_subject: bool = False  # "[RESULT][VOTE] X - PASSED"
 
     @classmethod
-    def of(cls, vote: VoteSettings) -> Counting:
+    def of(cls, settings: Settings) -> Counting:
+        vote = settings.vote
         return cls(
             default_rule=vote.default_rule,
             electorate=vote.electorate,
@@ -66,6 +68,7 @@ class Counting:
             default_min_hours=vote.default_min_hours,
             bots=frozenset(bot.lower() for bot in vote.bots),
             profiles=tuple(p.profile() for p in vote.profiles),
+            outcome_in_subject=settings.draft.outcome_in_subject,
         )
 
 
@@ -119,7 +122,13 @@ def count_vote(
         pmc_majority_minimum=counting.pmc_majority_minimum,
     )
     outcome = decide(tally, chosen, now, rule_settings)
-    return VoteResult(tally, outcome, build_draft(tally, outcome), profile, tuple(sources), roster)
+    draft = build_draft(
+        tally,
+        outcome,
+        template=profile.template if profile else "",
+        outcome_in_subject=counting.outcome_in_subject,
+    )
+    return VoteResult(tally, outcome, draft, profile, tuple(sources), roster)
 
 
 def counted_apart(

@@ -139,7 +139,7 @@ def tally_vote(
     corrections: Corrections | None = None,
 ) -> VoteResult:
     """count_vote under the configured [vote] settings."""
-    counting = Counting.of(settings.vote)
+    counting = Counting.of(settings)
     return count_vote(
         sources, roster, counting, now, rule=rule, closes_at=closes_at, corrections=corrections
     )
@@ -158,7 +158,7 @@ async def harvest(
         count = partial(
             counted_apart,
             roster=roster.result(),
-            counting=Counting.of(settings.vote),
+            counting=Counting.of(settings),
             now=now,
             rule=request.rule,
             closes_at=request.closes_at,

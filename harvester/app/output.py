@@ -96,4 +96,4 @@ def as_text(result: VoteResult) -> str:
 
 
 def as_email_text(result: VoteResult, *, sender: str, to: str, now: datetime) -> str:
-    return as_email(result.draft, sender=sender, to=to, date=now)
+    return as_email(result.draft, sender=sender, to=to, date=now, eight_bit=True)

@@ -11,7 +11,6 @@ from typing import Any
 
 from harvester.model import Ballot, Condition, Counts, Dismissal, Outcome, Override, Tally
 
-
 SCHEMA_VERSION = 1
 
 

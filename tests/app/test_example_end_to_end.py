@@ -137,19 +137,22 @@ def test_strict_zero_reading_keeps_the_outcome(
 
 def test_example_as_result_email(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--thread", VOTE, "--roster", ROSTER, "--format", "email"]) == 0
-    message = email.message_from_string(capsys.readouterr().out, policy=email.policy.default)
+    raw = capsys.readouterr().out.encode("utf-8")
+    message = email.message_from_bytes(raw, policy=email.policy.default)
     assert message["Subject"] == "[RESULT][VOTE] Clarify Community Strategy Decision Process"
     assert (
         message["In-Reply-To"] == "<CAG7+Hm2xP4kQzN1vTa9Lr8eYw3dS0u5JfKq6bVn-Rr1hMg@mail.gmail.com>"
     )
     body = message.get_content()
-    assert "has closed and PASSED" in body
     assert (
-        "+1 (6): Hannah Morgan (hmorgan), Yuxin Liu (yuxinliu), Markus Fischer (mfischer) (*)"
-        in body
+        "The vote has passed with 10 +1 votes (6 binding), 2 0 votes (1 binding)\nand 1 -1" in body
     )
-    assert "-1 (1): Priya Raman (praman)" in body
-    assert "Olusegun Adeyemi (oadeyemi): -1 at 2026-01-12T22:40:18Z" in body
+    assert (
+        "+1:\n- Hannah Morgan (binding)\n- Yuxin Liu (binding)\n"
+        "- Markus Fischer (binding, changed from -1)\n"
+    ) in body
+    assert "-1:\n- Priya Raman (binding)\n\n" in body
+    assert "- Olusegun Adeyemi: -1 at Monday, 12 January 2026, 22:40 UTC" in body
 
 
 def test_example_text_table(capsys: pytest.CaptureFixture[str]) -> None:
