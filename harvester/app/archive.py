@@ -10,10 +10,11 @@ process and many give the same answer. The last round reads its vote mails whole
 
 from __future__ import annotations
 
+import itertools
 import os
 from dataclasses import dataclass, replace
 
-from harvester.app.workers import Workers
+from harvester.app.workers import Progress, Workers
 from harvester.core.threads import VoteLinks
 from harvester.model import Message
 from harvester.sources.limits import ReadLimits
@@ -22,6 +23,9 @@ from harvester.sources.mbox import headed, iter_raw_range, mbox_chunks
 
 # Below this a file is read in this process: starting workers costs more than it saves.
 PARALLEL_FROM = 32 * 1024 * 1024
+PART_BYTES = 16 * 1024 * 1024  # a larger file is read in parts of about this size …
+PARTS_PER_JOB = 4  # … but no more than this many a process: each part is sent the ids known
+MB = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -59,22 +63,44 @@ def read_part(part: Part, known: frozenset[str], limits: ReadLimits, collect: bo
     return Round(links.ids - known, kept, last_kept)
 
 
+def part_count(size: int, jobs: int) -> int:
+    """Parts enough for every process, and for progress on a large file (one part a round
+    would draw nothing until it ends)."""
+    if size < PARALLEL_FROM:
+        return 1
+    return max(jobs, min(jobs * PARTS_PER_JOB, -(-size // PART_BYTES)))
+
+
 def vote_messages_of_archive(
     path: str, limits: ReadLimits, workers: Workers
 ) -> tuple[list[Message], Message | None]:
     """The vote mails of the mbox at `path` in file order, and the file's last mail when it is
     one of them (for the cut-short warning)."""
-    jobs = workers.jobs if os.path.getsize(path) >= PARALLEL_FROM else 1
-    parts = [Part(path, start, end, first=start == 0) for start, end in mbox_chunks(path, jobs)]
+    size = os.path.getsize(path)
+    jobs = workers.jobs if size >= PARALLEL_FROM else 1
+    chunks = mbox_chunks(path, part_count(size, jobs))
+    parts = [Part(path, start, end, first=start == 0) for start, end in chunks]
     known: frozenset[str] = frozenset()
     collect = False
     n = len(parts)
-    while True:
-        rounds = workers.map(read_part, parts, [known] * n, [limits] * n, [collect] * n, jobs=jobs)
+    for round_number in itertools.count(1):
+        progress = _round_progress(workers, path, round_number, size)
+        rounds = workers.map(
+            read_part, parts, [known] * n, [limits] * n, [collect] * n, jobs=jobs, progress=progress
+        )
         new = set().union(*(r.new_ids for r in rounds))
         if collect and not new:
             break
         known, collect = known | new, True
-    kept = [message for r in rounds for message in r.kept]
+    kept = [message for r in rounds for message in r.kept]  # the last round collected them
     last = rounds[-1].kept[-1] if rounds and rounds[-1].ends_with_kept else None
     return kept, last
+
+
+def _round_progress(workers: Workers, path: str, round_number: int, size: int) -> Progress | None:
+    """Parts done as megabytes read: parts are about the same size."""
+    shown = workers.bar(f"reading {os.path.basename(path)} (round {round_number})", "MB")
+    if shown is None:
+        return None
+    total = size // MB
+    return lambda done, parts: shown(total * done // parts, total)

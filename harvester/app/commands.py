@@ -18,7 +18,7 @@ from harvester.app.daemon import on_signals, run_daemon
 from harvester.app.db_command import database_errors
 from harvester.app.deliver import send_draft, worker_name
 from harvester.app.hold import settle_held
-from harvester.app.output import as_json_line, as_text
+from harvester.app.output import as_json_line, as_text, shown
 from harvester.app.parsers import LARGEST_ID
 from harvester.app.webapp import DatabaseBackend, web_server
 from harvester.config import Settings, load_settings
@@ -117,11 +117,11 @@ def run_votes(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return 0
     vote_id = _existing(args.id)
     if args.action == "show":
-        report, drafts = _with_database(url, lambda e: _shown(e, vote_id))
+        count, drafts = _with_database(url, lambda e: _shown(e, vote_id))
         if args.format == "json":
-            out.write(json.dumps(report, ensure_ascii=False) + "\n")
+            out.write(json.dumps(count.report, ensure_ascii=False) + "\n")
         else:
-            out.write(_show_text(vote_id, report, drafts))
+            out.write(_show_text(vote_id, count, drafts))
         return 0
     rule = parse_rule(args.rule)
     roster = load_roster(args.roster, committee=args.committee) if args.roster else None
@@ -196,44 +196,81 @@ def _list_json(rows: Sequence[votes.VoteRow]) -> str:
     )
 
 
-async def _latest(engine: Any, vote_id: int) -> dict[str, Any]:
+async def _latest(engine: Any, vote_id: int) -> votes.StoredCount:
     async with engine.connect() as connection:
         if await votes.get_vote(connection, vote_id) is None:
             raise SelectionError(f"vote {vote_id}", "no such vote in the database")
-        report = await votes.latest_tally(connection, vote_id)
-    if report is None:
+        count = await votes.current_count(connection, vote_id)
+    if count is None:
         raise SelectionError(f"vote {vote_id}", "has not been counted yet")
-    return report
+    return count
 
 
-async def _shown(engine: Any, vote_id: int) -> tuple[dict[str, Any], list[votes.DraftLine]]:
-    report = await _latest(engine, vote_id)
+async def _shown(engine: Any, vote_id: int) -> tuple[votes.StoredCount, list[votes.DraftLine]]:
+    count = await _latest(engine, vote_id)
     async with engine.connect() as connection:
-        return report, await votes.vote_drafts(connection, vote_id)
+        return count, await votes.vote_drafts(connection, vote_id)
 
 
-def _show_text(vote_id: int, report: dict[str, Any], drafts: Sequence[votes.DraftLine]) -> str:
-    counts = report["counts"]["binding"]
-    lines = [
-        f"#{vote_id} {report['title']}",
-        f"{report['status']} ({report['rule']}): {report['explanation']}",
-        f"binding +1 {counts['+1']}, 0 {counts['0']}, -1 {counts['-1']}",
+def _counts_line(counts: dict[str, dict[str, int]]) -> str:
+    def said(part: dict[str, int]) -> str:
+        return f"+1 {part['+1']}, 0 {part['0']}, -1 {part['-1']}"
+
+    return f"binding {said(counts['binding'])}   non-binding {said(counts['non_binding'])}"
+
+
+def _ballot_mark(ballot: dict[str, Any]) -> str:
+    marks = [word for word in ("late", "changed") if ballot.get(word)]
+    if ballot.get("counted") is False:
+        marks.append("not counted")
+    if "corrected" in ballot.get("flags", []):
+        marks.append("corrected")
+    return f"{ballot['value']}" + (f" ({', '.join(marks)})" if marks else "")
+
+
+def _sections(
+    report: dict[str, Any], drafts: Sequence[votes.DraftLine]
+) -> list[tuple[str, list[str]]]:
+    review, fixed, dismissed = (report.get(k, []) for k in ("review", "corrections", "dismissed"))
+    return [
+        ("needs review:", [f"{shown(i['reason'])} <{i['url']}>" for i in review]),
+        ("corrected:", [f"{i['url']} by {i['by']}: {i['reason']}" for i in fixed]),
+        (
+            "dismissed:",
+            [f"{i['url']} by {i['by']}: {i['reason']} ({i['note']})" for i in dismissed],
+        ),
+        ("mails:", [f"draft {d.id} ({d.state}): {shown(d.subject)}" for d in drafts]),
     ]
-    for ballot in report["ballots"]:
+
+
+def _show_text(vote_id: int, count: votes.StoredCount, drafts: Sequence[votes.DraftLine]) -> str:
+    """What the vote's page shows, as text: outcome, all counts, every ballot with its marks,
+    what needs review, corrections, the result draft and the mails sent of it."""
+    report = count.report
+    window = f"opened {report.get('opened_at') or '-'}, closes {report.get('closes_at') or '-'}"
+    if report.get("closed_by"):
+        window += f" ({report['closed_by']})"
+    lines = [
+        f"#{vote_id} {shown(report['title'])}",
+        f"{report['status']} ({report['rule']}); {window}",
+        report["explanation"],
+        _counts_line(report["counts"]),
+        "",
+        "ballots:",
+    ]
+    marks = [_ballot_mark(b) for b in report["ballots"]]
+    width = max((len(m) for m in marks), default=0)
+    for ballot, mark in zip(report["ballots"], marks, strict=True):
         binding = "binding" if ballot["binding"] else "non-binding"
-        mark = " [corrected]" if "corrected" in ballot["flags"] else ""
-        lines.append(
-            f"  {ballot['value']:>2} {binding:<11} {ballot['voter']}: {ballot['raw']}{mark}"
-        )
-    for item in report.get("corrections", []):
-        lines.append(f"corrected {item['url']} by {item['by']}: {item['reason']}")
-    for item in report.get("review", []):
-        lines.append(f"review {item['url']}: {item['reason']}")
-    for item in report.get("dismissed", []):
-        lines.append(f"dismissed {item['url']} by {item['by']}: {item['reason']} ({item['note']})")
-    for draft in drafts:
-        lines.append(f"draft {draft.id} ({draft.state}): {draft.subject}")
-    return "\n".join(lines) + "\n"
+        voter = shown(ballot["voter"])
+        lines.append(f"  {mark:<{width}}  {binding:<11}  {voter}: {shown(ballot['raw'])}")
+    for title, items in _sections(report, drafts):
+        if items:
+            lines += ["", title, *(f"  {item}" for item in items)]
+    if count.draft is not None:
+        subject, body = count.draft["subject"], count.draft["body"]
+        lines += ["", "result draft:", f"Subject: {subject}", "", body]
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
 async def _recount(
@@ -264,5 +301,5 @@ def run_send(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
 
     delivery = _with_database(url, send)
-    out.write(f"draft {draft_id}: {delivery.state}: {delivery.detail}\n")
+    out.write(f"draft {draft_id}: {delivery.said()}\n")
     return 0 if delivery.state == "sent" else 1

@@ -35,6 +35,19 @@ class Delivery:
     draft_id: int
     state: str  # the row's state afterwards: sent, pending (retry due later) or failed
     detail: str  # where it went, or the error
+    dry_run: bool = False  # "sent" into an .eml file, not to anyone
+
+    def said(self) -> str:
+        """What happened, in words: a dry run wrote a file and sent nothing."""
+        if self.state == "sent" and self.dry_run:
+            return f"written to {self.detail} (dry run: not sent)"
+        if self.state == "sent":
+            return f"sent: {self.detail}"
+        return f"{self.state}: {self.detail}"
+
+
+def dry_run(settings: Settings) -> bool:
+    return bool(settings.mail.dry_run_dir)
 
 
 def mail_options(settings: Settings) -> MailOptions:
@@ -150,8 +163,9 @@ async def _send(
         marked = await outbox.mark_sent(connection, claim.outbox_id, worker, now, detail)
     if not marked:  # interrupted as stale meanwhile: the row already says "may have gone out"
         log.warning("draft %d was sent but its outbox row was no longer ours", claim.draft_id)
-    log.info("draft %d sent (attempt %d): %s", claim.draft_id, claim.attempts, detail)
-    return Delivery(claim.outbox_id, claim.draft_id, "sent", detail)
+    delivery = Delivery(claim.outbox_id, claim.draft_id, "sent", detail, dry_run(settings))
+    log.info("draft %d %s (attempt %d)", claim.draft_id, delivery.said(), claim.attempts)
+    return delivery
 
 
 async def _failed(

@@ -18,7 +18,7 @@ from harvester.app.fetch import (
     split_vote_url,
     with_cut_warning,
 )
-from harvester.app.workers import Workers
+from harvester.app.workers import Bars, Workers
 from harvester.config import Settings
 from harvester.core.clean import clean_thread
 from harvester.errors import SelectionError
@@ -146,11 +146,15 @@ def tally_vote(
 
 
 async def harvest(
-    request: HarvestRequest, settings: Settings, now: datetime, fetcher: Fetcher
+    request: HarvestRequest,
+    settings: Settings,
+    now: datetime,
+    fetcher: Fetcher,
+    bars: Bars | None = None,
 ) -> list[VoteResult]:
     """Every vote the request names, tallied as of `now`: a large archive is read, and its
-    votes counted, on `request.jobs` processes."""
-    with Workers(request.jobs) as workers:
+    votes counted, on `request.jobs` processes; `bars` draws the progress of long work."""
+    with Workers(request.jobs, bars) as workers:
         async with task_group() as group:
             roster = group.create_task(load_request_roster(request, fetcher))
             votes = group.create_task(select_votes(request, fetcher, workers))
@@ -165,7 +169,8 @@ async def harvest(
         )
         messages = sum(len(t.messages) for vote in selected for t in vote)
         jobs = workers.jobs if messages >= PARALLEL_TALLY_FROM else 1
-        counted = workers.map(count, selected, jobs=jobs)  # the votes are independent
+        progress = workers.bar("counting", "votes")
+        counted = workers.map(count, selected, jobs=jobs, progress=progress)  # independent votes
     return [
         replace(result, sources=tuple(vote), roster=roster.result())
         for result, vote in zip(counted, selected, strict=True)

@@ -6,8 +6,9 @@ import argparse
 import asyncio
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TextIO
+from typing import Any, TextIO
 
 from harvester.app.arguments import parse_rule
 from harvester.app.counting import VoteResult
@@ -17,7 +18,7 @@ from harvester.app.output import as_email_text, as_json_line, as_text
 from harvester.app.progress import TerminalProgress
 from harvester.config import Settings, load_settings
 from harvester.errors import SelectionError, UsageError
-from harvester.model import is_sane_time
+from harvester.model import Status, is_sane_time
 from harvester.sources.http import HttpClient
 
 
@@ -65,7 +66,14 @@ async def _harvest(
     progress = TerminalProgress(err)
     async with HttpClient(http_options(settings)) as client:
         fetcher = Fetcher(client, settings, progress.for_source)
-        return await harvest(request, settings, now, fetcher)
+        return await harvest(request, settings, now, fetcher, progress.bar)
+
+
+@dataclass(frozen=True)
+class Kept:
+    vote_id: int
+    result: VoteResult
+    draft_id: int | None  # the decided vote's result draft, for `harvest send`
 
 
 async def _record(
@@ -74,9 +82,11 @@ async def _record(
     request: HarvestRequest,
     settings: Settings,
     now: datetime,
-) -> list[tuple[int, VoteResult]]:
+) -> list[Kept]:
     """Keep the harvest: every write in one transaction, so a failure stores nothing. A vote
-    people have corrected is counted again with their corrections, which outlive re-harvests."""
+    people have corrected is counted again with their corrections, which outlive re-harvests.
+    A decided vote keeps its result draft, once: harvesting it again adds none unless the
+    draft changed."""
     from harvester.app.record import load_corrections, record_result, save_count
     from harvester.store.db import check_current, engine_for  # only with --db: SQLAlchemy
 
@@ -99,10 +109,36 @@ async def _record(
                         corrections=corrections,
                     )
                     await save_count(connection, vote_id, result, now)
-                kept.append((vote_id, result))
+                draft_id = await _keep_draft(connection, vote_id, result, now)
+                kept.append(Kept(vote_id, result, draft_id))
             return kept
     finally:
         await engine.dispose()
+
+
+async def _keep_draft(
+    connection: Any, vote_id: int, result: VoteResult, now: datetime
+) -> int | None:
+    """The result draft of a decided vote, stored unless the last one stored is the same."""
+    from harvester.store import outbox, votes
+
+    if result.outcome.status is Status.OPEN or result.tally.cancelled:
+        return None
+    stored = await votes.vote_drafts(connection, vote_id)
+    if stored:
+        last = await outbox.load_draft(connection, stored[-1].id)
+        if last is not None and last.draft == result.draft:
+            return last.id
+    return await outbox.save_draft(connection, vote_id, result.draft, now)
+
+
+def _kept_line(url: str, kept: Sequence[Kept]) -> str:
+    votes = ", ".join(str(k.vote_id) for k in kept)
+    drafts = [f"{k.draft_id} (vote {k.vote_id})" for k in kept if k.draft_id is not None]
+    line = f"harvest: kept in {url} as vote(s) {votes}"
+    if drafts:
+        line += f"; result draft(s) {', '.join(drafts)}: send one with `harvest send ID`"
+    return line + "\n"
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -115,9 +151,8 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
         with database_errors(args.db):
             kept = asyncio.run(_record(args.db, results, request, settings, now))
-        results = [result for _, result in kept]
-        ids = ", ".join(str(vote_id) for vote_id, _ in kept)
-        err.write(f"harvest: kept in {args.db} as vote(s) {ids}\n")
+        results = [k.result for k in kept]
+        err.write(_kept_line(args.db, kept))
     if request.roster is None:
         err.write("harvest: warning: no --roster given: every vote is counted as non-binding\n")
     out.write(render(results, args.format, settings, now))

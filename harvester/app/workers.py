@@ -9,11 +9,14 @@ A worker imports only the module of the function it runs: keep those modules lig
 from __future__ import annotations
 
 import multiprocessing
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from types import TracebackType
 from typing import Any
 
+Progress = Callable[[int, int], None]
+Bars = Callable[[str, str], Progress | None]  # (label, unit) -> a bar's callback, or None
 BATCHES_PER_JOB = 16  # small batches: what the pool has queued cannot be taken back
 
 
@@ -24,9 +27,14 @@ def _run_batch(fn: Callable[..., Any], batch: Sequence[tuple[Any, ...]]) -> list
 class Workers:
     """map() over up to `jobs` processes, in order; a plain map() for one job."""
 
-    def __init__(self, jobs: int) -> None:
+    def __init__(self, jobs: int, bars: Bars | None = None) -> None:
         self.jobs = max(1, jobs)
         self._pool: ProcessPoolExecutor | None = None
+        self._bars = bars
+
+    def bar(self, label: str, unit: str) -> Progress | None:
+        """A progress callback for long work on these workers, when someone is watching."""
+        return self._bars(label, unit) if self._bars is not None else None
 
     def __enter__(self) -> Workers:
         return self
@@ -44,23 +52,33 @@ class Workers:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    def map(self, fn: Callable[..., Any], *items: Sequence[Any], jobs: int = 0) -> list[Any]:
-        """fn(*args) for the items zipped, in order, on at most `jobs` (else all) processes."""
+    def map(
+        self,
+        fn: Callable[..., Any],
+        *items: Sequence[Any],
+        jobs: int = 0,
+        progress: Progress | None = None,
+    ) -> list[Any]:
+        """fn(*args) for the items zipped, in order, on at most `jobs` (else all) processes;
+        `progress` hears (items done, items) as batches finish."""
         calls = list(zip(*items, strict=True))
         wanted = min(jobs or self.jobs, self.jobs, len(calls))
+        tell = _Tally(len(calls), progress)
         if wanted <= 1:
-            return _run_batch(fn, calls)
+            return [value for call in calls for value in tell.done(_run_batch(fn, [call]))]
         size = max(1, len(calls) // (wanted * BATCHES_PER_JOB))
         batches = [calls[start : start + size] for start in range(0, len(calls), size)]
         own = max(1, len(batches) // wanted)  # this process's share: the last batches
         pool = self._started()
         futures = [pool.submit(_run_batch, fn, batch) for batch in batches[:-own]]
+        for future in futures:
+            future.add_done_callback(tell.future_done)
         done: list[list[Any] | None] = [None] * len(futures)
-        mine = [_run_batch(fn, batch) for batch in batches[-own:]]
+        mine = [tell.done(_run_batch(fn, batch)) for batch in batches[-own:]]
         for k in reversed(range(len(futures))):  # what the pool has not started, done here
             if not futures[k].cancel():
                 break
-            done[k] = _run_batch(fn, batches[k])
+            done[k] = tell.done(_run_batch(fn, batches[k]))
         results = [d if d is not None else _result(f) for d, f in zip(done, futures, strict=True)]
         return [value for batch in (*results, *mine) for value in batch]
 
@@ -73,3 +91,23 @@ class Workers:
 
 def _result(future: Future[list[Any]]) -> list[Any]:
     return future.result()
+
+
+class _Tally:
+    """Items done so far, told to a progress callback; futures finish on the pool's thread."""
+
+    def __init__(self, total: int, progress: Progress | None) -> None:
+        self.total, self.count = total, 0
+        self.progress = progress
+        self._lock = threading.Lock()
+
+    def done(self, batch: list[Any]) -> list[Any]:
+        if self.progress is not None:
+            with self._lock:
+                self.count += len(batch)
+                self.progress(self.count, self.total)
+        return batch
+
+    def future_done(self, future: Future[list[Any]]) -> None:
+        if not future.cancelled() and future.exception() is None:
+            self.done(future.result())
