@@ -346,6 +346,7 @@ class Tally:
     dismissed: tuple[Dismissal, ...] = ()  # review items set aside by a person
     rounds: tuple[Round, ...] = ()  # the call and any re-calls, oldest first
     doubts: tuple[Doubt, ...] = ()  # what the count rests on unconfirmed, open for review
+    not_voted: tuple[str, ...] = ()  # roster ids of the electorate with no counted ballot
 
     def counted(self, *, binding: bool) -> tuple[Ballot, ...]:
         return tuple(b for b in self.ballots if b.binding == binding and b.counted)

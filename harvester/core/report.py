@@ -114,4 +114,5 @@ def report_json(tally: Tally, outcome: Outcome) -> dict[str, Any]:
             {"opened_at": iso_utc(r.opened_at), "url": r.url, "carried_over": r.carried_over}
             for r in tally.rounds
         ],
+        "not_voted": list(tally.not_voted),
     }

@@ -66,6 +66,16 @@ def electorate_size(roster: Roster, electorate: Electorate, on: date) -> int:
     return sum(1 for member in roster.members if is_eligible(member, electorate, on))
 
 
+def not_voted(
+    roster: Roster, electorate: Electorate, on: date, ballots: Sequence[Ballot]
+) -> tuple[str, ...]:
+    """The electorate's members with no counted ballot, in roster order: who to remind."""
+    voted = {b.member_id for b in ballots if b.counted and b.member_id}
+    return tuple(
+        m.id for m in roster.members if is_eligible(m, electorate, on) and m.id not in voted
+    )
+
+
 def _all_messages(sources: Sequence[Thread]) -> list[Message]:
     unique: dict[tuple[str, str], Message] = {}
     for thread in sources:
@@ -430,4 +440,5 @@ def count_votes(sources: Sequence[Thread], roster: Roster, opts: TallyOptions) -
         dismissed=dismissed,
         rounds=tuple(run.rounds),
         doubts=_doubts(state, open_review),
+        not_voted=not_voted(roster, opts.electorate, opened_on, shown),
     )

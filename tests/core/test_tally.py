@@ -202,3 +202,23 @@ def test_what_a_source_could_not_read_is_put_up_for_review() -> None:
     )
     result = count_votes([source], ROSTER, OPTS)
     assert ("vote.mbox", "replies may be missing") in [(r.url, r.reason) for r in result.review]
+
+
+def test_not_voted_is_the_electorate_without_a_counted_ballot() -> None:
+    """Ada and Bo voted; Zoë voted after the close (not counted), Carla not at all; Dev is a
+    committer (not in a PMC vote's electorate); New Bie joined, Gone Away left, outside the
+    vote's days: the PMC members still to vote are Carla and Zoë, in roster order."""
+    t = count_votes(
+        [
+            thread(
+                call("+1 (binding)\n\nThe vote is open until 2026-01-06 00:00 UTC."),
+                mail(1, "+1", address="bochen@apache.org"),
+                mail(2, "+1", address="devp@apache.org"),
+                mail(30, "+1", address="zoe@apache.org"),
+            )
+        ],
+        ROSTER,
+        TallyOptions(),
+    )
+    assert [b.member_id for b in t.ballots if b.late] == ["zoe"]
+    assert t.not_voted == ("carla", "zoe")
