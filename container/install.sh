@@ -34,7 +34,7 @@ wheel=$1
 echo "install.sh: installing $(basename -- "$wheel") with $PYTHON"
 # pip also compiles the .pyc files now: the service user cannot write into site-packages.
 "$PYTHON" -m pip install --no-cache-dir --disable-pip-version-check \
-    --root-user-action=ignore --quiet "$wheel"
+    --root-user-action=ignore --quiet "$wheel[postgres]"  # the image serves PostgreSQL too
 
 echo "install.sh: scripts into $BIN_DIR, config into $ROOT/etc/harvester"
 mkdir -p "$BIN_DIR" "$ROOT/etc/harvester" "$ROOT/data"
