@@ -347,6 +347,7 @@ class Tally:
     rounds: tuple[Round, ...] = ()  # the call and any re-calls, oldest first
     doubts: tuple[Doubt, ...] = ()  # what the count rests on unconfirmed, open for review
     not_voted: tuple[str, ...] = ()  # roster ids of the electorate with no counted ballot
+    result_text: ResultText | None = None  # what the vote's own [RESULT] says, if it has one
 
     def counted(self, *, binding: bool) -> tuple[Ballot, ...]:
         return tuple(b for b in self.ballots if b.binding == binding and b.counted)
@@ -364,6 +365,26 @@ class Counts:
 
 
 @dataclass(frozen=True)
+class ResultText:
+    """The vote's own [RESULT]: a result mail, or the comment that closed the vote."""
+
+    url: str
+    subject: str
+    lines: tuple[str, ...]  # its author's own lines
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """The vote's own [RESULT] set against the count: what it states, and each disagreement
+    as a sentence. A count it does not state is None."""
+
+    url: str
+    binding: tuple[int | None, int | None, int | None] | None  # +1, 0, -1
+    total: tuple[int | None, int | None, int | None] | None
+    differences: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Outcome:
     rule: RuleName
     status: Status
@@ -373,6 +394,7 @@ class Outcome:
     non_binding: Counts = field(default_factory=Counts)
     conditions: tuple[Condition, ...] = ()  # what the rule asks, each with what the vote has
     pending: tuple[ReviewItem, ...] = ()  # open review items that could change the status
+    announced: Announcement | None = None  # the vote's own [RESULT], checked against this
 
     @property
     def needs_review(self) -> bool:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from harvester.core.announcement import read_announcement
+from harvester.core.crosscheck import check_announcement
 from harvester.core.draft import build_draft
 from harvester.core.profiles import choose_profile
 from harvester.core.rules import RuleSettings, choose_rule, decide
@@ -122,6 +124,10 @@ def count_vote(
         pmc_majority_minimum=counting.pmc_majority_minimum,
     )
     outcome = decide(tally, chosen, now, rule_settings)
+    if tally.result_text is not None:
+        said = tally.result_text
+        claims = read_announcement(said.url, said.subject, said.lines)
+        outcome = replace(outcome, announced=check_announcement(claims, tally, outcome, roster))
     draft = build_draft(
         tally,
         outcome,

@@ -10,7 +10,7 @@ from harvester.app.counting import VoteResult
 from harvester.core.clean import one_line
 from harvester.core.draft import as_email
 from harvester.core.report import report_json
-from harvester.model import Ballot
+from harvester.model import Announcement, Ballot
 
 _COLUMNS = ("vote", "binding", "voter", "id", "match", "cast at (UTC)", "evidence")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -79,6 +79,7 @@ def as_text(result: VoteResult) -> str:
         "sources:",
         *(f"  {s.kind}: {s.url} ({s.messages} messages)" for s in tally.sources),
     ]
+    lines += _announced_lines(outcome.announced)
     if outcome.pending:
         lines += [
             "",
@@ -93,6 +94,27 @@ def as_text(result: VoteResult) -> str:
             *(f"  - {shown(r.reason)} <{shown(r.url)}>" for r in others),
         ]
     return "\n".join(lines) + "\n"
+
+
+def _said(counts: tuple[int | None, int | None, int | None] | None) -> str:
+    if counts is None:
+        return "not stated"
+    shown = ("-" if n is None else str(n) for n in counts)
+    return "+1 {}, 0 {}, -1 {}".format(*shown)
+
+
+def _announced_lines(announced: Announcement | None) -> list[str]:
+    """The vote's own [RESULT] against the count: what it states, and where it disagrees."""
+    if announced is None:
+        return []
+    lines = [
+        "",
+        f"announced result <{shown(announced.url)}>: binding {_said(announced.binding)}; "
+        f"in all {_said(announced.total)}",
+    ]
+    if not announced.differences:
+        return [*lines, "  it agrees with the count"]
+    return [*lines, *(f"  - {shown(d)}" for d in announced.differences)]
 
 
 def as_email_text(result: VoteResult, *, sender: str, to: str, now: datetime) -> str:

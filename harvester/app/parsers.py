@@ -39,6 +39,7 @@ def build_parser() -> Parser:
         dest="command", metavar="COMMAND", parser_class=Parser, required=True
     )
     _count(commands)
+    _audit(commands)
     _votes(commands)
     _send(commands)
     _daemon(commands)
@@ -110,6 +111,30 @@ def _count(commands: Commands) -> None:
         metavar="N",
         help="processes for reading a large mail archive (default: the CPU count, %(default)s)",
     )
+
+
+def _audit(commands: Commands) -> None:
+    sub = _command(
+        commands,
+        "audit",
+        "harvester.app.audit:run",
+        "Recount every vote of an archive (a mail file, or a list on lists.apache.org) that has "
+        "a [RESULT], and compare each with what its result announced.",
+    )
+    sub.add_argument(
+        "--thread",
+        action="append",
+        required=True,
+        metavar="FILE_OR_LIST_URL",
+        help="an .mbox, or a list: https://lists.apache.org/list.html?dev@tvm.apache.org",
+    )
+    _roster_options(sub)
+    sub.add_argument(
+        "--since", metavar="DATE", help="only votes called on or after DATE (YYYY-MM-DD)"
+    )
+    sub.add_argument("--format", default="text", choices=("text", "json"))
+    _settings_options(sub)
+    sub.add_argument("--jobs", type=_jobs, default=os.cpu_count() or 1, metavar="N")
 
 
 def _votes(commands: Commands) -> None:

@@ -9,7 +9,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from harvester.model import Ballot, Condition, Counts, Dismissal, Outcome, Override, Tally
+from harvester.model import (
+    Announcement,
+    Ballot,
+    Condition,
+    Counts,
+    Dismissal,
+    Outcome,
+    Override,
+    Tally,
+)
 
 SCHEMA_VERSION = 1
 
@@ -115,4 +124,21 @@ def report_json(tally: Tally, outcome: Outcome) -> dict[str, Any]:
             for r in tally.rounds
         ],
         "not_voted": list(tally.not_voted),
+        "announced": announced_json(outcome.announced),
+    }
+
+
+def _three(
+    counts: tuple[int | None, int | None, int | None] | None,
+) -> dict[str, int | None] | None:
+    return None if counts is None else dict(zip(("+1", "0", "-1"), counts, strict=True))
+
+
+def announced_json(announced: Announcement | None) -> dict[str, Any] | None:
+    if announced is None:
+        return None
+    return {
+        "url": announced.url,
+        "counts": {"binding": _three(announced.binding), "total": _three(announced.total)},
+        "differences": list(announced.differences),
     }

@@ -30,6 +30,7 @@ from harvester.model import (
     Message,
     Override,
     Reading,
+    ResultText,
     ReviewItem,
     Role,
     Roster,
@@ -299,6 +300,7 @@ class _Run:
     known: quotes.KnownText = field(default_factory=quotes.KnownText)
     caller: str = ""  # the caller's voter key: only they call the vote again
     overrides: dict[str, Override] = field(default_factory=dict)
+    closing: Read | None = None  # the comment that closed the vote, when one did
 
     def read(self, message: Message, visible: quotes.Words) -> None:
         override = self.overrides.get(message.url)
@@ -347,6 +349,7 @@ class _Run:
             self.items.append(review.early_closing(read.message.url, read.who.voter, closing))
             return
         self.win = replace(self.win, closes_at=at, closed_by="closing-comment")
+        self.closing = read
 
     def _new_round(self, read: Read) -> None:
         """A re-call opens the vote again: its own minimum duration and deadline, if it names
@@ -441,4 +444,17 @@ def count_votes(sources: Sequence[Thread], roster: Roster, opts: TallyOptions) -
         rounds=tuple(run.rounds),
         doubts=_doubts(state, open_review),
         not_voted=not_voted(roster, opts.electorate, opened_on, shown),
+        result_text=_result_text(messages, call, run),
     )
+
+
+def _result_text(messages: Sequence[Message], call: Message, run: _Run) -> ResultText | None:
+    """The [RESULT] mail (the first after the call), else the comment that closed the vote."""
+    for message in messages:
+        if _is_announcement(message) and message.sent_at >= call.sent_at:
+            own = tuple(text.own_lines(message))
+            return ResultText(message.url, message.subject, own)
+    if run.win.closed_by == "closing-comment" and run.closing is not None:
+        closing = run.closing.message
+        return ResultText(closing.url, closing.subject, run.closing.own)
+    return None

@@ -12,7 +12,7 @@ from harvester.app.cli import main
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ["--thread", str(ROOT / "examples/strategy-vote.mbox")]
 ROSTER = ["--roster", str(ROOT / "examples/roster.toml")]
-COMMANDS = ("count", "votes", "send", "daemon", "serve", "db", "config", "completion")
+COMMANDS = ("count", "audit", "votes", "send", "daemon", "serve", "db", "config", "completion")
 
 
 def help_of(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
