@@ -20,7 +20,8 @@ def test_every_value_names_its_source_and_no_secret_is_shown(
     monkeypatch.setenv("GITHUB_TOKEN", "ghp_secret")
     assert main(["config", "show", "--config", str(config), "--format", "json"]) == 0
     out = capsys.readouterr().out
-    assert "hunter2" not in out and "ghp_secret" not in out
+    assert "hunter2" not in out
+    assert "ghp_secret" not in out
     shown = json.loads(out)
     assert shown["file"] == str(config)
     settings = shown["settings"]

@@ -31,7 +31,8 @@ def test_a_terminal_sees_messages_fetched_of_total() -> None:
     drawn = stream.getvalue()
     assert "discourse https://d.example/t/x/1:" in drawn
     assert "520/1000 [" in drawn
-    assert "1000/1000 [" in drawn and "messages/s" in drawn
+    assert "1000/1000 [" in drawn
+    assert "messages/s" in drawn
 
 
 def test_short_work_draws_nothing() -> None:
@@ -70,4 +71,5 @@ def test_a_large_archive_shows_its_rounds_and_the_counting(
     drawn = err.getvalue()
     assert f"reading {path.name} (round 1)" in drawn
     assert f"reading {path.name} (round 2)" in drawn
-    assert "counting:" in drawn and " votes" in drawn
+    assert "counting:" in drawn
+    assert " votes" in drawn

@@ -1,5 +1,5 @@
-"""`harvest --version`, `--help` and completion import only what they need (issue 13): the database, HTTP
-and web libraries load when a command that uses them runs."""
+"""`harvest --version`, `--help` and completion import only what they need (issue 13): the
+database, HTTP and web libraries load when a command that uses them runs."""
 
 from __future__ import annotations
 

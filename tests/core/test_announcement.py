@@ -78,7 +78,8 @@ def test_prose_is_not_a_list_and_a_date_is_not_a_count() -> None:
         "meetup.\nThe release will be announced soon.\n"
     )
     assert claims.listed == []
-    assert claims.total == {} and claims.binding == {}
+    assert claims.total == {}
+    assert claims.binding == {}
 
 
 # --- against the count ------------------------------------------------------------------------

@@ -127,7 +127,10 @@ def test_a_template_of_its_own_gets_the_same_names() -> None:
     messages = (call("+1 (binding)"), mail(1, "+1", address="carla@apache.org"), closing)
     t = count_votes([thread(*messages)], ROSTER, TallyOptions())
     outcome = decide(t, RuleName.LAZY_TWO_THIRDS, T0 + timedelta(days=30), RuleSettings())
-    own = "{{ title }}: {{ status }}. {% for v, voters in votes %}{{ v }}={{ voters|length }} {% endfor %}"
+    own = (
+        "{{ title }}: {{ status }}. "
+        "{% for v, voters in votes %}{{ v }}={{ voters|length }} {% endfor %}"
+    )
     d = build_draft(t, outcome, template=own, outcome_in_subject=True)
     assert d.body == "Adopt the plan: failed. +1=2 0=0 -1=0 "
     assert d.subject == "[RESULT][VOTE] Adopt the plan - FAILED"
