@@ -348,6 +348,7 @@ class Tally:
     doubts: tuple[Doubt, ...] = ()  # what the count rests on unconfirmed, open for review
     not_voted: tuple[str, ...] = ()  # roster ids of the electorate with no counted ballot
     result_text: ResultText | None = None  # what the vote's own [RESULT] says, if it has one
+    voted_on: VotedOn = field(default_factory=lambda: VotedOn())
 
     def counted(self, *, binding: bool) -> tuple[Ballot, ...]:
         return tuple(b for b in self.ballots if b.binding == binding and b.counted)
@@ -362,6 +363,16 @@ class Counts:
     @property
     def cast(self) -> int:
         return self.plus + self.zero + self.minus
+
+
+@dataclass(frozen=True)
+class VotedOn:
+    """What the call put to the vote, as far as its text says."""
+
+    release: str | None = None  # "Apache TVM v0.16.0.rc0"
+    commit: str | None = None  # the git commit
+    hashes: tuple[str, ...] = ()  # sha512 / sha256 digests of the artifacts
+    links: tuple[str, ...] = ()  # dist.apache.org, the tag, KEYS …
 
 
 @dataclass(frozen=True)

@@ -185,6 +185,7 @@ def draft_context(tally: Tally, outcome: Outcome) -> dict[str, object]:
         "links": vote_links(tally),
         "sources": tally.sources,
         "review": outcome.pending,
+        "voted_on": tally.voted_on,
         "corrections": [correction_line(o) for o in tally.overrides],
     }
 

@@ -125,6 +125,12 @@ def report_json(tally: Tally, outcome: Outcome) -> dict[str, Any]:
         ],
         "not_voted": list(tally.not_voted),
         "announced": announced_json(outcome.announced),
+        "voted_on": {
+            "release": tally.voted_on.release,
+            "commit": tally.voted_on.commit,
+            "hashes": list(tally.voted_on.hashes),
+            "links": list(tally.voted_on.links),
+        },
     }
 
 

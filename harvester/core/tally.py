@@ -19,6 +19,7 @@ from harvester.core import (
 )
 from harvester.core.identity import voter_key
 from harvester.core.reading import Read
+from harvester.core.voted_on import voted_on
 from harvester.errors import SelectionError
 from harvester.model import (
     Ballot,
@@ -445,6 +446,7 @@ def count_votes(sources: Sequence[Thread], roster: Roster, opts: TallyOptions) -
         doubts=_doubts(state, open_review),
         not_voted=not_voted(roster, opts.electorate, opened_on, shown),
         result_text=_result_text(messages, call, run),
+        voted_on=voted_on(title, call_text),
     )
 
 

@@ -148,3 +148,24 @@ def test_pasted_mail_is_utf8_text_with_folded_headers() -> None:
     parsed = email.message_from_bytes(text.encode("utf-8"), policy=email.policy.default)
     assert parsed["Subject"] == d.subject.strip()
     assert parsed.get_content() == body
+
+
+def test_the_draft_says_what_was_voted_on() -> None:
+    sha1 = "8d9e1c2b3a4f5e6d7c8b9a0f1e2d3c4b5a6f7e8d"
+    release_call = mail(
+        0,
+        f"Please vote on Kite 1.0.0-rc1.\nCommit: {sha1}\n"
+        "https://dist.apache.org/repos/dist/dev/kite/1.0.0-rc1/\n\n+1 (binding)\n",
+        name="Ada Lovegood",
+        address="ada@apache.org",
+        subject="[VOTE] Release Kite 1.0.0-rc1",
+    )
+    d = draft_for(
+        release_call,
+        mail(1, "+1", address="bochen@apache.org", subject="Re: [VOTE] Release Kite 1.0.0-rc1"),
+    )
+    assert (
+        "Voted on:\n- release: Kite 1.0.0-rc1\n"
+        f"- commit: {sha1}\n- https://dist.apache.org/repos/dist/dev/kite/1.0.0-rc1/\n"
+    ) in d.body
+    assert "Voted on:" not in draft_for(call(), mail(1, "+1", address="bochen@apache.org")).body
