@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
 # Times a message, a call or an option may have: outside them a time is not trusted (a poison
 # "Date: Fri, 31 Dec 9999 …" must not end a window, walk ten thousand months or overflow).
@@ -396,6 +398,14 @@ class Announcement:
 
 
 @dataclass(frozen=True)
+class Proof:
+    """The digest of what a count rests on, and the parts it is the digest of."""
+
+    digest: str
+    parts: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
 class Outcome:
     rule: RuleName
     status: Status
@@ -406,6 +416,7 @@ class Outcome:
     conditions: tuple[Condition, ...] = ()  # what the rule asks, each with what the vote has
     pending: tuple[ReviewItem, ...] = ()  # open review items that could change the status
     announced: Announcement | None = None  # the vote's own [RESULT], checked against this
+    proof: Proof | None = None  # the digest anyone can recompute from the same messages
 
     @property
     def needs_review(self) -> bool:

@@ -22,7 +22,9 @@ from harvester.app.output import as_json_line, as_text, shown
 from harvester.app.parsers import LARGEST_ID
 from harvester.app.webapp import DatabaseBackend, web_server
 from harvester.config import Settings, load_settings
+from harvester.core.proof import digest_of, what_changed
 from harvester.core.report import iso_or_none
+from harvester.core.rules import parse_rule_name
 from harvester.errors import SelectionError
 from harvester.model import Dismissal, RuleName
 from harvester.sources.roster import load_roster
@@ -116,6 +118,10 @@ def run_votes(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write(_list_text(rows) if args.format == "text" else _list_json(rows))
         return 0
     vote_id = _existing(args.id)
+    if args.action == "verify":
+        said, agrees = _with_database(url, lambda e: _verify(e, vote_id, settings))
+        out.write(f"vote {vote_id}: {said}\n")
+        return 0 if agrees else 1
     if args.action == "show":
         count, drafts = _with_database(url, lambda e: _shown(e, vote_id))
         if args.format == "json":
@@ -271,6 +277,26 @@ def _show_text(vote_id: int, count: votes.StoredCount, drafts: Sequence[votes.Dr
         subject, body = count.draft["subject"], count.draft["body"]
         lines += ["", "result draft:", f"Subject: {subject}", "", body]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+async def _verify(engine: Any, vote_id: int, settings: Settings) -> tuple[str, bool]:
+    """The stored count's digest against one recomputed from what is stored now."""
+    count = await _latest(engine, vote_id)
+    before, digest = count.report.get("digest_parts"), count.report.get("digest")
+    if not before or not digest:
+        raise SelectionError(f"vote {vote_id}", "was counted before digests were kept")
+    if digest_of(before) != digest:
+        return f"the stored count's parts do not give its digest {digest}", False
+    async with engine.connect() as connection:
+        rule = parse_rule_name(str(count.report.get("rule", "")))
+        now = datetime.now(UTC)
+        result = await record.recount(connection, vote_id, None, settings, now, rule=rule)
+    proof = result.outcome.proof
+    assert proof is not None  # every count has one
+    changed = what_changed(before, proof.parts)
+    if changed is None and proof.digest == digest:
+        return f"the digest agrees: {digest}", True
+    return f"{changed or 'the count changed'} (digest {digest}, now {proof.digest})", False
 
 
 async def _recount(

@@ -16,8 +16,9 @@ from harvester.core.announcement import read_announcement
 from harvester.core.crosscheck import check_announcement
 from harvester.core.draft import build_draft
 from harvester.core.profiles import choose_profile
+from harvester.core.proof import prove
 from harvester.core.rules import RuleSettings, choose_rule, decide
-from harvester.core.tally import TallyOptions, count_votes
+from harvester.core.tally import TallyOptions, count_votes, read_messages
 from harvester.model import (
     Corrections,
     Draft,
@@ -128,6 +129,8 @@ def count_vote(
         said = tally.result_text
         claims = read_announcement(said.url, said.subject, said.lines)
         outcome = replace(outcome, announced=check_announcement(claims, tally, outcome, roster))
+    proof = prove(read_messages(sources), roster, chosen, tally.electorate, options.corrections)
+    outcome = replace(outcome, proof=proof)
     draft = build_draft(
         tally,
         outcome,

@@ -142,7 +142,7 @@ def _votes(commands: Commands) -> None:
         commands,
         "votes",
         "",
-        "Stored votes: list, show, recount; correct a ballot (override), set a review "
+        "Stored votes: list, show, recount, verify; correct a ballot (override), set a review "
         "item aside (dismiss), confirm or reject the identity that sent a message.",
     )
     actions = votes.add_subparsers(
@@ -156,6 +156,12 @@ def _votes(commands: Commands) -> None:
     _roster_options(recount)
     recount.add_argument("--rule", metavar="RULE", help=f"the rule when the call has none: {RULES}")
     _format(recount)
+    _action(
+        actions,
+        "verify",
+        "Recompute a vote's digest from its stored messages, roster, rule and corrections: "
+        "exit 0 when it agrees with the count's, 1 naming what changed.",
+    )
     _corrections(actions)
 
 

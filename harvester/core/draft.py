@@ -186,6 +186,7 @@ def draft_context(tally: Tally, outcome: Outcome) -> dict[str, object]:
         "sources": tally.sources,
         "review": outcome.pending,
         "voted_on": tally.voted_on,
+        "digest": outcome.proof.digest if outcome.proof else "",
         "corrections": [correction_line(o) for o in tally.overrides],
     }
 

@@ -125,6 +125,8 @@ def report_json(tally: Tally, outcome: Outcome) -> dict[str, Any]:
         ],
         "not_voted": list(tally.not_voted),
         "announced": announced_json(outcome.announced),
+        "digest": outcome.proof.digest if outcome.proof else None,
+        "digest_parts": dict(outcome.proof.parts) if outcome.proof else None,
         "voted_on": {
             "release": tally.voted_on.release,
             "commit": tally.voted_on.commit,

@@ -78,6 +78,11 @@ def not_voted(
     )
 
 
+def read_messages(sources: Sequence[Thread]) -> list[Message]:
+    """The messages a count reads: each once, visible, in time order."""
+    return [m for m in _all_messages(sources) if m.visible]
+
+
 def _all_messages(sources: Sequence[Thread]) -> list[Message]:
     unique: dict[tuple[str, str], Message] = {}
     for thread in sources:

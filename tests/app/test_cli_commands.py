@@ -39,7 +39,7 @@ def test_each_votes_action_has_only_its_own_flags(capsys: pytest.CaptureFixture[
     assert "--status" in listing
     assert "ID" not in listing
     actions = help_of(capsys, "votes")
-    for action in ("list", "show", "recount", "override", "dismiss", "confirm", "reject"):
+    for action in ("list", "show", "recount", "verify", "override", "dismiss", "confirm"):
         assert f"\n    {action}" in actions
 
 
