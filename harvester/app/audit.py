@@ -114,7 +114,10 @@ async def _audit(
         found: list[VoteResult] = []
         for threads in votes:
             request = HarvestRequest(
-                threads=threads, roster=args.roster, committee=args.committee, jobs=args.jobs
+                threads=threads,
+                roster=tuple(args.roster or ()),
+                committee=args.committee,
+                jobs=args.jobs,
             )
             found += await harvest(request, settings, now, fetcher, progress.bar)
     return [

@@ -27,7 +27,7 @@ from harvester.core.report import iso_or_none
 from harvester.core.rules import parse_rule_name
 from harvester.errors import SelectionError
 from harvester.model import Dismissal, RuleName
-from harvester.sources.roster import load_roster
+from harvester.sources.roster import load_rosters
 from harvester.store import votes
 from harvester.store.db import check_current, engine_for
 
@@ -130,7 +130,7 @@ def run_votes(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             out.write(_show_text(vote_id, count, drafts))
         return 0
     rule = parse_rule(args.rule)
-    roster = load_roster(args.roster, committee=args.committee) if args.roster else None
+    roster = load_rosters(args.roster, committee=args.committee) if args.roster else None
     result = _with_database(url, lambda e: _recount(e, vote_id, roster, settings, rule))
     out.write(as_json_line(result) + "\n" if args.format == "json" else as_text(result))
     return 0

@@ -17,7 +17,7 @@ from harvester.sources.http import HttpClient, HttpOptions
 from harvester.sources.limits import MB, ReadLimits
 from harvester.sources.mbox import MID_MESSAGE, ends_mid_message, iter_mbox_bytes
 from harvester.sources.progress import Progress
-from harvester.sources.roster import parse_roster_text, roster_kind
+from harvester.sources.roster import RosterPart, combine, parse_roster_part, roster_kind
 
 ProgressFor = Callable[[str], Progress | None]
 
@@ -205,11 +205,15 @@ class Fetcher:
             )
 
     async def roster(self, url: str, committee: str | None) -> Roster:
-        """committee-info.json from Whimsy, a raw CONTRIBUTORS.md, or our TOML, by URL."""
+        """Whimsy's committee-info.json or LDAP files, a raw CONTRIBUTORS.md, or our TOML."""
+        return combine([await self.roster_part(url, committee)])
+
+    async def roster_part(self, url: str, committee: str | None) -> RosterPart:
+        """One roster file by URL, to combine with others of the same project."""
         kind = roster_kind(os.path.basename(urlsplit(checked_url(url)).path), where=url)
         fetched = await self.client.get(url)
         try:
             text = fetched.body.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise SourceError(url, f"roster is not UTF-8 text (byte {exc.start})") from None
-        return parse_roster_text(text, kind=kind, where=url, committee=committee)
+        return parse_roster_part(text, kind=kind, where=url, committee=committee)

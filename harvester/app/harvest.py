@@ -33,7 +33,7 @@ from harvester.sources.discourse import read_topic_file
 from harvester.sources.http import gather_all, task_group
 from harvester.sources.limits import DEFAULT_LIMITS, ReadLimits
 from harvester.sources.mbox import file_ends_mid_message, is_mbox, read_mail_file
-from harvester.sources.roster import load_roster
+from harvester.sources.roster import combine, read_roster_part
 
 # Fewer messages than this are counted in this process: starting workers costs more.
 PARALLEL_TALLY_FROM = 5000
@@ -42,7 +42,7 @@ PARALLEL_TALLY_FROM = 5000
 @dataclass(frozen=True)
 class HarvestRequest:
     threads: tuple[str, ...]
-    roster: str | None = None
+    roster: tuple[str, ...] = ()  # files or URLs of one project's roster, combined
     committee: str | None = None
     rule: RuleName | None = None
     closes_at: datetime | None = None
@@ -121,11 +121,16 @@ async def select_votes(
 
 
 async def load_request_roster(request: HarvestRequest, fetcher: Fetcher) -> Roster:
-    if request.roster is None:
+    if not request.roster:
         return Roster(members=(), source="")
-    if is_url(request.roster):
-        return await fetcher.roster(request.roster, request.committee)
-    return load_roster(request.roster, committee=request.committee)
+    committee = request.committee
+    parts = [
+        await fetcher.roster_part(spec, committee)
+        if is_url(spec)
+        else read_roster_part(spec, committee=committee)
+        for spec in request.roster
+    ]
+    return combine(parts)
 
 
 def tally_vote(

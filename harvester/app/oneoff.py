@@ -38,7 +38,7 @@ def parse_closes_at(raw: str | None) -> datetime | None:
 def request_from(args: argparse.Namespace) -> HarvestRequest:
     return HarvestRequest(
         threads=tuple(args.thread),
-        roster=args.roster,
+        roster=tuple(args.roster or ()),
         committee=args.committee,
         rule=parse_rule(args.rule),
         closes_at=parse_closes_at(args.closes_at),
@@ -153,7 +153,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             kept = asyncio.run(_record(args.db, results, request, settings, now))
         results = [k.result for k in kept]
         err.write(_kept_line(args.db, kept))
-    if request.roster is None:
+    if not request.roster:
         err.write("harvest: warning: no --roster given: every vote is counted as non-binding\n")
     out.write(render(results, args.format, settings, now))
     return 0

@@ -86,9 +86,11 @@ def _thread_options(parser: argparse.ArgumentParser, *, required: bool = True) -
 def _roster_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--roster",
+        action="append",
         metavar="PATH_OR_URL",
-        help="roster: .toml, committee-info.json, public_ldap_projects.json or "
-        "CONTRIBUTORS.md, a file or a URL",
+        help="roster: .toml, CONTRIBUTORS.md or Whimsy's committee-info.json, "
+        "public_ldap_projects.json (committers too) and public_ldap_people.json (their names), "
+        "a file or a URL; repeat to combine files of the project",
     )
     parser.add_argument("--committee", metavar="KEY", help="the project's key in Whimsy's files")
 

@@ -1,6 +1,7 @@
 """A count anyone can check: a digest over what the count rests on.
 
-The parts are the vote's messages (each by its source id and a SHA-256 of its body), the roster
+The parts are the vote's messages (each by its URL, which names its source id, and a SHA-256 of
+its body), the roster
 it was counted with, the rule and electorate, and the corrections people made. The digest is the
 SHA-256 of the parts in a canonical JSON form, so anyone holding the same messages and roster
 gets the same hex; `harvest votes verify` recomputes it from the stored messages and names the
@@ -53,7 +54,7 @@ def corrections_digest(corrections: Corrections) -> str:
 
 def message_parts(messages: Iterable[Message]) -> list[dict[str, str]]:
     return [
-        {"source": m.source, "id": m.source_id, "body_sha256": _sha256(m.body)}
+        {"source": m.source, "url": m.url, "body_sha256": _sha256(m.body)}
         for m in sorted(messages, key=lambda m: (m.sent_at, m.source, m.source_id))
     ]
 
@@ -84,16 +85,16 @@ def what_changed(before: Mapping[str, Any], now: Mapping[str, Any]) -> str | Non
     """The first part that differs, said in words; None when the parts agree."""
     if before.get("version") != now.get("version"):
         return f"the digest's form changed ({before.get('version')} -> {now.get('version')})"
-    then = {(m["source"], m["id"]): m["body_sha256"] for m in before.get("messages", [])}
-    current = {(m["source"], m["id"]): m["body_sha256"] for m in now.get("messages", [])}
-    for key, body in then.items():
-        if key not in current:
-            return f"message {key[1]} ({key[0]}) is no longer stored"
-        if current[key] != body:
-            return f"message {key[1]} ({key[0]}) changed since it was counted"
-    for key in current:
-        if key not in then:
-            return f"message {key[1]} ({key[0]}) was added since the count"
+    then = {m["url"]: m["body_sha256"] for m in before.get("messages", [])}
+    current = {m["url"]: m["body_sha256"] for m in now.get("messages", [])}
+    for url, body in then.items():
+        if url not in current:
+            return f"message {url} is no longer stored"
+        if current[url] != body:
+            return f"message {url} changed since it was counted"
+    for url in current:
+        if url not in then:
+            return f"message {url} was added since the count"
     for part, said in (
         ("roster", "the roster"),
         ("rule", "the rule"),

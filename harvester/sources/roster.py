@@ -1,4 +1,5 @@
-"""Roster files -> Roster: our TOML, Whimsy's committee-info.json and TVM's CONTRIBUTORS.md.
+"""Roster files -> Roster: our TOML, Whimsy's JSON files (sources/whimsy.py) and TVM's
+CONTRIBUTORS.md (sources/contributors.py); several files of one project combined into one.
 
 The parsers take text (or decoded JSON) plus `where` for error messages and never read anything
 themselves, so a URL fetcher can reuse them; only `load_roster` touches the file system.
@@ -10,42 +11,45 @@ import difflib
 import json
 import re
 import tomllib
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import PurePath
 from typing import Literal
 
 from harvester.errors import ConfigError
 from harvester.model import Member, Role, Roster
+from harvester.sources.contributors import parse_contributors_md
 from harvester.sources.files import read_bytes
+from harvester.sources.roster_common import Place, iso_date, type_name
+from harvester.sources.whimsy import (
+    parse_committee_info,
+    parse_ldap_people,
+    parse_ldap_projects,
+    whimsy_kind,
+)
 
-RosterKind = Literal["toml", "committee-info", "contributors"]
+RosterKind = Literal["toml", "whimsy", "contributors"]
 
 _KINDS_BY_EXTENSION: dict[str, RosterKind] = {
     ".toml": "toml",
-    ".json": "committee-info",
+    ".json": "whimsy",
     ".md": "contributors",
     ".markdown": "contributors",
 }
 _MEMBER_KEYS = ("id", "name", "emails", "github", "discourse", "role", "since", "until")
 _ROLES = ", ".join(f'"{role.value}"' for role in Role)
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 _MEMBERS_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*members[ \t]*\]\]", re.MULTILINE)
 
 
 @dataclass(frozen=True)
-class _Place:
-    """Where in a roster a value sits, so every error names the file, line and field."""
+class RosterPart:
+    """One roster file read: its members, or (public_ldap_people.json) names for ids."""
 
-    where: str
-    field: str
-    line: int | None = None
-
-    def error(self, problem: str, key: str = "") -> ConfigError:
-        field = f"{self.field}.{key}" if key and self.field else key or self.field
-        return ConfigError(self.where, problem, field=field, line=self.line)
+    kind: str  # toml, committee-info, ldap-projects, ldap-people, contributors
+    roster: Roster
+    names: Mapping[str, str] = field(default_factory=dict)
 
 
 # --- loading ---------------------------------------------------------------------------------
@@ -53,9 +57,18 @@ class _Place:
 
 def load_roster(path: str, *, committee: str | None = None) -> Roster:
     """Read a roster file, choosing the parser by its extension; Roster.source is `path`."""
+    return load_rosters([path], committee=committee)
+
+
+def load_rosters(paths: Sequence[str], *, committee: str | None = None) -> Roster:
+    """Several files of one project as one roster (committee-info.json beside
+    public_ldap_projects.json: the PMC, and the committers)."""
+    return combine([read_roster_part(path, committee=committee) for path in paths])
+
+
+def read_roster_part(path: str, *, committee: str | None = None) -> RosterPart:
     kind = roster_kind(path, where=path)
-    text = _read_text(path)
-    return parse_roster_text(text, kind=kind, where=path, committee=committee)
+    return parse_roster_part(_read_text(path), kind=kind, where=path, committee=committee)
 
 
 def roster_kind(name: str, *, where: str) -> RosterKind:
@@ -72,16 +85,72 @@ def roster_kind(name: str, *, where: str) -> RosterKind:
 def parse_roster_text(
     text: str, *, kind: RosterKind, where: str, committee: str | None = None
 ) -> Roster:
-    """Parse roster text of a known kind; `committee` is needed (only) for committee-info."""
+    """Parse one roster file's text of a known kind."""
+    return combine([parse_roster_part(text, kind=kind, where=where, committee=committee)])
+
+
+def parse_roster_part(
+    text: str, *, kind: RosterKind, where: str, committee: str | None = None
+) -> RosterPart:
+    """`committee` is needed (only) for Whimsy's committee and project files."""
     if kind == "toml":
-        return parse_toml_roster(text, where=where)
+        return RosterPart("toml", parse_toml_roster(text, where=where))
     if kind == "contributors":
-        return parse_contributors_md(text, where=where)
-    if not committee:
-        raise ConfigError(
-            where, "a committee-info.json roster needs --committee KEY (e.g. --committee tvm)"
+        return RosterPart("contributors", parse_contributors_md(text, where=where))
+    data = _load_json(text, where=where)
+    which = whimsy_kind(data, where=where)
+    if which == "ldap-people":
+        return RosterPart(
+            which, Roster(members=(), source=where), parse_ldap_people(data, where=where)
         )
-    return parse_committee_info(_load_json(text, where=where), committee=committee, where=where)
+    if not committee:
+        raise ConfigError(where, f"a Whimsy {which} roster needs --committee KEY (e.g. tvm)")
+    if which == "committee-info":
+        return RosterPart(which, parse_committee_info(data, committee=committee, where=where))
+    return RosterPart(which, parse_ldap_projects(data, project=committee, where=where))
+
+
+def combine(parts: Sequence[RosterPart]) -> Roster:
+    """One roster from several files: a person (by id) once, their addresses and logins from
+    every file, their name from the first that gives one (public_ldap_people.json names the ids
+    the LDAP groups list). When committee-info.json is among them it alone says who is on the
+    PMC (it is the official record); the other files' PMC members are then committers."""
+    names: dict[str, str] = {}
+    for part in parts:
+        names.update(part.names)
+    official = {m.id.lower() for p in parts if p.kind == "committee-info" for m in p.roster.members}
+    merged: dict[str, Member] = {}
+    for part in parts:
+        for member in part.roster.members:
+            merged[member.id.lower()] = _merged(merged.get(member.id.lower()), member)
+    members = []
+    for key, member in merged.items():
+        name = names.get(member.id, member.name) if member.name == member.id else member.name
+        role = member.role
+        if official:
+            role = Role.PMC if key in official else Role.COMMITTER
+        members.append(replace(member, name=name, role=role))
+    source = "; ".join(p.roster.source for p in parts if p.roster.source)
+    if not members:
+        where = source or (parts[0].roster.source if parts else "roster")
+        raise ConfigError(where, "names nobody: public_ldap_people.json only names the ids "
+                                 "of a roster given beside it")  # fmt: skip
+    return Roster(members=tuple(members), source=source)
+
+
+def _merged(first: Member | None, member: Member) -> Member:
+    if first is None:
+        return member
+    return replace(
+        first,
+        name=member.name if first.name == first.id else first.name,
+        role=Role.PMC if Role.PMC in (first.role, member.role) else first.role,
+        emails=tuple(dict.fromkeys((*first.emails, *member.emails))),
+        github=tuple(dict.fromkeys((*first.github, *member.github))),
+        discourse=tuple(dict.fromkeys((*first.discourse, *member.discourse))),
+        since=first.since or member.since,
+        until=first.until or member.until,
+    )
 
 
 def _read_text(path: str) -> str:
@@ -112,7 +181,7 @@ def parse_toml_roster(text: str, *, where: str) -> Roster:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(where, f"invalid TOML: {exc}") from exc
-    _reject_unknown_keys(document, ("members",), _Place(where, ""))
+    _reject_unknown_keys(document, ("members",), Place(where, ""))
     entries = document.get("members")
     if entries is None:
         raise ConfigError(where, "no [[members]] tables: the roster is empty", field="members")
@@ -120,7 +189,7 @@ def parse_toml_roster(text: str, *, where: str) -> Roster:
         raise ConfigError(where, "must be a non-empty array of [[members]] tables", field="members")
     lines = _member_lines(text, len(entries))
     places = [
-        _Place(where, f"members[{i}]", lines[i] if lines else None) for i in range(len(entries))
+        Place(where, f"members[{i}]", lines[i] if lines else None) for i in range(len(entries))
     ]
     members = tuple(
         _toml_member(entry, place) for entry, place in zip(entries, places, strict=True)
@@ -135,9 +204,9 @@ def _member_lines(text: str, count: int) -> list[int]:
     return lines if len(lines) == count else []
 
 
-def _toml_member(entry: object, place: _Place) -> Member:
+def _toml_member(entry: object, place: Place) -> Member:
     if not isinstance(entry, dict):
-        raise place.error(f"must be a table, not {_type_name(entry)}")
+        raise place.error(f"must be a table, not {type_name(entry)}")
     _reject_unknown_keys(entry, _MEMBER_KEYS, place)
     since = _toml_date(entry.get("since"), place, "since")
     until = _toml_date(entry.get("until"), place, "until")
@@ -155,7 +224,7 @@ def _toml_member(entry: object, place: _Place) -> Member:
     )
 
 
-def _reject_unknown_keys(table: Mapping[str, object], known: Sequence[str], place: _Place) -> None:
+def _reject_unknown_keys(table: Mapping[str, object], known: Sequence[str], place: Place) -> None:
     for key in table:
         if key not in known:
             close = difflib.get_close_matches(key, known, n=1)
@@ -163,21 +232,21 @@ def _reject_unknown_keys(table: Mapping[str, object], known: Sequence[str], plac
             raise place.error(f"unknown key; {hint}known keys: {', '.join(known)}", key)
 
 
-def _required_str(entry: Mapping[str, object], key: str, place: _Place) -> str:
+def _required_str(entry: Mapping[str, object], key: str, place: Place) -> str:
     value = entry.get(key)
     if value is None:
         raise place.error("is required", key)
     if not isinstance(value, str):
-        raise place.error(f"must be a string, not {_type_name(value)}", key)
+        raise place.error(f"must be a string, not {type_name(value)}", key)
     if not value.strip():
         raise place.error("must not be empty", key)
     return value.strip()
 
 
-def _str_list(entry: Mapping[str, object], key: str, place: _Place) -> tuple[str, ...]:
+def _str_list(entry: Mapping[str, object], key: str, place: Place) -> tuple[str, ...]:
     value = entry.get(key, [])
     if not isinstance(value, list):
-        raise place.error(f"must be an array of strings, not {_type_name(value)}", key)
+        raise place.error(f"must be an array of strings, not {type_name(value)}", key)
     items: list[str] = []
     for i, item in enumerate(value):
         if not isinstance(item, str) or not item.strip():
@@ -186,18 +255,18 @@ def _str_list(entry: Mapping[str, object], key: str, place: _Place) -> tuple[str
     return tuple(items)
 
 
-def _email(value: str, place: _Place) -> str:
+def _email(value: str, place: Place) -> str:
     if not _EMAIL.fullmatch(value):
         raise place.error(f"'{value}' is not an e-mail address", "emails")
     return value.lower()  # addresses are compared lower-cased everywhere
 
 
-def _usernames(entry: Mapping[str, object], key: str, place: _Place) -> tuple[str, ...]:
+def _usernames(entry: Mapping[str, object], key: str, place: Place) -> tuple[str, ...]:
     # People write "@tqchen"; the login is "tqchen". Case is kept, matching ignores it.
     return tuple(name.removeprefix("@") for name in _str_list(entry, key, place))
 
 
-def _role(entry: Mapping[str, object], place: _Place) -> Role:
+def _role(entry: Mapping[str, object], place: Place) -> Role:
     value = entry.get("role")
     if value is None:
         raise place.error(f"is required: one of {_ROLES}", "role")
@@ -208,7 +277,7 @@ def _role(entry: Mapping[str, object], place: _Place) -> Role:
     raise place.error(f"{value!r} is not a role; accepted values: {_ROLES}", "role")
 
 
-def _toml_date(value: object, place: _Place, key: str) -> date | None:
+def _toml_date(value: object, place: Place, key: str) -> date | None:
     if value is None:
         return None
     if isinstance(value, datetime):  # a datetime is also a date: check it first
@@ -217,19 +286,13 @@ def _toml_date(value: object, place: _Place, key: str) -> date | None:
         return value
     if isinstance(value, str):  # a quoted date is a common slip: accept it when valid
         try:
-            return _iso_date(value)
+            return iso_date(value)
         except ValueError as exc:
             raise place.error(f"'{value}' is not a date ({exc}); write YYYY-MM-DD", key) from exc
-    raise place.error(f"must be a date like 2019-03-08, not {_type_name(value)}", key)
+    raise place.error(f"must be a date like 2019-03-08, not {type_name(value)}", key)
 
 
-def _iso_date(text: str) -> date:
-    if not _ISO_DATE.fullmatch(text):
-        raise ValueError("expected YYYY-MM-DD")
-    return date.fromisoformat(text)
-
-
-def _check_unique(members: Sequence[Member], places: Sequence[_Place]) -> None:
+def _check_unique(members: Sequence[Member], places: Sequence[Place]) -> None:
     """Each id, address and username names one person, or identity matching becomes a guess."""
     seen: dict[tuple[str, str], int] = {}
     for index, member in enumerate(members):
@@ -248,13 +311,6 @@ def _check_unique(members: Sequence[Member], places: Sequence[_Place]) -> None:
                         f"id '{members[first].id}')",
                         key,
                     )
-
-
-def _type_name(value: object) -> str:
-    names = {bool: "boolean", int: "integer", float: "float", str: "string", list: "array"}
-    if isinstance(value, dict):
-        return "table"
-    return names.get(type(value), type(value).__name__)
 
 
 def format_toml_roster(roster: Roster) -> str:
@@ -295,152 +351,3 @@ def _toml_string(value: str) -> str:
         else:
             out.append(char)
     return '"' + "".join(out) + '"'
-
-
-# --- Whimsy committee-info.json --------------------------------------------------------------
-
-
-def parse_committee_info(data: object, *, committee: str, where: str) -> Roster:
-    """One committee's PMC from Whimsy's committee-info.json (already decoded)."""
-    top = _json_object(data, _Place(where, "(top level)"))
-    committees = _json_object(top.get("committees"), _Place(where, "committees"))
-    key = committee_key(committee)
-    if key not in committees:
-        raise ConfigError(
-            where,
-            f"no committee '{key}' (from --committee {committee}); "
-            f"{_describe_choices(key, list(committees))}",
-            field="committees",
-        )
-    entry = _json_object(committees[key], _Place(where, f"committees.{key}"))
-    roster_place = _Place(where, f"committees.{key}.roster")
-    roster = _json_object(entry.get("roster"), roster_place)
-    if not roster:
-        raise roster_place.error("lists nobody")
-    members = tuple(
-        _whimsy_member(availid, person, _Place(where, f"{roster_place.field}.{availid}"))
-        for availid, person in roster.items()
-    )
-    return Roster(members=members, source=where)
-
-
-def committee_key(committee: str) -> str:
-    """Whimsy's key: the lower-cased name without characters outside [-\\w] ("TVM" -> "tvm")."""
-    return re.sub(r"[^-\w]", "", committee.strip().lower())
-
-
-def _json_object(value: object, place: _Place) -> dict[str, object]:
-    if value is None:
-        raise place.error("is missing")
-    if not isinstance(value, dict):
-        raise place.error(f"must be a JSON object, not {_type_name(value)}")
-    return value
-
-
-def _whimsy_member(availid: str, person: object, place: _Place) -> Member:
-    fields = _json_object(person, place)
-    name = fields.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise place.error(f"must be a non-empty string, not {name!r}", "name")
-    raw_date = fields.get("date")
-    since: date | None = None
-    if raw_date is not None:
-        if not isinstance(raw_date, str):
-            raise place.error(f"must be YYYY-MM-DD or null, not {raw_date!r}", "date")
-        try:
-            since = _iso_date(raw_date)
-        except ValueError as exc:
-            raise place.error(f"'{raw_date}' is not a date ({exc})", "date") from exc
-    return Member(
-        id=availid,
-        name=name.strip(),
-        role=Role.PMC,  # committee-info.txt is the official list of the PMC
-        emails=(f"{availid}@apache.org".lower(),),
-        since=since,
-    )
-
-
-def _describe_choices(wanted: str, choices: Sequence[str]) -> str:
-    close = difflib.get_close_matches(wanted, choices, n=3)
-    if close:
-        return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
-    shown = sorted(choices)[:5]
-    more = len(choices) - len(shown)
-    listed = ", ".join(shown) + (f" … ({more} more)" if more else "")
-    return f"available: {listed}" if shown else "the file lists no committees"
-
-
-# --- TVM CONTRIBUTORS.md ---------------------------------------------------------------------
-
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-_HEADING = re.compile(r"^ {0,3}(?P<level>#{1,6})\s+(?P<title>.*?)[\s#:]*$")
-# Only top-level bullets are entries; deeper ones are notes under an entry.
-_ENTRY = re.compile(r"^ ?[-*+]\s+(?P<body>.+)$")
-_LINK = re.compile(r"\[(?P<name>[^\]]*)\]\((?P<url>[^)\s]*)\)")
-_HANDLE = re.compile(r"(?<![\w.@/])@(?P<handle>[A-Za-z0-9][A-Za-z0-9_-]*)")
-_GITHUB_PROFILE = re.compile(
-    r"https?://(?:www\.)?github\.com/(?P<handle>[A-Za-z0-9][A-Za-z0-9_-]*)/?", re.IGNORECASE
-)
-_PMC_MARKER = re.compile(r"\(\s*P?PMC\s*\)", re.IGNORECASE)
-
-
-def parse_contributors_md(text: str, *, where: str) -> Roster:
-    """Committers (and PMC, by marker) from the "## Committers" section of a CONTRIBUTORS.md."""
-    members: list[Member] = []
-    seen: set[str] = set()
-    for number, body in _committer_entries(text, where=where):
-        member = _contributor(body, where=where, line=number)
-        if member.id not in seen:  # a person listed twice counts once, as first listed
-            seen.add(member.id)
-            members.append(member)
-    if not members:
-        raise ConfigError(where, "the section lists nobody", field="## Committers")
-    return Roster(members=tuple(members), source=where)
-
-
-def _committer_entries(text: str, *, where: str) -> Iterator[tuple[int, str]]:
-    """(line number, bullet text) of each entry under "## Committers", up to the next heading."""
-    # Blank out comments but keep their newlines so line numbers stay true.
-    visible = _HTML_COMMENT.sub(lambda m: "\n" * m.group().count("\n"), text)
-    inside = found = False
-    for number, line in enumerate(visible.splitlines(), start=1):
-        heading = _HEADING.match(line)
-        if heading and len(heading["level"]) <= 2:
-            inside = len(heading["level"]) == 2 and heading["title"].lower() == "committers"
-            found = found or inside
-            continue
-        entry = _ENTRY.match(line)
-        if inside and entry:
-            yield number, entry["body"]
-    if not found:
-        raise ConfigError(where, "no '## Committers' section: cannot tell who the committers are")
-
-
-def _contributor(body: str, *, where: str, line: int) -> Member:
-    link = _LINK.search(body)
-    rest = _LINK.sub(" ", body)  # look for the handle and marker outside the link
-    handle_match = _HANDLE.search(rest)
-    profile = _GITHUB_PROFILE.fullmatch(link["url"]) if link else None
-    if handle_match:
-        handle = handle_match["handle"]
-    elif profile:
-        handle = profile["handle"]
-    else:
-        raise ConfigError(
-            where,
-            "no GitHub handle (@handle or a github.com/<user> link) in this Committers entry",
-            line=line,
-        )
-    name = link["name"].strip() if link else _name_before_handle(rest, handle_match)
-    return Member(
-        id=handle.lower(),  # the file has no ASF ids; the GitHub login stands in
-        name=name or handle,
-        role=Role.PMC if _PMC_MARKER.search(rest) else Role.COMMITTER,
-        github=(handle,),
-    )
-
-
-def _name_before_handle(rest: str, handle: re.Match[str] | None) -> str:
-    """ "Hana Berg @hberg" -> "Hana Berg"."""
-    head = rest[: handle.start()] if handle else rest
-    return _PMC_MARKER.sub(" ", head).strip(" :-\t")

@@ -105,7 +105,7 @@ def test_usage_errors_exit_2(
 def test_no_arguments_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys)
     assert code == 2
-    assert one_error_line(err).startswith("harvest: error: a command is needed: count, votes,")
+    assert one_error_line(err).startswith("harvest: error: a command is needed: count, audit,")
 
 
 def test_an_unknown_kind_of_url_is_refused_before_any_request(

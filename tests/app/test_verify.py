@@ -37,7 +37,7 @@ def edit_a_stored_message(url: str) -> str:
                 await stored.save_thread(
                     connection, replace(thread, messages=(edited,)), at, complete=False
                 )
-                return edited.source_id
+                return edited.url
         finally:
             await engine.dispose()
 
@@ -53,10 +53,10 @@ def test_verify_agrees_then_names_the_edited_message(
     assert main(["votes", "verify", "1", "--db", database_url]) == 0
     out = capsys.readouterr().out
     assert out.startswith("vote 1: the digest agrees: ")
-    source_id = edit_a_stored_message(database_url)
+    url = edit_a_stored_message(database_url)
     assert main(["votes", "verify", "1", "--db", database_url]) == 1
     out = capsys.readouterr().out
-    assert out.startswith(f"vote 1: message {source_id} (mail) changed since it was counted")
+    assert out.startswith(f"vote 1: message {url} changed since it was counted")
     assert out.count("\n") == 1
 
 

@@ -27,13 +27,13 @@ def test_each_change_gives_another_digest_and_is_named() -> None:
     base = prove(MESSAGES, ROSTER, RULE, PMC, Corrections())
     edited = [MESSAGES[0], replace(MESSAGES[1], body="-1")]
     changes = {
-        "message m1@x (mail) changed since it was counted": prove(
+        "message mid:m1@x changed since it was counted": prove(
             edited, ROSTER, RULE, PMC, Corrections()
         ),
-        "message m1@x (mail) is no longer stored": prove(
+        "message mid:m1@x is no longer stored": prove(
             MESSAGES[:1], ROSTER, RULE, PMC, Corrections()
         ),
-        "message m2@x (mail) was added since the count": prove(
+        "message mid:m2@x was added since the count": prove(
             [*MESSAGES, mail(2, "0")], ROSTER, RULE, PMC, Corrections()
         ),
         "the roster changed since the count": prove(

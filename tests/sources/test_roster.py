@@ -11,15 +11,15 @@ import pytest
 
 from harvester.errors import ConfigError, HarvesterError, SourceError
 from harvester.model import Member, Role, Roster
+from harvester.sources.contributors import parse_contributors_md
 from harvester.sources.roster import (
-    committee_key,
     format_toml_roster,
     load_roster,
-    parse_committee_info,
-    parse_contributors_md,
+    load_rosters,
     parse_toml_roster,
     roster_kind,
 )
+from harvester.sources.whimsy import committee_key, parse_committee_info
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "roster"
@@ -620,5 +620,54 @@ def test_load_roster_accepts_a_bom_and_rejects_non_utf8(tmp_path: Path) -> None:
 
 
 def test_roster_kind_is_reusable_for_url_paths() -> None:
-    assert roster_kind("/public/committee-info.json", where="url") == "committee-info"
+    assert roster_kind("/public/committee-info.json", where="url") == "whimsy"
     assert roster_kind("/apache/tvm/main/CONTRIBUTORS.md", where="url") == "contributors"
+
+
+# --- Whimsy's LDAP files, combined with committee-info.json ----------------------------------
+
+LDAP_PROJECTS = DATA / "public_ldap_projects_excerpt.json"
+LDAP_PEOPLE = DATA / "public_ldap_people_excerpt.json"
+
+
+def roles(roster: Roster) -> dict[str, tuple[str, str]]:
+    return {m.id: (m.name, m.role.value) for m in roster.members}
+
+
+def test_ldap_projects_alone_owners_are_the_pmc_and_members_committers() -> None:
+    roster = load_rosters([str(LDAP_PROJECTS)], committee="example")
+    assert roles(roster)["carol2"] == ("carol2", "pmc")  # no names without the people file
+    assert roles(roster)["dand"] == ("dand", "committer")
+    assert {m.emails for m in roster.members if m.id == "dand"} == {("dand@apache.org",)}
+
+
+def test_committee_info_says_who_is_on_the_pmc_ldap_adds_the_committers_people_their_names() -> (
+    None
+):
+    roster = load_rosters(
+        [str(LDAP_PROJECTS), str(COMMITTEE_INFO), str(LDAP_PEOPLE)], committee="example"
+    )
+    assert roles(roster) == {
+        "alicee": ("Alice Example", "pmc"),  # committee-info's name over the people file's
+        "bobb": ("Bob Builder", "pmc"),
+        "carolc": ("Carol Chen", "pmc"),
+        "dand": ("Dan Dorsey", "committer"),
+        "gwenk": ("Gwen Kim", "committer"),
+        "zhangw": ("Wei Zhang", "pmc"),
+        "carol2": ("carol2", "committer"),  # an LDAP owner the official record does not list
+    }
+    bob = next(m for m in roster.members if m.id == "bobb")
+    assert bob.since == date(2020, 11, 18)
+
+
+def test_the_people_file_alone_names_nobody(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="public_ldap_people.json only names the ids"):
+        load_rosters([str(LDAP_PEOPLE)], committee="example")
+
+
+def test_a_json_file_of_another_kind_is_one_clear_line(tmp_path: Path) -> None:
+    other = tmp_path / "other.json"
+    other.write_text('{"hello": 1}')
+    with pytest.raises(ConfigError) as raised:
+        load_roster(str(other), committee="example")
+    assert str(raised.value).startswith(f"{other}: not a Whimsy roster: expected committee-info")
