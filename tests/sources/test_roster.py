@@ -661,7 +661,7 @@ def test_committee_info_says_who_is_on_the_pmc_ldap_adds_the_committers_people_t
 
 
 def test_the_people_file_alone_names_nobody(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="public_ldap_people.json only names the ids"):
+    with pytest.raises(ConfigError, match=r"public_ldap_people\.json only names the ids"):
         load_rosters([str(LDAP_PEOPLE)], committee="example")
 
 
