@@ -315,11 +315,13 @@ class Doubt:
 
 @dataclass(frozen=True)
 class Round:
-    """One call of a vote: the first call, or a re-call in the same thread (a new candidate)."""
+    """One call of a vote: the first call, a re-call in the same thread (a new candidate), or
+    a podling vote's next round in a thread of its own (general@incubator)."""
 
     opened_at: datetime
     url: str
     carried_over: bool = False  # the re-call said the earlier round's ballots still count
+    own_thread: bool = False  # the round's call opened a thread of its own
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,8 @@ class Claims:
     total: dict[Value, int] = field(default_factory=dict)
     listed: list[Listed] = field(default_factory=list)
     listed_values: set[Value] = field(default_factory=set)  # values with a list, maybe empty
+    # per value, the binding said by its lists' headings (True: a "+1 (binding):" list)
+    headings: dict[Value, set[bool | None]] = field(default_factory=dict)
     marks_binding: bool = False  # it says, somewhere, which votes are binding
 
 
@@ -197,6 +199,7 @@ def _heading(heading: re.Match[str], found: Claims) -> tuple[Value, bool | None]
     if binding is not None:
         found.marks_binding = True
     found.listed_values.add(value)
+    found.headings.setdefault(value, set()).add(binding)
     return value, binding
 
 

@@ -172,9 +172,17 @@ def _name_differences(claims: Claims, tally: Tally, members: dict[str, Member]) 
         matched.add(id(ballot))
         yield from _listed_against(listed, ballot, tally.electorate)
     for ballot in ballots:
-        if ballot.counted and id(ballot) not in matched and ballot.value in claims.listed_values:
+        if ballot.counted and id(ballot) not in matched and _expected(claims, ballot):
             binding = " (binding)" if ballot.binding else ""
             yield f"The result leaves out {ballot.voter}'s {ballot.value.value}{binding}."
+
+
+def _expected(claims: Claims, ballot: Ballot) -> bool:
+    """Whether the result's lists should name this ballot: a value it lists, and not a
+    non-binding one where it lists only binding votes ("+1 (binding):" alone)."""
+    if ballot.value not in claims.listed_values:
+        return False
+    return ballot.binding or claims.headings.get(ballot.value) != {True}
 
 
 def _listed_against(listed: Listed, ballot: Ballot, electorate: Electorate) -> Iterable[str]:

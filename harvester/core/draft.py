@@ -138,14 +138,21 @@ def _changed_lines(tally: Tally) -> list[str]:
 
 def vote_links(tally: Tally) -> list[str]:
     """Where the vote was held, as anyone can find it: a web address, or for a mail file the
-    call's Message-ID (a local path means nothing to the list)."""
-    links = []
-    for source in tally.sources:
-        if source.url.startswith(("http://", "https://")):
-            links.append(source.url)
-        elif tally.call_message_id:
-            links.append(f"the thread of Message-ID <{tally.call_message_id}>")
+    call's Message-ID, and each later round's (a local path means nothing to the list)."""
+    links = [s.url for s in tally.sources if s.url.startswith(("http://", "https://"))]
+    if len(links) < len(tally.sources):  # a mail file: name its threads by their calls
+        opened = [r for i, r in enumerate(tally.rounds) if i == 0 or r.own_thread]
+        calls = [r.url for r in opened if r.url.startswith("mid:")]
+        if not calls and tally.call_message_id:
+            calls = [f"mid:{tally.call_message_id}"]
+        links += [f"the thread of Message-ID <{_percent_decoded(c[4:])}>" for c in calls]
     return list(dict.fromkeys(links))
+
+
+def _percent_decoded(text: str) -> str:
+    """A mid: URL's Message-ID as written (its other characters are %-quoted)."""
+    raw = re.sub(rb"%([0-9A-Fa-f]{2})", lambda m: bytes([int(m[1], 16)]), text.encode())
+    return raw.decode("utf-8", "replace")
 
 
 def correction_line(override: Override) -> str:

@@ -120,7 +120,12 @@ def report_json(tally: Tally, outcome: Outcome) -> dict[str, Any]:
         "conditions": [condition_json(c) for c in outcome.conditions],
         "sources": [{"kind": s.kind, "url": s.url, "messages": s.messages} for s in tally.sources],
         "rounds": [
-            {"opened_at": iso_utc(r.opened_at), "url": r.url, "carried_over": r.carried_over}
+            {
+                "opened_at": iso_utc(r.opened_at),
+                "url": r.url,
+                "carried_over": r.carried_over,
+                "own_thread": r.own_thread,
+            }
             for r in tally.rounds
         ],
         "not_voted": list(tally.not_voted),

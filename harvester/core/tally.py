@@ -108,15 +108,19 @@ def vote_window(
     closed_thread: Sequence[Message],
     opts: TallyOptions,
     closed_at: datetime | None = None,
+    last_round: datetime | None = None,
 ) -> Window:
     """Open with the call; close at the first of: operator cut-off, [RESULT]/[CANCEL], deadline,
-    or, for a thread closed with none of those, its last post (the close action itself)."""
+    or, for a thread closed with none of those, its last post (the close action itself). A
+    [RESULT] of an earlier round (a podling's dev@ round, before `last_round` opened) does not
+    close the decision."""
     duration = window.min_duration(call_text) or opts.default_min_duration
     earliest = call.sent_at + duration if duration else None
     candidates: list[tuple[datetime, str]] = []
     if opts.closes_at is not None:
         candidates.append((opts.closes_at, "operator"))
-    closing = [m for m in messages if _is_closing(m) and m.sent_at >= call.sent_at]
+    since = max(call.sent_at, last_round) if last_round else call.sent_at
+    closing = [m for m in messages if _is_closing(m) and m.sent_at >= since]
     if closing:
         first = closing[0]
         how = "cancel" if threads.is_cancel_subject(first.subject) else "result"
@@ -307,6 +311,7 @@ class _Run:
     caller: str = ""  # the caller's voter key: only they call the vote again
     overrides: dict[str, Override] = field(default_factory=dict)
     closing: Read | None = None  # the comment that closed the vote, when one did
+    next_calls: frozenset[str] = frozenset()  # URLs of a podling vote's later rounds' calls
 
     def read(self, message: Message, visible: quotes.Words) -> None:
         override = self.overrides.get(message.url)
@@ -328,6 +333,8 @@ class _Run:
         binding = corrections.corrected_binding(binding, override)
         if message is self.call:
             self.caller = voter_key(read.who)
+        elif message.url in self.next_calls:
+            self._next_call(read)
         else:
             self._follow(read, binding)
         late = self.win.closes_at is not None and message.sent_at > self.win.closes_at
@@ -356,6 +363,15 @@ class _Run:
             return
         self.win = replace(self.win, closes_at=at, closed_by="closing-comment")
         self.closing = read
+
+    def _next_call(self, read: Read) -> None:
+        """A podling vote's next round (general@incubator after the podling's dev@): the
+        ballots so far carry over, its own call sets its minimum duration."""
+        at, said = read.message.sent_at, "\n".join(read.own)
+        self.state.new_round(carried=True)
+        self.rounds.append(Round(at, read.message.url, True, own_thread=True))
+        duration = window.min_duration(said) or _min_duration(self.call_text, self.opts)
+        self.win = replace(self.win, earliest_close=at + duration if duration else None)
 
     def _new_round(self, read: Read) -> None:
         """A re-call opens the vote again: its own minimum duration and deadline, if it names
@@ -393,6 +409,8 @@ def count_votes(sources: Sequence[Thread], roster: Roster, opts: TallyOptions) -
     call_text = "\n".join(text.own_lines(call))
     closed = any(t.closed for t in sources)
     closed_times = [t.closed_at for t in sources if t.closed and t.closed_at is not None]
+    rounds = threads.later_calls(messages, call) if threads.is_podling_vote(call.subject) else []
+    last_round = rounds[-1].sent_at if rounds else None
     win = vote_window(
         call,
         call_text,
@@ -400,10 +418,12 @@ def count_votes(sources: Sequence[Thread], roster: Roster, opts: TallyOptions) -
         everything if closed else [],
         opts,
         min(closed_times) if closed_times else None,
+        last_round,
     )
     index = identity.index_roster(roster, opts.verdicts)
     run = _Run(call, call_text, opts, index, win, rounds=[Round(call.sent_at, call.url)])
     run.overrides = corrections.by_url(opts.corrections)
+    run.next_calls = frozenset(m.url for m in rounds)
     for message in messages:
         visible = quotes.Words(text.visible_lines(message))
         if not _is_announcement(message) and message.sent_at >= call.sent_at:
@@ -450,13 +470,14 @@ def count_votes(sources: Sequence[Thread], roster: Roster, opts: TallyOptions) -
         rounds=tuple(run.rounds),
         doubts=_doubts(state, open_review),
         not_voted=not_voted(roster, opts.electorate, opened_on, shown),
-        result_text=_result_text(messages, call, run),
+        result_text=_result_text(messages, rounds[-1] if rounds else call, run),
         voted_on=voted_on(title, call_text),
     )
 
 
 def _result_text(messages: Sequence[Message], call: Message, run: _Run) -> ResultText | None:
-    """The [RESULT] mail (the first after the call), else the comment that closed the vote."""
+    """The [RESULT] mail (the first after the last round's call), else the comment that closed
+    the vote."""
     for message in messages:
         if _is_announcement(message) and message.sent_at >= call.sent_at:
             own = tuple(text.own_lines(message))

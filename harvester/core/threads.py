@@ -122,16 +122,34 @@ def group_votes(threads: Sequence[list[Message]]) -> list[list[Message]]:
         key = vote_key(thread[0].subject)
         votes.setdefault(key, []).extend(thread)
     grouped = [sorted(msgs, key=lambda m: m.sent_at) for msgs in votes.values()]
-    return [msgs for msgs in grouped if any(_is_call(m) for m in msgs)]
+    return [msgs for msgs in grouped if any(is_call(m) for m in msgs)]
 
 
-def _is_call(message: Message) -> bool:
+def is_call(message: Message) -> bool:
     return is_vote_subject(message.subject) and not is_result_subject(message.subject)
+
+
+def is_podling_vote(subject: str) -> bool:
+    """An Incubator podling's vote ("Release Apache Foo 1.0 (incubating)"): a round on the
+    podling's dev@ list, then one on general@incubator, are one decision."""
+    return "incubating" in subject.lower() or "podling" in subject.lower()
+
+
+def later_calls(messages: Sequence[Message], call: Message) -> list[Message]:
+    """The calls after `call` that open a round of their own (not replies to a call)."""
+    return [
+        m
+        for m in messages
+        if m is not call
+        and m.sent_at > call.sent_at
+        and is_call(m)
+        and not is_reply_subject(m.subject)
+    ]
 
 
 def find_call(messages: Sequence[Message]) -> Message | None:
     """The call for votes: the first [VOTE] message that is not a reply, else the first [VOTE]."""
-    calls = [m for m in messages if _is_call(m)]
+    calls = [m for m in messages if is_call(m)]
     originals = [m for m in calls if not is_reply_subject(m.subject)]
     chosen = originals or calls
     return min(chosen, key=lambda m: m.sent_at) if chosen else None
