@@ -17,10 +17,13 @@ from datetime import UTC, datetime
 from typing import TypeGuard
 from urllib.parse import urlencode, urlsplit
 
+import msgspec
+
 from harvester.errors import SourceError
 from harvester.model import Author, BodyFormat, Message, Thread, ThreadUpdate
 from harvester.sources.http import NOT_MODIFIED, Fetched, HttpClient, HttpError
 from harvester.sources.progress import Progress, Tracker
+from harvester.sources.shapes import decode_answer, iso_time
 
 DEFAULT_API_URL = "https://api.github.com"
 PER_PAGE = 100  # GitHub's maximum
@@ -28,6 +31,67 @@ LIST_PAGES = 5  # a discovery listing reads at most this many pages (500 issues)
 _ISSUE_PATH = re.compile(
     r"^/(?:repos/)?(?P<owner>[^/]+)/(?P<repo>[^/]+)/(?P<kind>issues|pull|pulls)/(?P<number>\d+)"
 )
+
+
+# --- the JSON harvester reads: only these fields; unknown ones pass ----------------------------
+
+
+class UserShape(msgspec.Struct):
+    login: str | None = None  # a deleted account has no user, or no login: "ghost"
+
+
+class LabelShape(msgspec.Struct):
+    name: str | None = None
+
+
+Labels = list[str | LabelShape] | None  # objects with a name; plain names in some payloads
+
+
+class IssueShape(msgspec.Struct):
+    """`GET /repos/{owner}/{repo}/issues/{n}`: an issue or a pull request."""
+
+    id: int
+    title: str
+    html_url: str
+    created_at: str
+    updated_at: str
+    body: str | None = None
+    user: UserShape | None = None
+    comments: int | None = None  # how many conversation comments it has
+    state: str | None = None  # "open" or "closed"
+    closed_at: str | None = None
+    labels: Labels = None
+
+
+class CommentShape(msgspec.Struct):
+    """One entry of `GET …/issues/{n}/comments`."""
+
+    id: int
+    html_url: str
+    created_at: str
+    updated_at: str
+    body: str | None = None
+    user: UserShape | None = None
+
+
+class PullRequestShape(msgspec.Struct):
+    """Present (with links this reader does not need) when a listed issue is a pull request."""
+
+
+class ListedIssueShape(msgspec.Struct):
+    """One entry of `GET /repos/{owner}/{repo}/issues`."""
+
+    number: int
+    title: str
+    html_url: str
+    created_at: str
+    labels: Labels = None
+    pull_request: PullRequestShape | None = None
+
+
+ISSUE = "a GitHub issue"
+COMMENTS = "a GitHub comment list"
+ISSUES = "a GitHub issue list"
 
 
 @dataclass(frozen=True)
@@ -83,15 +147,16 @@ async def fetch_issue(
 
 async def _read_issue(
     client: HttpClient, url: str, opts: GitHubOptions, progress: Progress | None
-) -> tuple[Thread, Mapping[str, object]]:
-    """The whole thread, and the issue object it was read from."""
+) -> tuple[Thread, IssueShape]:
+    """The whole thread, and the issue it was read from."""
     api = _issue_api(url, opts)
     headers = _headers(opts)
-    issue = _object(await _get_json(client, url, api, headers), api, "")
-    title = _str(issue, "title", api)
-    tracker = Tracker(progress, 1 + _int(issue, "comments", api, 0), 1)
-    thread_url = _str(issue, "html_url", api)
-    messages = [_issue_message(issue, title, api)]
+    fetched = await _get(client, url, api, headers)
+    issue = decode_answer(fetched.body, IssueShape, where=api, what=ISSUE)
+    title = issue.title
+    tracker = Tracker(progress, 1 + (issue.comments or 0), 1)
+    thread_url = issue.html_url
+    messages = [_issue_message(issue, api)]
     comments, _ = await _comment_pages(
         client, url, f"{api}/comments?per_page={PER_PAGE}", headers, title, thread_url, tracker
     )
@@ -103,18 +168,19 @@ async def _read_issue(
         title=title,
         closed=_closed_at(issue, api) is not None,
         closed_at=_closed_at(issue, api),
-        labels=_labels(issue, api),
+        labels=_label_names(issue.labels),
     )
     return thread, issue
 
 
-def _closed_at(issue: Mapping[str, object], where: str) -> datetime | None:
+def _closed_at(issue: IssueShape, where: str) -> datetime | None:
     """When a closed issue was closed (TVM closes a vote by closing its issue); None while open.
     A closed issue without closed_at closes at its last update."""
-    if issue.get("state") != "closed":
+    if issue.state != "closed":
         return None
-    key = "closed_at" if isinstance(issue.get("closed_at"), str) else "updated_at"
-    return _time(issue, key, where)
+    if issue.closed_at is None:
+        return iso_time(issue.updated_at, where=where, field="updated_at")
+    return iso_time(issue.closed_at, where=where, field="closed_at")
 
 
 async def _comment_pages(
@@ -134,12 +200,9 @@ async def _comment_pages(
     while next_url:
         if fetched.status == NOT_MODIFIED:
             break
-        comments = fetched.json()
-        if not isinstance(comments, list):
-            raise SourceError(next_url, "not a GitHub comment list: expected a JSON array")
+        comments = decode_answer(fetched.body, list[CommentShape], where=next_url, what=COMMENTS)
         for index, comment in enumerate(comments):
-            item = _object(comment, next_url, f"[{index}]")
-            messages.append(_comment_message(item, title, thread_url, next_url))
+            messages.append(_comment_message(comment, title, thread_url, next_url, f"[{index}]"))
         tracker.total = max(tracker.total, tracker.done + len(comments))  # a poll's total grows
         tracker.add(len(comments))
         next_url = fetched.links.get("next")
@@ -152,13 +215,9 @@ def _unconditional(headers: Mapping[str, str]) -> dict[str, str]:
     return {k: v for k, v in headers.items() if k.lower() != "if-none-match"}
 
 
-def _labels(item: Mapping[str, object], where: str) -> tuple[str, ...]:
-    """`labels[]` holds objects with a name (and, in some payloads, plain names)."""
-    found = item.get("labels") or []
-    if not isinstance(found, list):
-        raise SourceError(where, "expected a list", field="labels")
-    names = (label.get("name") if isinstance(label, Mapping) else label for label in found)
-    return tuple(name for name in names if isinstance(name, str))
+def _label_names(labels: Labels) -> tuple[str, ...]:
+    names = (label if isinstance(label, str) else label.name for label in labels or ())
+    return tuple(name for name in names if name is not None)
 
 
 # --- polling ------------------------------------------------------------------------------------
@@ -318,12 +377,12 @@ async def _issue_state(
     fetched = await _get(client, url, api, headers or _headers(opts))
     if fetched.status == NOT_MODIFIED:
         return state
-    issue = _object(fetched.json(), api, "")
+    issue = decode_answer(fetched.body, IssueShape, where=api, what=ISSUE)
     closed_at = _closed_at(issue, api)
     return replace(
         state,
-        title=_str(issue, "title", api),
-        labels=_labels(issue, api),
+        title=issue.title,
+        labels=_label_names(issue.labels),
         issue_etag=fetched.headers.get("ETag", ""),
         closed_at=_iso(closed_at) if closed_at else "",
     )
@@ -339,7 +398,7 @@ async def _full_issue(
 ) -> ThreadUpdate:
     thread, issue = await _read_issue(client, url, opts, progress)
     comments = [m for m in thread.messages if m.source_id.startswith("comment-")]
-    created = _time(issue, "created_at", thread.url)
+    created = iso_time(issue.created_at, where=thread.url, field="created_at")
     newest, seen = _newest(comments, created, ())
     closed_at = _iso(thread.closed_at) if thread.closed_at else ""
     cursor = _IssueCursor(
@@ -388,24 +447,22 @@ async def list_repo_issues(
         if not next_url:
             break
         fetched = await _get(client, where, next_url, _headers(opts), "repository")
-        items = fetched.json()
-        if not isinstance(items, list):
-            raise SourceError(next_url, "not a GitHub issue list: expected a JSON array")
+        items = decode_answer(fetched.body, list[ListedIssueShape], where=next_url, what=ISSUES)
         for index, item in enumerate(items):
-            found.append(_listing(_object(item, next_url, f"[{index}]"), next_url))
+            found.append(_listing(item, next_url, f"[{index}]"))
         next_url = fetched.links.get("next")
     wanted = {label.casefold() for label in labels}
     return [i for i in found if not wanted or wanted & {x.casefold() for x in i.labels}]
 
 
-def _listing(item: Mapping[str, object], where: str) -> IssueListing:
+def _listing(item: ListedIssueShape, where: str, path: str) -> IssueListing:
     return IssueListing(
-        number=_int(item, "number", where),
-        title=_str(item, "title", where),
-        url=_str(item, "html_url", where),
-        created_at=_time(item, "created_at", where),
-        labels=_labels(item, where),
-        pull=isinstance(item.get("pull_request"), Mapping),
+        number=item.number,
+        title=item.title,
+        url=item.html_url,
+        created_at=iso_time(item.created_at, where=where, field=f"{path}.created_at"),
+        labels=_label_names(item.labels),
+        pull=item.pull_request is not None,
     )
 
 
@@ -426,80 +483,40 @@ async def _get(
         raise
 
 
-async def _get_json(
-    client: HttpClient, url: str, target: str, headers: Mapping[str, str]
-) -> object:
-    return (await _get(client, url, target, headers)).json()
-
-
-def _issue_message(issue: Mapping[str, object], title: str, where: str) -> Message:
+def _issue_message(issue: IssueShape, where: str) -> Message:
     return Message(
         source="github",
-        source_id=f"issue-{_int(issue, 'id', where)}",
-        url=_str(issue, "html_url", where),
-        subject=title,
-        author=_author(issue, where),
-        sent_at=_time(issue, "created_at", where),
-        body=_str(issue, "body", where, ""),
+        source_id=f"issue-{issue.id}",
+        url=issue.html_url,
+        subject=issue.title,
+        author=_author(issue.user),
+        sent_at=iso_time(issue.created_at, where=where, field="created_at"),
+        body=issue.body or "",
         body_format=BodyFormat.MARKDOWN,
-        thread_url=_str(issue, "html_url", where),
-        updated_at=_time(issue, "updated_at", where),
+        thread_url=issue.html_url,
+        updated_at=iso_time(issue.updated_at, where=where, field="updated_at"),
     )
 
 
 def _comment_message(
-    comment: Mapping[str, object], title: str, thread_url: str, where: str
+    comment: CommentShape, title: str, thread_url: str, where: str, path: str
 ) -> Message:
     return Message(
         source="github",
-        source_id=f"comment-{_int(comment, 'id', where)}",
-        url=_str(comment, "html_url", where),
+        source_id=f"comment-{comment.id}",
+        url=comment.html_url,
         subject=f"Re: {title}",
-        author=_author(comment, where),
-        sent_at=_time(comment, "created_at", where),
-        body=_str(comment, "body", where, ""),
+        author=_author(comment.user),
+        sent_at=iso_time(comment.created_at, where=where, field=f"{path}.created_at"),
+        body=comment.body or "",
         body_format=BodyFormat.MARKDOWN,
         thread_url=thread_url,
-        updated_at=_time(comment, "updated_at", where),
+        updated_at=iso_time(comment.updated_at, where=where, field=f"{path}.updated_at"),
     )
 
 
-def _author(item: Mapping[str, object], where: str) -> Author:
-    user = item.get("user")
-    login = user.get("login") if isinstance(user, Mapping) else None
-    if not isinstance(login, str):  # a deleted account is shown as "ghost"
+def _author(user: UserShape | None) -> Author:
+    login = None if user is None else user.login
+    if login is None:  # a deleted account is shown as "ghost"
         return Author(name="ghost", username="ghost")
     return Author(name=login, username=login)
-
-
-def _object(value: object, where: str, field: str) -> Mapping[str, object]:
-    if not isinstance(value, Mapping):
-        raise SourceError(where, "not a GitHub object: expected a JSON object", field=field)
-    return value
-
-
-def _str(item: Mapping[str, object], key: str, where: str, default: str | None = None) -> str:
-    value = item.get(key)
-    if value is None and default is not None:
-        return default
-    if not isinstance(value, str):
-        raise SourceError(where, "expected a string", field=key)
-    return value
-
-
-def _int(item: Mapping[str, object], key: str, where: str, default: int | None = None) -> int:
-    value = item.get(key)
-    if value is None and default is not None:
-        return default
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise SourceError(where, "expected an integer", field=key)
-    return value
-
-
-def _time(item: Mapping[str, object], key: str, where: str) -> datetime:
-    text = _str(item, key, where)
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise SourceError(where, f"not an ISO-8601 time: {text!r}", field=key) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -13,6 +13,7 @@ the cursor does not know; only then is the thread read again in full.
 from __future__ import annotations
 
 import asyncio
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -20,12 +21,15 @@ from datetime import UTC, datetime, timedelta
 from typing import TypeGuard
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import msgspec
+
 from harvester.errors import SourceError
 from harvester.model import SANE_SINCE, SANE_UNTIL, Author, Message, Thread, ThreadUpdate
 from harvester.sources.http import HttpClient, HttpError, gather_all
 from harvester.sources.mailparse import EPOCH
 from harvester.sources.mbox import iter_mbox_bytes
 from harvester.sources.progress import Progress, Tracker
+from harvester.sources.shapes import decode_answer
 
 EMAIL_CONCURRENCY = 4  # email.lua requests in flight at once when the mbox falls short
 _LIST_RAW = re.compile(r"<?([^.<>@]+)\.([^<>@]+?)>?$")  # "<dev.tvm.apache.org>"
@@ -33,6 +37,68 @@ _MID = re.compile(r"^(?=.*\d)[0-9a-z]{20,}$")  # Foal's ids: 32 base32 character
 CHILDREN_CAP = 250  # thread.lua lists at most this many replies to one message
 MONTHS_PAST_CAP = 12  # how far to follow a capped thread into later months
 _ANONYMISED = "...@"
+
+
+# --- the JSON harvester reads: only these fields; unknown ones pass ----------------------------
+
+
+class NodeShape(msgspec.Struct):
+    """One message of thread.lua's tree: who and when, but no body."""
+
+    epoch: int | float  # from the sender's Date header
+    mid: str | None = None  # the permalink id; older answers call it `id`
+    id: str | None = None
+    message_id: str | None = msgspec.field(default=None, name="message-id")
+    subject: str | None = None
+    list_raw: str | None = None  # "<dev.tvm.apache.org>"; older answers call it `list`
+    list_id: str | None = msgspec.field(default=None, name="list")
+    children: list[NodeShape] | None = None
+
+
+class ThreadShape(msgspec.Struct):
+    """`api/thread.lua`: the thread's root, with the replies under it."""
+
+    thread: NodeShape
+
+
+class EmailShape(msgspec.Struct):
+    """`api/email.lua`: one message with its body; the From address is anonymised."""
+
+    epoch: int | float
+    sender: str | None = msgspec.field(default=None, name="from")
+    message_id: str | None = msgspec.field(default=None, name="message-id")
+    subject: str | None = None
+    body: str | None = None
+    in_reply_to: str | None = msgspec.field(default=None, name="in-reply-to")
+    references: str | None = None  # Message-IDs separated by white space
+
+
+class HitShape(msgspec.Struct):
+    """One of stats.lua's `emails`: enough to spot a [VOTE] thread and open it."""
+
+    epoch: int | float
+    mid: str | None = None
+    id: str | None = None
+    message_id: str | None = msgspec.field(default=None, name="message-id")
+    subject: str | None = None
+    sender: str | None = msgspec.field(default=None, name="from")
+    in_reply_to: str | None = msgspec.field(default=None, name="in-reply-to")
+
+
+# Anything in `emails` that is not an object is skipped: it names no mail to look at.
+NotAHit = str | int | float | bool | list[object] | None
+
+
+class StatsShape(msgspec.Struct):
+    """`api/stats.lua?emailsOnly`: the hits, or {"changed": false} when told `since`."""
+
+    changed: bool | None = None
+    emails: list[HitShape | NotAHit] | None = None
+
+
+THREAD = "a Pony Mail thread"
+EMAIL = "a Pony Mail email"
+STATS = "a Pony Mail stats answer"
 
 
 @dataclass(frozen=True)
@@ -88,24 +154,20 @@ def _bare_id(value: str) -> str:
     return value.strip().strip("<>").strip()
 
 
-def _nodes(tree: object, where: str) -> list[Node]:
+def _nodes(tree: NodeShape) -> list[Node]:
     """Flatten thread.lua's nested `children` (depth first) into Nodes."""
     found: list[Node] = []
     stack = [tree]
     while stack:
         item = stack.pop()
-        if not isinstance(item, Mapping):
-            raise SourceError(where, "not a Pony Mail thread: expected an object", field="thread")
-        children = item.get("children") or []
-        if not isinstance(children, list):
-            raise SourceError(where, "not a Pony Mail thread: children is not a list")
+        children = item.children or []
         found.append(
             Node(
-                mid=str(item.get("mid") or item.get("id") or ""),
-                message_id=_bare_id(str(item.get("message-id", ""))),
-                epoch=_epoch(item, where),
-                subject=str(item.get("subject", "")),
-                list_raw=str(item.get("list_raw") or item.get("list") or ""),
+                mid=item.mid or item.id or "",
+                message_id=_bare_id(item.message_id or ""),
+                epoch=_seconds(item.epoch),
+                subject=item.subject or "",
+                list_raw=item.list_raw or item.list_id or "",
                 replies_listed=len(children),
             )
         )
@@ -118,11 +180,11 @@ def _time_of(epoch: int) -> datetime:
     return datetime.fromtimestamp(epoch, UTC) if _is_sane_epoch(epoch) else EPOCH
 
 
-def _epoch(item: Mapping[str, object], where: str) -> int:
-    value = item.get("epoch")
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise SourceError(where, "not a Pony Mail message: epoch is not a number", field="epoch")
-    return int(value)
+def _seconds(epoch: int | float) -> int:
+    """Whole seconds; a non-finite epoch (NaN, Infinity) is as unknown as any insane one."""
+    if isinstance(epoch, int):
+        return epoch
+    return int(epoch) if math.isfinite(epoch) else 0
 
 
 def list_address(list_raw: str) -> tuple[str, str]:
@@ -216,21 +278,19 @@ def next_month(month: str) -> str:
     return f"{year + 1:04d}-01" if number == 12 else f"{year:04d}-{number + 1:02d}"
 
 
-def _from_email_json(data: object, where: str) -> Message:
+def _from_email(email: EmailShape) -> Message:
     """email.lua's document -> Message; its From address is anonymised, so only the name is kept."""
-    if not isinstance(data, Mapping):
-        raise SourceError(where, "not a Pony Mail email: expected an object")
-    name, address = _split_from(str(data.get("from", "")))
-    references = tuple(_bare_id(r) for r in str(data.get("references") or "").split() if r)
+    name, address = _split_from(email.sender or "")
+    references = tuple(_bare_id(r) for r in (email.references or "").split() if r)
     return Message(
         source="mail",
-        source_id=_bare_id(str(data.get("message-id", ""))),
+        source_id=_bare_id(email.message_id or ""),
         url="",
-        subject=str(data.get("subject", "")),
+        subject=email.subject or "",
         author=Author(name=name, address="" if _ANONYMISED in address else address.lower()),
-        sent_at=_time_of(_epoch(data, where)),
-        body=str(data.get("body", "")),
-        in_reply_to=_bare_id(str(data.get("in-reply-to") or "")),
+        sent_at=_time_of(_seconds(email.epoch)),
+        body=email.body or "",
+        in_reply_to=_bare_id(email.in_reply_to or ""),
         references=references,
     )
 
@@ -251,13 +311,14 @@ async def _emails(
     async def one(mid: str) -> Message | None:
         async with slots:
             try:
-                data = await client.get_json(target, params={"id": mid})
+                fetched = await client.get(target, params={"id": mid}, expect_json=True)
             except HttpError as error:
                 if error.status == 404:  # deleted or hidden since the thread was listed
                     return None
                 raise
         tracker.add(1)
-        return _from_email_json(data, f"{target}?id={mid}")
+        where = f"{target}?id={mid}"
+        return _from_email(decode_answer(fetched.body, EmailShape, where=where, what=EMAIL))
 
     found = await gather_all(*(one(mid) for mid in mids))
     return [message for message in found if message is not None]
@@ -281,14 +342,14 @@ async def _read_thread(
     """The whole thread, and thread.lua's nodes it was read from (the root first)."""
     ref = _ref_of(url)
     target = f"{ref.base}/api/thread.lua"
+    params = {"id": ref.mid, "find_parent": "true"}
     try:
-        data = await client.get_json(target, params={"id": ref.mid, "find_parent": "true"})
+        fetched = await client.get(target, params=params, expect_json=True)
     except HttpError as error:
         if error.status == 404:
             raise SourceError(url, "no such thread in the archive (HTTP 404)") from None
         raise
-    tree = data.get("thread") if isinstance(data, Mapping) else None
-    nodes = _nodes(tree, target)
+    nodes = _nodes(decode_answer(fetched.body, ThreadShape, where=target, what=THREAD).thread)
     tracker = Tracker(progress, len(nodes))
     by_id = {n.message_id: n for n in nodes}
     mailed = await _mbox_messages(client, ref, nodes)
@@ -340,21 +401,28 @@ async def list_mails(
         ("header_subject", subject),
         ("emailsOnly", "true"),
     ]
-    data = await client.get_json(target, params=params)
-    emails = data.get("emails") if isinstance(data, Mapping) else None
-    if not isinstance(emails, list):
-        raise SourceError(target, "not a Pony Mail stats answer: no emails list", field="emails")
-    return [_listed(item, target) for item in emails if isinstance(item, Mapping)]
+    return _hits(await _stats(client, target, params), target)
 
 
-def _listed(item: Mapping[str, object], where: str) -> ListedMail:
+async def _stats(client: HttpClient, target: str, params: Sequence[tuple[str, str]]) -> StatsShape:
+    fetched = await client.get(target, params=params, expect_json=True)
+    return decode_answer(fetched.body, StatsShape, where=target, what=STATS)
+
+
+def _hits(stats: StatsShape, where: str) -> list[ListedMail]:
+    if stats.emails is None:
+        raise SourceError(where, f"not {STATS}: expected a list, got nothing", field="emails")
+    return [_listed(hit) for hit in stats.emails if isinstance(hit, HitShape)]
+
+
+def _listed(hit: HitShape) -> ListedMail:
     return ListedMail(
-        mid=str(item.get("mid") or item.get("id") or ""),
-        message_id=_bare_id(str(item.get("message-id", ""))),
-        subject=str(item.get("subject", "")),
-        epoch=_epoch(item, where),
-        sender=str(item.get("from", "")),
-        in_reply_to=_bare_id(str(item.get("in-reply-to") or "")),
+        mid=hit.mid or hit.id or "",
+        message_id=_bare_id(hit.message_id or ""),
+        subject=hit.subject or "",
+        epoch=_seconds(hit.epoch),
+        sender=hit.sender or "",
+        in_reply_to=_bare_id(hit.in_reply_to or ""),
     )
 
 
@@ -508,10 +576,7 @@ async def _stats_since(
         ("d", f"dfr={state.first_date}|dto={tomorrow}"),
         ("since", str(state.newest - max(0, overlap_seconds))),
     ]
-    data = await client.get_json(target, params=params)
-    if isinstance(data, Mapping) and data.get("changed") is False:
+    stats = await _stats(client, target, params)
+    if stats.changed is False:
         return []
-    emails = data.get("emails") if isinstance(data, Mapping) else None
-    if not isinstance(emails, list):
-        raise SourceError(target, "not a Pony Mail stats answer: no emails list", field="emails")
-    return [_listed(item, target) for item in emails if isinstance(item, Mapping)]
+    return _hits(stats, target)

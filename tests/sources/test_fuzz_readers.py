@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -17,10 +18,13 @@ from harvester.config import load_settings
 from harvester.core.tally import TallyOptions, count_votes
 from harvester.errors import HarvesterError
 from harvester.model import Roster, Thread
+from harvester.sources import github, ponymail
+from harvester.sources.discourse import shape as discourse_shape
 from harvester.sources.discourse import thread_from_topic_json
 from harvester.sources.mailparse import parse_mail
 from harvester.sources.mbox import iter_raw_mbox
 from harvester.sources.roster import parse_roster_text
+from harvester.sources.shapes import decode_answer
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -98,8 +102,9 @@ def topic_like(draw: st.DrawFn) -> Any:
     post = draw(st.dictionaries(st.sampled_from(_TOPIC_KEYS), _JSON, max_size=8))
     return {
         "id": draw(st.one_of(st.integers(), st.text(max_size=3))),
-        "title": draw(_JSON),
-        "post_stream": {"posts": [post], "stream": draw(_JSON)},
+        "title": draw(st.one_of(st.text(max_size=8), _JSON)),
+        "slug": draw(st.one_of(st.text(max_size=8), _JSON)),
+        "post_stream": {"posts": [post], "stream": draw(st.one_of(st.lists(st.integers()), _JSON))},
         **draw(st.dictionaries(st.sampled_from(_TOPIC_KEYS), _JSON, max_size=3)),
     }
 
@@ -109,6 +114,36 @@ def topic_like(draw: st.DrawFn) -> Any:
 def test_any_topic_json_is_read_or_refused_in_one_error(data: Any) -> None:
     with contextlib.suppress(HarvesterError):
         thread_from_topic_json(data, where="fuzz.json")
+
+
+_ANSWER_SHAPES: list[Any] = [
+    discourse_shape.TopicShape, discourse_shape.PostsShape, discourse_shape.CategoryShape,
+    github.IssueShape, list[github.CommentShape], list[github.ListedIssueShape],
+    ponymail.ThreadShape, ponymail.EmailShape, ponymail.StatsShape,
+]  # fmt: skip
+_ANSWER_KEYS = ["post_stream", "posts", "topic_list", "topics", "thread", "children", "emails",
+                "id", "epoch", "title", "html_url", "created_at", "updated_at", "user", "labels",
+                "message-id", "from", "post_number", "polls", "options", "tags"]  # fmt: skip
+_ANSWER_JSON = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=8)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(st.sampled_from(_ANSWER_KEYS), inner, max_size=5),
+    ),
+    max_leaves=30,
+)
+
+
+@FUZZ
+@given(
+    st.sampled_from(_ANSWER_SHAPES),
+    st.one_of(st.binary(max_size=200), _ANSWER_JSON.map(lambda data: json.dumps(data).encode())),
+)
+def test_any_answer_is_decoded_or_refused_in_one_error(shape: Any, body: bytes) -> None:
+    """Whatever a site answers (NaN and Infinity included), decoding gives a shape or one
+    SourceError, for every declared shape of the three sites."""
+    with contextlib.suppress(HarvesterError):
+        decode_answer(body, shape, where="https://site/x.json", what="an answer")
 
 
 @FUZZ
