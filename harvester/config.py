@@ -38,7 +38,7 @@ from harvester.config_sources import (
 )
 from harvester.core.draft import check_template
 from harvester.errors import ConfigError
-from harvester.model import Electorate, RuleName, VoteProfile
+from harvester.model import ClosePolicy, Closing, Electorate, RuleName, VoteProfile
 
 
 def _comma_list(value: object) -> object:
@@ -70,6 +70,12 @@ class ProfileSettings(_Section):
     min_hours: int | None = Field(default=None, ge=0, le=8784)  # a year at most
     # A Jinja2 file for this kind of vote's result mail, relative to the settings file.
     template: str = ""
+    # When the daemon closes it: "deadline", "when-decided" (once the rule is met after the
+    # minimum time) or "extend" (while short of the minimum ballots, by extend_hours, up to
+    # max_hours after the call).
+    close: ClosePolicy = ClosePolicy.DEADLINE
+    extend_hours: int = Field(default=24, ge=1, le=8784)
+    max_hours: int = Field(default=168, ge=1, le=8784)
 
     @field_validator("subject")
     @classmethod
@@ -95,6 +101,7 @@ class ProfileSettings(_Section):
             electorate=self.electorate,
             min_hours=self.min_hours,
             template=read_template(self.template, f"vote.profiles[{self.name}].template"),
+            closing=Closing(self.close, self.extend_hours, self.max_hours),
         )
 
 

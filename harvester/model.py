@@ -174,6 +174,23 @@ class VoteProfile:
     electorate: Electorate | None = None
     min_hours: int | None = None
     template: str = ""  # the text of its own result-mail template (Jinja2); "": the default
+    closing: Closing = field(default_factory=lambda: Closing())
+
+
+class ClosePolicy(enum.StrEnum):
+    DEADLINE = "deadline"  # at the deadline (the minimum duration, or the end the call names)
+    WHEN_DECIDED = "when-decided"  # as soon as the rule is met, once the minimum time has passed
+    EXTEND = "extend"  # at the deadline, unless short of the minimum ballots: then later
+
+
+@dataclass(frozen=True)
+class Closing:
+    """When the daemon closes a vote of this kind (a result, a cancel or a closing comment
+    always closes it)."""
+
+    policy: ClosePolicy = ClosePolicy.DEADLINE
+    extend_hours: int = 24  # extend: each step
+    max_hours: int | None = 168  # extend: never later than this after the call (None: no end)
 
 
 @dataclass(frozen=True)
@@ -434,6 +451,7 @@ class Condition:
     relation: str  # ">=", ">" or "==" (at most: nothing above `need`)
     need: float
     text: str  # the arithmetic as the result mail spells it
+    quorum: bool = False  # a minimum number of binding ballots: more voters can meet it
 
     @property
     def met(self) -> bool:

@@ -68,9 +68,11 @@ def _yes(ok: bool) -> str:
     return "yes" if ok else "no"
 
 
-def _condition(label: str, have: float, relation: str, need: float, shown: str) -> Condition:
+def _condition(
+    label: str, have: float, relation: str, need: float, shown: str, *, quorum: bool = False
+) -> Condition:
     met = Condition(label, have, relation, need, "").met
-    return Condition(label, have, relation, need, f"{shown}: {_yes(met)}")
+    return Condition(label, have, relation, need, f"{shown}: {_yes(met)}", quorum)
 
 
 def lazy_two_thirds(c: Counts, tally: Tally, s: RuleSettings) -> list[Condition]:
@@ -78,7 +80,12 @@ def lazy_two_thirds(c: Counts, tally: Tally, s: RuleSettings) -> list[Condition]
     which = "+1, 0 and -1" if s.zero_counts_as_cast else "+1 and -1"
     return [
         _condition(
-            "binding votes cast", cast, ">=", 3, f"binding votes cast ({which}) = {cast} >= 3"
+            "binding votes cast",
+            cast,
+            ">=",
+            3,
+            f"binding votes cast ({which}) = {cast} >= 3",
+            quorum=True,
         ),
         _condition(
             "binding +1 against 2 × binding -1",
@@ -92,7 +99,7 @@ def lazy_two_thirds(c: Counts, tally: Tally, s: RuleSettings) -> list[Condition]
 
 def majority_approval(c: Counts, tally: Tally, s: RuleSettings) -> list[Condition]:
     return [
-        _condition("binding +1", c.plus, ">=", 3, f"binding +1 = {c.plus} >= 3"),
+        _condition("binding +1", c.plus, ">=", 3, f"binding +1 = {c.plus} >= 3", quorum=True),
         _condition(
             "binding +1 against binding -1",
             c.plus,
@@ -105,7 +112,7 @@ def majority_approval(c: Counts, tally: Tally, s: RuleSettings) -> list[Conditio
 
 def consensus_approval(c: Counts, tally: Tally, s: RuleSettings) -> list[Condition]:
     return [
-        _condition("binding +1", c.plus, ">=", 3, f"binding +1 = {c.plus} >= 3"),
+        _condition("binding +1", c.plus, ">=", 3, f"binding +1 = {c.plus} >= 3", quorum=True),
         _condition("binding -1", c.minus, "==", 0, f"binding -1 = {c.minus} = 0"),
     ]
 
@@ -125,8 +132,11 @@ def pmc_majority(c: Counts, tally: Tally, s: RuleSettings) -> list[Condition]:
             ">",
             half,
             f"binding +1 = {c.plus} > half of the {size} members of the electorate = {half:g}",
+            quorum=True,
         ),
-        _condition("binding +1", c.plus, ">=", least, f"binding +1 = {c.plus} >= {least}"),
+        _condition(
+            "binding +1", c.plus, ">=", least, f"binding +1 = {c.plus} >= {least}", quorum=True
+        ),
     ]
 
 

@@ -1,0 +1,74 @@
+"""Closing policies per kind of vote (core/closing.py), decided at every poll: at the deadline,
+as soon as the rule is met after the minimum time, or extended while short of ballots."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from harvester.core.closing import Verdict, decide_closing
+from harvester.core.rules import RuleSettings, decide
+from harvester.core.tally import TallyOptions, count_votes
+from harvester.model import ClosePolicy, Closing, RuleName
+from tests.core.factories import ROSTER, T0, call, mail, thread
+
+EARLIEST = T0 + timedelta(hours=72)  # the call asks for at least 72 hours
+
+
+def verdict(
+    policy: Closing, *ballots: object, now: datetime, deadline: datetime | None = None
+) -> Verdict:
+    messages = [call("Please vote; open for at least 72 hours.\n\n+1 (binding)"), *ballots]
+    tally = count_votes([thread(*messages)], ROSTER, TallyOptions())  # type: ignore[arg-type]
+    outcome = decide(tally, RuleName.MAJORITY_APPROVAL, now, RuleSettings())
+    return decide_closing(policy, tally, outcome, deadline or tally.window.earliest_close, now)
+
+
+PASSING = (mail(1, "+1", address="bochen@apache.org"), mail(2, "+1", address="carla@apache.org"))
+DEADLINE, DECIDED = Closing(ClosePolicy.DEADLINE), Closing(ClosePolicy.WHEN_DECIDED)
+EXTEND = Closing(ClosePolicy.EXTEND, extend_hours=24, max_hours=120)
+
+
+@pytest.mark.parametrize(
+    ("policy", "ballots", "hours", "expected"),
+    [
+        (DEADLINE, PASSING, 10, Verdict()),  # met, but the deadline is the deadline
+        (DEADLINE, PASSING, 72, Verdict("deadline")),
+        (DECIDED, PASSING, 10, Verdict()),  # met before the minimum time: not yet
+        (DECIDED, PASSING, 73, Verdict("decided")),
+        (DECIDED, PASSING[:1], 50, Verdict()),  # not met: runs on …
+        (DECIDED, PASSING[:1], 73, Verdict("deadline")),  # … to the deadline
+        (EXTEND, PASSING[:1], 72, Verdict("", EARLIEST + timedelta(hours=24))),  # 2 of 3 +1s
+        (EXTEND, PASSING, 72, Verdict("deadline")),  # met: no reason to extend
+    ],
+)
+def test_each_policy_at_a_poll(
+    policy: Closing, ballots: tuple[object, ...], hours: float, expected: Verdict
+) -> None:
+    assert verdict(policy, *ballots, now=T0 + timedelta(hours=hours)) == expected
+
+
+def test_extending_stops_at_the_maximum() -> None:
+    short = PASSING[:1]
+    at_96 = T0 + timedelta(hours=96)
+    assert verdict(EXTEND, *short, now=at_96, deadline=at_96) == Verdict(
+        "", T0 + timedelta(hours=120)
+    )
+    at_120 = T0 + timedelta(hours=120)
+    assert verdict(EXTEND, *short, now=at_120, deadline=at_120) == Verdict("deadline")
+
+
+def test_a_minus_one_is_not_a_shortage_of_ballots() -> None:
+    """One +1 against two -1s fails on more than the number of ballots: no extension."""
+    against = (
+        mail(1, "+1", address="bochen@apache.org"),
+        mail(2, "-1", address="carla@apache.org"),
+        mail(3, "-1", address="zoe@apache.org"),
+    )
+    assert verdict(EXTEND, *against, now=EARLIEST) == Verdict("deadline")
+
+
+def test_a_result_closes_whatever_the_policy() -> None:
+    result = mail(5, "Done.", subject="[RESULT][VOTE] Adopt the plan")
+    assert verdict(EXTEND, result, now=T0 + timedelta(hours=6)) == Verdict("result")
