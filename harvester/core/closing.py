@@ -25,13 +25,13 @@ def decide_closing(
     """`deadline`: the vote's deadline as last planned (its explicit end or minimum duration,
     or where an extension moved it)."""
     window = tally.window
-    if window.closes_at is not None and window.closes_at <= now:
-        if window.closed_by in _PEOPLE_CLOSE:
-            return Verdict(window.closed_by)
+    closed = window.closes_at is not None and window.closes_at <= now
+    if closed and window.closed_by in _PEOPLE_CLOSE:
+        return Verdict(window.closed_by)
     earliest = window.earliest_close
-    if closing.policy is ClosePolicy.WHEN_DECIDED and outcome.passes:
-        if earliest is None or earliest <= now:
-            return Verdict("decided")
+    old_enough = earliest is None or earliest <= now
+    if closing.policy is ClosePolicy.WHEN_DECIDED and outcome.passes and old_enough:
+        return Verdict("decided")
     due = deadline or window.closes_at or earliest
     if due is None or due > now:
         return Verdict()
