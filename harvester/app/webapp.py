@@ -23,7 +23,7 @@ from harvester.core.report import iso_or_none, iso_utc
 from harvester.errors import HarvesterError
 from harvester.model import Dismissal
 from harvester.store import corrections as stored_corrections
-from harvester.store import votes
+from harvester.store import people, votes
 from harvester.web import Backend, Correction, IdentityJudgement, Security, create_app
 from harvester.web import Dismissal as WebDismissal
 
@@ -97,6 +97,21 @@ class DatabaseBackend(Backend):
             return None
         return {"source": found.source, "taken_at": None, "members": votes.roster_json(found)}
 
+    async def person(self, member_id: str) -> dict[str, Any] | None:
+        async with self.engine.connect() as connection:
+            roster = await votes.latest_roster(connection, self.settings.daemon.roster or None)
+            record = await people.person_record(connection, member_id)
+        members = votes.roster_json(roster) if roster is not None else []
+        member = next((m for m in members if m["id"] == member_id), None)
+        if member is None and not record.ballots:
+            return None
+        return {
+            "id": member_id,
+            "member": member,
+            "open_votes": person_open_votes(record),
+            "ballots": [_person_ballot(b) for b in record.ballots],
+        }
+
     async def correct(self, vote_id: int, change: Correction, actor: str) -> None:
         asked = corrections.Change(
             url=change.url,
@@ -149,6 +164,52 @@ def _summary(row: votes.VoteRow, report: Mapping[str, Any] | None) -> dict[str, 
         "explanation": report.get("explanation") if report else None,
         "counts": report.get("counts") if report else None,
     }
+
+
+def _person_ballot(row: people.PersonBallot) -> dict[str, Any]:
+    details = row.details
+    return {
+        "vote": {"id": row.vote_id, "title": row.vote_title, "status": row.vote_status},
+        "voter": row.voter,
+        "value": row.value,
+        "binding": row.binding,
+        "counted": row.counted,
+        "effective": row.effective,
+        "late": bool(details.get("late")),
+        "changed": bool(details.get("changed")),
+        "match": details.get("match"),
+        "flags": list(details.get("flags") or []),
+        "raw": row.raw,
+        "url": row.url,
+        "mirrors": list(details.get("mirrors") or []),
+        "cast_at": iso_utc(row.cast_at),
+    }
+
+
+def person_open_votes(record: people.PersonRecord) -> list[dict[str, Any]]:
+    """The open votes waiting for the person's ballot and those holding it, closing soonest
+    first, each with the person's ballot there: the counted one when a vote also shows others
+    of theirs (a late or a blocked one)."""
+    entries = {w.id: _open_entry(w.id, w.title, w.closes_at) for w in record.waiting}
+    for ballot in record.ballots:
+        if ballot.vote_status != votes.OPEN or not ballot.effective:
+            continue
+        entry = entries.setdefault(
+            ballot.vote_id, _open_entry(ballot.vote_id, ballot.vote_title, ballot.vote_closes_at)
+        )
+        if entry["ballot"] is None or (ballot.counted and not entry["ballot"]["counted"]):
+            entry["ballot"] = _person_ballot(ballot)
+    return sorted(entries.values(), key=_closing_order)
+
+
+def _open_entry(vote_id: int, title: str, closes_at: datetime | None) -> dict[str, Any]:
+    return {"id": vote_id, "title": title, "closes_at": iso_or_none(closes_at), "ballot": None}
+
+
+def _closing_order(entry: Mapping[str, Any]) -> tuple[bool, str, int]:
+    # ISO UTC strings of one format sort as times do; no deadline goes last.
+    closes_at = entry["closes_at"]
+    return (closes_at is None, closes_at or "", int(entry["id"]))
 
 
 def _override(row: stored_corrections.CorrectionRow) -> dict[str, Any]:

@@ -14,7 +14,8 @@ from harvester.errors import HarvesterError
 from harvester.web.auth import ACTOR_HEADER, WRITES_DISABLED, bearer_ok, clean_name
 from harvester.web.context import context, trusted
 from harvester.web.forms import InputError, correction_from_json, dismissal_from, identity_from
-from harvester.web.pages import vote_id, write_status
+from harvester.web.pages import person_id, vote_id, write_status
+from harvester.web.people import vote_with_not_voted
 from harvester.web.privacy import public_view
 
 log = logging.getLogger(__name__)
@@ -32,14 +33,26 @@ async def votes(request: web.Request) -> web.Response:
 
 
 async def vote(request: web.Request) -> web.Response:
-    """GET /api/votes/{id}: one VoteDetail."""
+    """GET /api/votes/{id}: one VoteDetail, plus "not_voted": [{"id", "name"}] (name null when
+    the roster lacks the member; the key null when the count does not say)."""
     number = vote_id(request)
     if number is None:
         return _error(400, "not a vote id: " + request.match_info["id"])
-    detail = await context(request).backend.vote(number)
+    detail = await vote_with_not_voted(context(request).backend, number)
     if detail is None:
         return _error(404, f"no such vote: {number}")
     return web.json_response(detail if trusted(request) else public_view(detail))
+
+
+async def person(request: web.Request) -> web.Response:
+    """GET /api/people/{id}: one PersonView (see Backend.person)."""
+    member_id = person_id(request)
+    if member_id is None:
+        return _error(400, "not a person id: " + request.match_info["id"])
+    found = await context(request).backend.person(member_id)
+    if found is None:
+        return _error(404, f"no such person: {member_id}")
+    return web.json_response(found if trusted(request) else public_view(found))
 
 
 async def _json_write(

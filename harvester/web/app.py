@@ -71,7 +71,7 @@ async def _no_tracebacks(request: web.Request, handler: Handler) -> web.StreamRe
 
 
 # What every reader who is not signed in sees alike: served from PublicPages.
-PUBLIC_PAGES = {"index", "vote", "roster", "api-votes", "api-vote"}
+PUBLIC_PAGES = {"index", "vote", "roster", "person", "api-votes", "api-vote", "api-person"}
 
 
 def _routes(app: web.Application) -> None:
@@ -81,11 +81,13 @@ def _routes(app: web.Application) -> None:
     app.router.add_post("/votes/{id}/dismissals", pages.post_dismissal)
     app.router.add_post("/votes/{id}/identities", pages.post_identity)
     app.router.add_get("/roster", pages.roster_page, name="roster")
+    app.router.add_get("/people/{id}", pages.person_page, name="person")
     app.router.add_get("/login", pages.login_form)
     app.router.add_post("/login", pages.login)
     app.router.add_post("/logout", pages.logout)
     app.router.add_get("/api/votes", api.votes, name="api-votes")
     app.router.add_get("/api/votes/{id}", api.vote, name="api-vote")
+    app.router.add_get("/api/people/{id}", api.person, name="api-person")
     app.router.add_post("/api/votes/{id}/corrections", api.post_correction)
     app.router.add_post("/api/votes/{id}/dismissals", api.post_dismissal)
     app.router.add_post("/api/votes/{id}/identities", api.post_identity)

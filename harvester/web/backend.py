@@ -86,6 +86,20 @@ class Backend(Protocol):
         """
         ...
 
+    async def person(self, member_id: str) -> dict[str, Any] | None:
+        """One person across the stored votes, or None when the stored roster lacks
+        `member_id` (an exact roster id) and no stored ballot carries it.
+
+        PersonView: {"id", "member": a RosterView member or None (not on the stored roster),
+        "open_votes": [{"id", "title", "closes_at", "ballot": PersonBallot or None (the
+        electorate still waits for theirs)}], closing soonest first; "ballots": [PersonBallot]
+        from each vote's current count, newest first}.
+        PersonBallot: {"vote": {"id", "title", "status"}, "voter", "value", "binding",
+        "counted", "effective" (False: replaced by a later ballot), "late", "changed", "match",
+        "flags", "raw", "url", "mirrors", "cast_at"}.
+        """
+        ...
+
     async def correct(self, vote_id: int, change: Correction, actor: str) -> None:
         """Record (or clear) an override on one message of a vote, then recount it.
 

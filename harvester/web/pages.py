@@ -1,4 +1,4 @@
-"""The HTML pages: vote list, one vote, roster, sign-in, and the two form writes."""
+"""The HTML pages: vote list, one vote, roster, one person, sign-in, and the form writes."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from harvester.web.auth import (
 )
 from harvester.web.context import context, signed_in, trusted
 from harvester.web.forms import InputError, correction_from_form, dismissal_from, identity_from
+from harvester.web.people import is_person_id, person_name, vote_with_not_voted
 from harvester.web.privacy import public_view
 from harvester.web.timefmt import closes_in
 from harvester.web.views import error_page, render, render_large
@@ -31,6 +32,12 @@ def vote_id(request: web.Request) -> int | None:
     """The {id} of the path as an int, or None if it is not plain digits."""
     raw = request.match_info["id"]
     return int(raw) if _ID.fullmatch(raw) else None
+
+
+def person_id(request: web.Request) -> str | None:
+    """The {id} of a /people/ path, or None if it cannot be a roster id."""
+    raw = request.match_info["id"]
+    return raw if is_person_id(raw) else None
 
 
 def write_status(error: HarvesterError) -> int:
@@ -57,7 +64,7 @@ async def vote_page(request: web.Request) -> web.Response:
     if number is None:
         return error_page(request, 400, "not a vote id: " + request.match_info["id"])
     ctx = context(request)
-    vote = await ctx.backend.vote(number)
+    vote = await vote_with_not_voted(ctx.backend, number)
     if vote is None:
         return error_page(request, 404, f"no such vote: {number}")
     if not trusted(request):
@@ -78,6 +85,26 @@ async def roster_page(request: web.Request) -> web.Response:
     if roster is not None and not trusted(request):
         roster = public_view(roster)
     return await render_large(request, "roster.html", {"roster": roster})
+
+
+async def person_page(request: web.Request) -> web.Response:
+    """GET /people/{id}: a roster member's open votes and their ballots across stored votes."""
+    member_id = person_id(request)
+    if member_id is None:
+        return error_page(request, 400, "not a person id: " + request.match_info["id"])
+    ctx = context(request)
+    person = await ctx.backend.person(member_id)
+    if person is None:
+        return error_page(request, 404, f"no such person: {member_id}")
+    if not trusted(request):
+        person = public_view(person)
+    now = ctx.clock()
+    open_votes = [
+        {**entry, "closes": closes_in("open", entry.get("closes_at"), now)}
+        for entry in person.get("open_votes") or []
+    ]
+    values = {"person": person, "name": person_name(person), "open_votes": open_votes}
+    return await render_large(request, "person.html", values)
 
 
 async def login_form(request: web.Request) -> web.Response:

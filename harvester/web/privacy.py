@@ -10,6 +10,9 @@ HIDDEN = "(address hidden)"
 _ADDRESS = re.compile(r"[A-Za-z0-9._%+'=-]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 _PUBLIC_DOMAIN = re.compile(r"(?:.+\.)?apache\.org", re.IGNORECASE)  # ids and list addresses
 _LINK_PREFIXES = ("mid:", "http://", "https://")  # Message-IDs and links stay usable
+# A Message-ID inside a text ("mid:…", or "Message-ID <…>" as the [RESULT] draft names its
+# thread) names a mail, not a person: the list archive shows it to everyone.
+_BEFORE_MESSAGE_ID = re.compile(r"(?:mid:|message-id:?\s*<)\Z", re.IGNORECASE)
 Data = TypeVar("Data")
 
 
@@ -30,12 +33,12 @@ def _walk(value: Any) -> Any:
 
 def hide_addresses(text: str) -> str:
     """`text` with each address outside apache.org replaced by HIDDEN; a Message-ID (after
-    "mid:") or a link is kept as it is."""
+    "mid:" or in "Message-ID <…>") or a link is kept as it is."""
     if "@" not in text or text.startswith(_LINK_PREFIXES):
         return text
 
     def replace(found: re.Match[str]) -> str:
-        if text[max(0, found.start() - 4) : found.start()] == "mid:":
+        if _BEFORE_MESSAGE_ID.search(text, max(0, found.start() - 16), found.start()):
             return found.group(0)
         return found.group(0) if _PUBLIC_DOMAIN.fullmatch(found.group(1)) else HIDDEN
 

@@ -10,12 +10,15 @@ import asyncio
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 import markupsafe
 from aiohttp import web
 
 from harvester.web.context import context, signed_in
+from harvester.web.labels import short_label
+from harvester.web.marks import ballot_marks
 from harvester.web.timefmt import show_time
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -29,6 +32,12 @@ _WEB_URL = re.compile(r"https?://[^\s\x00-\x1f\x7f]+\Z", re.IGNORECASE)
 def is_web_url(value: object) -> bool:
     """Whether `value` may be the href of a link."""
     return isinstance(value, str) and _WEB_URL.match(value) is not None
+
+
+def path_segment(value: object) -> str:
+    """`value` as one segment of a local path: every "/", "?", "#" and "%" escaped too, so an
+    id cannot reach another route (Jinja's urlencode keeps "/")."""
+    return quote(str(value), safe="")
 
 
 def bar_width(have: object, need: object, at_most: object = False) -> int:
@@ -59,6 +68,29 @@ def visible(value: object) -> object:
     return value
 
 
+_MESSAGE_ID_URL = re.compile(r"mid:[^\s;,]+")
+
+
+def short_message_ids(text: object) -> object:
+    """`text` (an audit line, say) as markup whose `mid:` URLs show as short labels, each with
+    the whole URL in its title; everything else escaped and made visible as `{{ }}` would."""
+    if not isinstance(text, str):
+        return text
+    pieces: list[markupsafe.Markup] = []
+    done = 0
+    for found in _MESSAGE_ID_URL.finditer(text):
+        pieces.append(markupsafe.escape(visible(text[done : found.start()])))
+        whole = found.group(0)
+        pieces.append(
+            markupsafe.Markup('<code class="url" title="{}">{}</code>').format(
+                visible(whole), visible(short_label(whole))
+            )
+        )
+        done = found.end()
+    pieces.append(markupsafe.escape(visible(text[done:])))
+    return markupsafe.Markup("").join(pieces)
+
+
 def make_environment() -> jinja2.Environment:
     """Templates from harvester/web/templates, HTML autoescaped, controls made visible."""
     env = jinja2.Environment(
@@ -69,8 +101,12 @@ def make_environment() -> jinja2.Environment:
         finalize=visible,
     )
     env.filters["when"] = show_time
+    env.filters["short"] = short_label
+    env.filters["segment"] = path_segment
+    env.filters["short_ids"] = short_message_ids
     env.tests["web_url"] = is_web_url
     env.globals["bar_width"] = bar_width
+    env.globals["ballot_marks"] = ballot_marks
     return env
 
 

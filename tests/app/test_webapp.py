@@ -8,7 +8,7 @@ import asyncio
 import json
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +16,15 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import update
 
 from harvester.app import record
 from harvester.app.cli import main
-from harvester.app.webapp import DatabaseBackend, Heartbeat, web_server
+from harvester.app.webapp import DatabaseBackend, Heartbeat, person_open_votes, web_server
 from harvester.config import Settings
-from harvester.store import votes
+from harvester.store import people, votes
 from harvester.store.db import engine_for, upgrade
+from harvester.store.tables import votes as votes_table
 from harvester.web import create_app
 
 ROOT = Path(__file__).parent.parent.parent
@@ -261,3 +263,97 @@ def test_the_server_closes_a_connection_that_never_finishes_its_headers(tmp_path
 
     took = asyncio.run(scenario())
     assert took < 2.0  # cut near the 0.5 s limit, not after the 4 s the client wanted
+
+
+def test_a_person_and_who_has_not_voted_come_from_the_stored_counts(
+    database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stored_example(database_url, capsys)
+    seen: dict[str, Any] = {}
+    bearer = {"Authorization": f"Bearer {TOKEN}"}
+
+    async def scenario(client: Client) -> None:
+        seen["vote"] = await (await client.get("/api/votes/1")).json()
+        for member in ("mfischer", "svaldes"):
+            answer = await client.get(f"/api/people/{member}", headers=bearer)
+            seen[member] = await answer.json()
+        seen["public svaldes"] = await (await client.get("/api/people/svaldes")).text()
+        seen["missing"] = (await client.get("/api/people/kbrandt")).status
+        seen["page"] = await (await client.get("/people/mfischer")).text()
+        engine = engine_for(database_url)
+        try:
+            async with engine.begin() as connection:  # the vote opens again: a new round
+                await connection.execute(update(votes_table).values(status="open"))
+        finally:
+            await engine.dispose()
+        for member in ("oadeyemi", "hmorgan"):
+            answer = await client.get(f"/api/people/{member}", headers=bearer)
+            seen[f"open {member}"] = (await answer.json())["open_votes"]
+
+    serve(database_url, scenario)
+    assert seen["vote"]["not_voted"] == [{"id": "oadeyemi", "name": "Olusegun Adeyemi"}]
+    markus = seen["mfischer"]
+    assert (markus["id"], markus["member"]["name"], markus["open_votes"]) == (
+        "mfischer", "Markus Fischer", [],
+    )  # fmt: skip
+    title = "[VOTE] Clarify Community Strategy Decision Process"
+    assert [(b["vote"], b["value"], b["effective"], b["changed"]) for b in markus["ballots"]] == [
+        ({"id": 1, "title": title, "status": "passed"}, "+1", True, True),
+        ({"id": 1, "title": title, "status": "passed"}, "-1", False, False),
+    ]
+    assert markus["ballots"][0]["cast_at"] == "2026-01-07T08:14:02Z"
+    assert markus["ballots"][0]["raw"] == "+1 (binding)"
+    assert markus["ballots"][0]["url"].startswith("mid:CAM5fKs4")
+    assert "sofia.valdes@yahoo.com" in seen["svaldes"]["member"]["emails"]
+    assert "sofia.valdes@yahoo.com" not in seen["public svaldes"]
+    assert seen["missing"] == 404  # Kevin voted, but is on no roster: no member id
+    assert "Markus Fischer" in seen["page"]
+    (olusegun,) = seen["open oadeyemi"]
+    assert (olusegun["id"], olusegun["closes_at"]) == (1, "2026-01-12T17:00:00Z")
+    assert (olusegun["ballot"]["late"], olusegun["ballot"]["counted"]) == (True, False)
+    (hannah,) = seen["open hmorgan"]
+    assert (hannah["ballot"]["value"], hannah["ballot"]["counted"]) == ("+1", True)
+
+
+def person_ballot(vote_id: int, hours: int, **rest: Any) -> people.PersonBallot:
+    fields: dict[str, Any] = {
+        "vote_id": vote_id,
+        "vote_title": f"[VOTE] {vote_id}",
+        "vote_status": "open",
+        "vote_closes_at": NOW + timedelta(days=vote_id),
+        "voter": "Ada",
+        "value": "+1",
+        "binding": True,
+        "effective": True,
+        "counted": True,
+        "raw": "+1",
+        "url": f"https://lists.apache.org/thread/{vote_id}-{hours}",
+        "cast_at": NOW - timedelta(hours=hours),
+        "details": {},
+    }
+    fields.update(rest)
+    return people.PersonBallot(**fields)
+
+
+def test_a_persons_open_votes_merge_what_waits_and_what_holds_a_ballot() -> None:
+    waiting = [
+        people.WaitingVote(3, "[VOTE] 3", "lazy-2/3", NOW + timedelta(days=3)),
+        people.WaitingVote(2, "[VOTE] 2", "lazy-2/3", None),
+    ]
+    ballots = [
+        person_ballot(2, 1, counted=False, details={"flags": ["mixed"]}),  # not counted: waits
+        person_ballot(1, 2, counted=False, details={"late": True}),
+        person_ballot(1, 3),  # the counted one of vote 1 is shown, not its late one
+        person_ballot(1, 9, effective=False, value="-1"),  # replaced: not the vote's ballot
+        person_ballot(4, 1, vote_status="passed"),  # closed: not an open vote
+    ]
+    entries = person_open_votes(people.PersonRecord(ballots, waiting))
+    assert [(e["id"], e["closes_at"]) for e in entries] == [
+        (1, "2026-11-22T12:00:00Z"),
+        (3, "2026-11-24T12:00:00Z"),
+        (2, None),  # no deadline: last
+    ]
+    vote_one, vote_three, vote_two = entries
+    assert (vote_one["ballot"]["value"], vote_one["ballot"]["counted"]) == ("+1", True)
+    assert vote_three["ballot"] is None
+    assert vote_two["ballot"]["flags"] == ["mixed"]

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_THREAD = ROOT / "examples" / "strategy-vote.mbox"
@@ -31,6 +31,8 @@ CHROMIUM = "/usr/bin/chromium"
 CLI = [sys.executable, "-c", "from harvester.app.cli import main; raise SystemExit(main())"]
 TOKEN = "browser-test-token-0123456789"
 STARTUP_SECONDS = 20.0
+SCREENSHOTS = "HARVESTER_SCREENSHOTS"  # a directory: the tests keep their screenshots there
+PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def _environment(token: str | None) -> dict[str, str]:
@@ -177,3 +179,40 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     )
     yield chromium
     chromium.close()
+
+
+def keep_screenshot(page: Page, name: str, directory: Path) -> Path:
+    """A full-page screenshot of `page` as `directory`/`name`.png, also copied to
+    $HARVESTER_SCREENSHOTS/dashboard-`name`.png when that names a directory (CI keeps them)."""
+    shot = directory / f"{name}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.read_bytes()[:8] == PNG
+    assert shot.stat().st_size > 5_000, "a page with text on it"
+    keep = os.environ.get(SCREENSHOTS)
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        copied = Path(shutil.copyfile(shot, Path(keep) / f"dashboard-{name}.png"))
+        assert copied.stat().st_size == shot.stat().st_size
+    return shot
+
+
+def assert_laid_out_cleanly(page: Page) -> None:
+    """Nothing is cut off at the page's width (no sideways scrolling, no table scrolled inside
+    its box) and no Message-ID or file label is wrapped over two lines."""
+    overflow = page.evaluate(
+        """() => {
+            const root = document.documentElement;
+            const wide = root.scrollWidth > root.clientWidth ? ["page"] : [];
+            for (const box of document.querySelectorAll(".scroll")) {
+                const table = box.firstElementChild;
+                if (box.scrollWidth > box.clientWidth + 1) wide.push(table.className);
+            }
+            return wide;
+        }"""
+    )
+    assert overflow == [], f"wider than the window: {overflow}"
+    wrapped = page.eval_on_selector_all(
+        "code.url",  # Message-IDs, files: a wrapped one is unreadable
+        "nodes => nodes.filter(n => n.getClientRects().length > 1).map(n => n.textContent)",
+    )
+    assert wrapped == []

@@ -204,7 +204,7 @@ def test_a_shared_mail_thread_is_split_per_vote_and_joined_again_on_downgrade(
     assert main(["--thread", str(mbox), "--db", database_url, *common]) == 0
     out, err = capsys.readouterr()
     harvested = [json.loads(line) for line in out.splitlines()]
-    hugo_id = err.split("as vote(s) 1, 2, ", 1)[1].split()[0]  # PostgreSQL skips ids
+    hugo_id = err.split("as vote(s) 1, 2, ", 1)[1].split()[0].rstrip(";")  # PostgreSQL skips ids
     again = with_connection(database_url, shape)
     assert again == {**after, hugo.url: ("mbox", HUGO.subject, ids(hugo), {int(hugo_id)})}
     assert main(["votes", "recount", hugo_id, "--db", database_url, *common]) == 0

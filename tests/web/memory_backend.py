@@ -150,6 +150,7 @@ def strategy_vote() -> dict[str, Any]:
         "passes": True,
         "electorate": "pmc",
         "electorate_size": 12,
+        "not_voted": ["mallory", "masahi"],  # masahi is not on the stored roster
         "counts": counts,
         "ballots": ballots,
         "history": history,
@@ -305,6 +306,20 @@ def sample_roster() -> dict[str, Any]:
     }
 
 
+def _ballots_of(detail: dict[str, Any], member_id: str) -> list[dict[str, Any]]:
+    """PersonBallot dicts: the report's ballots, and the history's ballots they replaced."""
+    report = detail.get("report") or {}
+    effective = [b for b in report.get("ballots", []) if b["member_id"] == member_id]
+    shown = {b["url"] for b in effective}
+    replaced = [
+        b
+        for b in report.get("history", [])
+        if b["member_id"] == member_id and b["url"] not in shown
+    ]
+    vote = {key: detail[key] for key in ("id", "title", "status")}
+    return [{**b, "vote": vote, "effective": b in effective} for b in effective + replaced]
+
+
 def _urls(detail: dict[str, Any]) -> set[str]:
     report = detail.get("report") or {}
     entries = report.get("ballots", []) + report.get("history", []) + report.get("review", [])
@@ -341,6 +356,35 @@ class MemoryBackend:
 
     async def roster(self) -> dict[str, Any] | None:
         return self.stored_roster
+
+    async def person(self, member_id: str) -> dict[str, Any] | None:
+        if member_id == "boom":  # stands for a bug or an outage behind the backend
+            raise RuntimeError("secret connection string in a traceback")
+        members = (self.stored_roster or {}).get("members", [])
+        member = next((m for m in members if m["id"] == member_id), None)
+        found = [b for detail in self.details.values() for b in _ballots_of(detail, member_id)]
+        if member is None and not found:
+            return None
+        return copy.deepcopy(
+            {
+                "id": member_id,
+                "member": member,
+                "open_votes": self._open_votes(member_id, found),
+                "ballots": sorted(found, key=lambda b: b["cast_at"], reverse=True),
+            }
+        )
+
+    def _open_votes(self, member_id: str, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        entries = []
+        for detail in self.details.values():
+            if detail["status"] != "open":
+                continue
+            mine = [b for b in found if b["vote"]["id"] == detail["id"] and b["effective"]]
+            waiting = member_id in (detail.get("report") or {}).get("not_voted", [])
+            if mine or waiting:
+                entry = {key: detail[key] for key in ("id", "title", "closes_at")}
+                entries.append({**entry, "ballot": mine[0] if mine else None})
+        return entries
 
     def _known(self, vote_id: int) -> dict[str, Any]:
         if vote_id not in self.details:

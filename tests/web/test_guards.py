@@ -45,22 +45,25 @@ def backend_with_private_addresses() -> MemoryBackend:
     return backend
 
 
+PUBLIC_PATHS = ("/votes/1", "/roster", "/api/votes/1", "/people/tqchen", "/api/people/tqchen")
+
+
 def test_private_addresses_are_shown_only_to_signed_in_readers() -> None:
     seen: dict[str, Any] = {}
 
     async def scenario(client: Client) -> None:
-        for path in ("/votes/1", "/roster", "/api/votes/1"):
+        for path in PUBLIC_PATHS:
             seen[("public", path)] = await (await client.get(path)).text()
         bearer = {"Authorization": f"Bearer {TOKEN}"}
         seen[("bearer", "/api/votes/1")] = await (
             await client.get("/api/votes/1", headers=bearer)
         ).text()
         await sign_in(client)
-        for path in ("/votes/1", "/roster"):
+        for path in ("/votes/1", "/roster", "/people/tqchen"):
             seen[("signed in", path)] = await (await client.get(path)).text()
 
     run(backend_with_private_addresses(), scenario, token=TOKEN)
-    for path in ("/votes/1", "/roster", "/api/votes/1"):
+    for path in PUBLIC_PATHS:
         assert PRIVATE not in seen[("public", path)], path
         assert "gmail.com" not in seen[("public", path)], path
         assert "tqchen@apache.org" in seen[("public", path)], path
@@ -68,6 +71,7 @@ def test_private_addresses_are_shown_only_to_signed_in_readers() -> None:
     assert PRIVATE in seen[("bearer", "/api/votes/1")]
     assert PRIVATE in seen[("signed in", "/votes/1")]
     assert "tianqi.chen@gmail.com" in seen[("signed in", "/roster")]
+    assert "tianqi.chen@gmail.com" in seen[("signed in", "/people/tqchen")]
 
 
 def test_wrong_tokens_are_throttled_per_client_and_the_right_one_waits_too() -> None:
@@ -120,7 +124,8 @@ def test_invisible_controls_are_spelled_out_in_pages() -> None:
     async def scenario(client: Client) -> None:
         page = await (await client.get("/votes/1")).text()
         listing = await (await client.get("/")).text()
-        for text in (page, listing):
+        person = await (await client.get("/people/tqchen")).text()  # the title, twice
+        for text in (page, listing, person):
             for raw in ("\u202e", "\u202c", "\x00", "\u2066", "\u2069"):
                 assert raw not in text
             assert "&lt;U+202E&gt;gpj.exe&lt;U+202C&gt;" in text

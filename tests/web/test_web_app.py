@@ -76,7 +76,10 @@ def test_list_page_says_so_when_there_are_no_votes() -> None:
 def test_vote_page_shows_outcome_evidence_and_every_section() -> None:
     async def scenario(client: Client) -> None:
         doc = await get_page(client, "/votes/1")
-        assert doc.xpath("//h1")[0].text_content().split() == [*HOSTILE_TITLE.split(), "open"]
+        assert doc.xpath("//h1")[0].text_content() == HOSTILE_TITLE
+        facts = doc.xpath("//dl[@class='facts']")[0]
+        assert facts.xpath("string(dt[1])") == "Status"
+        assert facts.xpath("string(dd[1])") == "open"
         assert "would pass if closed now" in doc.xpath("//dd[@class='outcome']")[0].text_content()
         assert "3 binding votes cast" in doc.get_element_by_id("explanation").text_content()
         evidence = [q.text_content() for q in doc.xpath("//table[@class='ballots']//q")]
@@ -91,21 +94,25 @@ def test_vote_page_shows_outcome_evidence_and_every_section() -> None:
         rows = doc.xpath("//table[@class='ballots']/tbody/tr")
         tianqi, junru, yuchen, _mallory, _eve, wuwei = (cells(row) for row in rows)
         voter = rows[0].xpath("td[1]")[0]
-        assert voter.xpath("strong/text() | code/text() | span/text()") == [
-            "Tianqi Chen",
-            "tqchen",
+        assert voter.xpath("strong/a/text()") == ["Tianqi Chen"]
+        assert voter.xpath("strong/a/@href") == ["/people/tqchen"]
+        assert [span.text_content() for span in voter.xpath("span")] == [
+            "tqchen · matched by asf-address",
             "tqchen@apache.org",
         ]
-        assert tianqi[1:4] == ["+1", "yes", "asf-address"]
-        assert rows[0].xpath(".//a/@href") == [
-            "https://lists.apache.org/thread/abc123",
-            "https://discuss.tvm.apache.org/t/16123/4",
+        assert "not on the roster" in rows[3].xpath("td[1]")[0].text_content()  # Mallory
+        assert not rows[3].xpath("td[1]//a"), "no page for a voter the roster does not know"
+        assert tianqi[1:3] == ["+1", "yes"]
+        assert rows[0].xpath("string(td[@class='message']/time)") == "2026-10-30 10:00 UTC"
+        sources = rows[0].xpath("td[@class='message']//a")
+        assert [(a.get("href"), a.text_content()) for a in sources] == [
+            ("https://lists.apache.org/thread/abc123", "lists.apache.org thread"),
+            ("https://discuss.tvm.apache.org/t/16123/4", "discuss.tvm.apache.org #16123 post 4"),
         ]
-        assert "changed" in junru[4]
-        assert "veto" in junru[4]
-        assert "overridden" in yuchen[4]
-        assert "late" in wuwei[4]
-        assert "not counted" in wuwei[4]
+        assert junru[3] == "veto · changed"
+        assert yuchen[3] == "corrected by hand"
+        assert wuwei[3] == "late · not counted"
+        assert tianqi[3] == "", "a claim the roster agrees with is no news"
         assert rows[5].get("class") == "not-counted"
         history = doc.xpath("//table[@class='history']//q")
         assert [q.text_content() for q in history] == ["+1 in principle"]
@@ -114,13 +121,17 @@ def test_vote_page_shows_outcome_evidence_and_every_section() -> None:
         dismissed = doc.xpath("//ul[@class='dismissed']/li")[0].text_content()
         assert "the poll was informal" in dismissed
         assert "Chair Person" in dismissed
-        correction = cells(doc.xpath("//table[@class='corrections']/tbody/tr")[0])
+        row = doc.xpath("//table[@class='corrections']/tbody/tr")[0]
         reason = "Discourse name differs from the roster"
-        assert correction[:6] == [YUCHEN, "as read", "yes", "yuchenj", reason, "Chair Person"]
+        label = "discuss.tvm.apache.org #16123 post 7"
+        assert cells(row)[:6] == [label, "as read", "yes", "yuchenj", reason, "Chair Person"]
+        assert row.xpath("td[1]/a/@title") == [YUCHEN]
+        assert row.xpath("td[4]/a/@href") == ["/people/yuchenj"]
         assert cells(doc.xpath("//table[@class='mails']/tbody/tr")[0])[2] == "draft"
         assert "binding=yes" in doc.xpath("//table[@class='audit']")[0].text_content()
         sources = doc.get_element_by_id("sources")
-        assert sources.xpath(".//code[@class='url']/text()") == ["/var/lib/harvester/saved.mbox"]
+        assert sources.xpath(".//code[@class='url']/text()") == ["saved.mbox"]
+        assert sources.xpath(".//code[@class='url']/@title") == ["/var/lib/harvester/saved.mbox"]
 
     run(MemoryBackend(), scenario)
 
@@ -191,6 +202,7 @@ def test_hostile_text_is_escaped_and_never_becomes_markup() -> None:
         assert not [href for href in hrefs if href.startswith("javascript:")]
         # The javascript: URL is still visible, as text.
         assert JAVASCRIPT_URL in doc.xpath("//code[@class='url']/text()")
+        assert JAVASCRIPT_URL in doc.xpath("//code[@class='url']/@title")
         assert not doc.xpath("//*[@style]"), "inline styles would be blocked by the CSP"
 
     run(MemoryBackend(), scenario)
@@ -246,8 +258,9 @@ def test_an_unexpected_error_is_a_500_without_traceback() -> None:
 
 def test_every_response_carries_the_security_headers() -> None:
     async def scenario(client: Client) -> None:
-        paths = ["/", "/votes/1", "/votes/99", "/roster", "/nowhere", "/static/style.css"]
-        for path in [*paths, "/api/votes", "/healthz", "/metrics"]:
+        paths = ["/", "/votes/1", "/votes/99", "/roster", "/people/tqchen", "/people/nobody"]
+        paths += ["/nowhere", "/static/style.css", "/api/votes", "/api/people/tqchen"]
+        for path in [*paths, "/healthz", "/metrics"]:
             response = await client.get(path)
             assert response.headers["Content-Security-Policy"] == CSP, path
             assert response.headers["X-Content-Type-Options"] == "nosniff", path
