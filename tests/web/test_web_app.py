@@ -627,3 +627,33 @@ def test_a_result_waiting_for_review_says_so_and_its_held_mail_too() -> None:
         assert "held: waiting for review" in mails
 
     run(backend, scenario, token=TOKEN)
+
+
+def test_the_announced_result_what_was_voted_on_and_the_digest_are_shown() -> None:
+    backend = MemoryBackend()
+    report = backend.details[1]["report"]
+    report["announced"] = {
+        "url": "mid:result@x",
+        "counts": {"binding": {"+1": 3, "0": None, "-1": 0}, "total": None},
+        "differences": ["The result leaves out Tianqi Chen's +1 (binding)."],
+    }
+    report["voted_on"] = {
+        "release": "Apache TVM v0.16.0.rc0",
+        "commit": "8d9e1c2b3a4f5e6d7c8b9a0f1e2d3c4b5a6f7e8d",
+        "hashes": ["ab" * 64],
+        "links": ["https://dist.apache.org/repos/dist/dev/tvm/"],
+    }
+    report["digest"] = "cd" * 32
+
+    async def scenario(client: Client) -> None:
+        doc = await get_page(client, "/votes/1")
+        announced = doc.get_element_by_id("announced").text_content()
+        assert "1 differences" in announced
+        assert "binding +1 3, 0 ?, −1 0; in all not stated" in " ".join(announced.split())
+        assert "The result leaves out Tianqi Chen's +1 (binding)." in announced
+        voted_on = doc.get_element_by_id("voted-on").text_content()
+        assert "Apache TVM v0.16.0.rc0" in voted_on
+        assert "ab" * 64 in voted_on
+        assert "cd" * 32 in doc.get_element_by_id("sources").text_content()
+
+    run(backend, scenario)
