@@ -13,6 +13,7 @@ Envoyé : …", "W dniu … napisał:", "2017-11-24 16:32 GMT+01:00 X <x@y>:") g
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -85,7 +86,10 @@ class KnownText:
     # is a quotation only under an attribution or header block.
     tiny: dict[int, set[int]] = field(default_factory=dict)
 
-    def add(self, lines: Sequence[str] | Words) -> None:
+    def add(self, lines: Sequence[str] | Words, own: Sequence[str] | None = None) -> None:
+        """A message read: its runs become known. `own`: its author's own lines, when read;
+        then no run spans from what it quoted into what it wrote. Such a run would hide the
+        next reply that quotes the same text and votes below it ("> Thanks, Siyuan" + "+1")."""
         found = as_words(lines)
         tokens = found.tokens
         if len(tokens) < GRAM:
@@ -94,7 +98,9 @@ class KnownText:
             if tokens:
                 table.setdefault(len(tokens), set()).add(hash(tuple(tokens)))
             return
-        self.runs.update(found.runs(GRAM))
+        runs = found.runs(GRAM)
+        for first, end in _segments(found, own):
+            self.runs.update(runs[first : end - GRAM + 1])
 
     def covered(self, found: Words, *, tiny: bool = False) -> bytearray:
         """Which of the words lie in a run some earlier message holds (`tiny`: in a copy of a
@@ -108,6 +114,25 @@ class KnownText:
             for start in hits:
                 marks[start : start + length] = b"\x01" * length
         return marks
+
+
+def _segments(found: Words, own: Sequence[str] | None) -> list[tuple[int, int]]:
+    """Token ranges of the message's stretches that are all its author's or all quoted."""
+    if own is None:
+        return [(0, len(found.tokens))]
+    mask = _own_mask(found.lines, own)
+    cuts = [0, *(n for n in range(1, len(mask)) if mask[n] != mask[n - 1]), len(mask)]
+    return [(found.starts[a], found.starts[b]) for a, b in itertools.pairwise(cuts)]
+
+
+def _own_mask(lines: Sequence[str], own: Sequence[str]) -> list[bool]:
+    """Which lines are the author's: `own` is what reading kept of `lines`, in order."""
+    mask, next_own = [], 0
+    for line in lines:
+        mine = next_own < len(own) and line.rstrip() == own[next_own]
+        next_own += mine
+        mask.append(mine)
+    return mask
 
 
 @dataclass(frozen=True)

@@ -313,7 +313,7 @@ class _Run:
     closing: Read | None = None  # the comment that closed the vote, when one did
     next_calls: frozenset[str] = frozenset()  # URLs of a podling vote's later rounds' calls
 
-    def read(self, message: Message, visible: quotes.Words) -> None:
+    def read(self, message: Message, visible: quotes.Words) -> Read | None:
         override = self.overrides.get(message.url)
         read = reading.read_message(
             message,
@@ -326,7 +326,7 @@ class _Run:
             visible=visible,
         )
         if read is None:
-            return
+            return None
         member = read.who.member
         opened_on = self.win.opened_at.date()
         binding = member is not None and is_eligible(member, self.opts.electorate, opened_on)
@@ -339,6 +339,7 @@ class _Run:
             self._follow(read, binding)
         late = self.win.closes_at is not None and message.sent_at > self.win.closes_at
         self.items.extend(_count(self.state, read, binding, late))
+        return read
 
     def _follow(self, read: Read, binding: bool) -> None:
         """A re-call by the caller starts a new round; the caller or a verified member of the
@@ -426,9 +427,11 @@ def count_votes(sources: Sequence[Thread], roster: Roster, opts: TallyOptions) -
     run.next_calls = frozenset(m.url for m in rounds)
     for message in messages:
         visible = quotes.Words(text.visible_lines(message))
+        read = None
         if not _is_announcement(message) and message.sent_at >= call.sent_at:
-            run.read(message, visible)
-        run.known.add(visible)
+            read = run.read(message, visible)
+        own = read.own if read is not None and read.message is message else None
+        run.known.add(visible, own)
     win, state, items = run.win, run.state, run.items
     opened_on = win.opened_at.date()
     effective = [v.effective for v in state.voters.values() if v.effective is not None]

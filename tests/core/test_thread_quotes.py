@@ -186,3 +186,36 @@ def test_a_copied_checklist_after_a_greeting_is_the_voters_own() -> None:
         "+1 (binding)\n[x] checked the signatures and the checksums\n[x] built it from source"
     )
     assert kept("Hi,\n\n" + checklist, checklist + "\n\nBo")[1] == "+1 (binding)"
+
+
+def test_a_bottom_posted_vote_under_the_same_quote_as_an_earlier_one_counts() -> None:
+    """Two replies quote the call the same way (Thunderbird: "On … wrote:", "> " lines down to
+    its signature) and vote below it. The first reply's words run on from the quote into its
+    own "+1"; that run must not make the second reply's own "+1" look quoted."""
+    call_text = (
+        "Hi all,\n\nPlease vote on releasing Apache Kite 1.0.0 from the tag below.\n\n"
+        "[ ] +1 approve\n[ ] 0 no opinion\n[ ] -1 disapprove (please state why)\n\n"
+        "Thanks,\nSiyuan\n"
+    )
+    quoted = "".join(f"> {line}\n" if line else ">\n" for line in call_text.splitlines())
+
+    def reply(n: int, address: str, zone: str) -> object:
+        # each replier's mailer writes the call's time in their own zone
+        attribution = f"On 1/5/26 {zone}, Ada Lovegood wrote:\n{quoted}\n+1\n"
+        return mail(n, attribution, address=address)
+
+    tally = count_votes(
+        [
+            thread(
+                call(call_text),
+                reply(1, "bochen@apache.org", "3:00 PM"),
+                reply(2, "carla@apache.org", "10:00 AM"),
+            )
+        ],
+        ROSTER,
+        TallyOptions(),
+    )
+    assert {b.member_id: b.value for b in tally.ballots if b.member_id != "ada"} == {
+        "bochen": Value.PLUS,
+        "carla": Value.PLUS,
+    }
