@@ -97,7 +97,13 @@ def _count_differences(claims: Claims, outcome: Outcome) -> Iterable[str]:
             yield (
                 f"The result says {_votes(said, value, 'binding ')}; the threads hold {counted}."
             )
-        total = counted + _count(outcome.non_binding, value)
+        others = _count(outcome.non_binding, value)
+        said = claims.non_binding.get(value)
+        if said is not None and said != others:
+            yield (
+                f"The result says {_votes(said, value, 'non-binding ')}; the threads hold {others}."
+            )
+        total = counted + others
         said = claims.total.get(value)
         if said is not None and said != total:
             yield f"The result says {_votes(said, value)} in all; the threads hold {total}."
@@ -121,6 +127,15 @@ def _list_differences(claims: Claims) -> Iterable[str]:
             yield (
                 f"The result says {_votes(said, value, 'binding ')} but marks "
                 f"{marked[value]} of its {value.value} names binding."
+            )
+    for value in _VALUES:
+        said = claims.non_binding.get(value)
+        listed_others = sum(1 for x in claims.listed if x.value is value and x.binding is False)
+        if said is not None and value in claims.listed_values and listed_others != said:
+            plural = "" if listed_others == 1 else "s"
+            yield (
+                f"The result says {_votes(said, value, 'non-binding ')} but lists "
+                f"{listed_others} non-binding {value.value} name{plural}."
             )
     twice = Counter((normalise_name(x.name), x.value) for x in claims.listed)
     for x in claims.listed:
@@ -207,7 +222,7 @@ def _listed_against(listed: Listed, ballot: Ballot, electorate: Electorate) -> I
 
 def _binding_marks(claims: Claims, tally: Tally) -> Iterable[str]:
     binding = sum(1 for b in tally.ballots if b.counted and b.binding)
-    if claims.listed and not claims.marks_binding and binding:
+    if claims.says_anything and not claims.marks_binding and binding:
         yield (
             f"The result does not say which votes are binding; {binding} of the counted "
             f"vote{'' if binding == 1 else 's'} {'is' if binding == 1 else 'are'}."

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate, chain, compress, count
 
 from harvester.core.ballots import VOTE_LIKE, normalised
+from harvester.core.text import header_kind
 
 GRAM = 8  # words in a run that is matched: long enough not to meet by chance
 MIN_SHORT = 3  # a whole earlier message shorter than GRAM is matched when it has this many words
@@ -157,20 +158,52 @@ def _quoted_line_numbers(found: Words, known: KnownText, *, tiny: bool) -> set[i
 
 
 def _blocks(lines: Sequence[str], quoted: set[int]) -> list[tuple[int, int]]:
-    """(first, last) line of each run of quoted lines; blank lines inside a run join it."""
+    """(first, last) line of each run of quoted lines; blank lines inside a run join it, and
+    "> " lines and unmarked lines make runs of their own."""
     blocks: list[tuple[int, int]] = []
     start = last = -1
+    start_marked = False
     for number, line in enumerate(lines):
         if number in quoted:
+            marked = _marked(line)
+            if start >= 0 and marked != start_marked:
+                blocks.append((start, last))
+                start = -1
             if start < 0:
-                start = number
+                start, start_marked = number, marked
             last = number
-        elif words(line) and start >= 0:
+        elif start >= 0 and words(line):
             blocks.append((start, last))
             start = -1
     if start >= 0:
         blocks.append((start, last))
     return blocks
+
+
+def _marked(line: str) -> bool:
+    return line.lstrip().startswith(">")
+
+
+def _answers_a_quote(lines: Sequence[str], first: int) -> bool:
+    """Unmarked lines right below a "> " quotation are the author's answer to it, even when an
+    earlier reply said the same words, in a message written below what it quotes (it starts
+    with the quotation or its attribution). Below a top-posted reply's own words, everything
+    is the quoted mail, answers to its own quotations included."""
+    if _marked(lines[first]):
+        return False
+    above = next((line for line in reversed(lines[:first]) if line.strip()), None)
+    return above is not None and _marked(above) and _starts_with_a_quote(lines)
+
+
+def _starts_with_a_quote(lines: Sequence[str]) -> bool:
+    content = [n for n, line in enumerate(lines) if words(line) and not _GREETING.match(line)]
+    if not content:
+        return False
+    start = content[0]
+    if _marked(lines[start]):
+        return True
+    following = [lines[n] for n in content[1:4]]
+    return is_header_like(lines[start]) and any(_marked(line) for line in following)
 
 
 def is_header_like(line: str) -> bool:
@@ -229,10 +262,13 @@ def drop_known_quotations(
     drop: set[int] = set()
     unmarked: list[str] = []
     for first, last in _blocks(lines, quoted):
-        if _opens_message(lines, first):
+        if _opens_message(lines, first) or _answers_a_quote(lines, first):
             continue
         header = _header_above(lines, first, is_vote)
-        block = range(first, last + 1)
+        # Below a mail's header block ("From: … Sent: …") the whole rest is that mail: its
+        # own answers to its quotations too, however short.
+        end = len(lines) - 1 if _is_header_block(lines, header) else last
+        block = range(first, end + 1)
         drop.update(block, header)
         if not header:
             unmarked.extend(lines[n].strip() for n in block if is_vote(lines[n]))
@@ -254,6 +290,13 @@ _GREETING = re.compile(
 def _opens_message(lines: Sequence[str], first: int) -> bool:
     """Nothing but a greeting ("Hi Ada,") comes before line `first`."""
     return all(not words(line) or _GREETING.match(line) for line in lines[:first])
+
+
+def _is_header_block(lines: Sequence[str], header: Sequence[int]) -> bool:
+    """A quoted mail's header block ("From: … / Sent: …", in any language): two of its fields
+    or more ("[1] https://…" lines are not fields)."""
+    kinds = {header_kind(lines[n].strip().strip("*")) for n in header}
+    return len(kinds - {None}) >= 2
 
 
 def _says_quoted(lines: Sequence[str], header: Sequence[int]) -> bool:

@@ -181,7 +181,7 @@ def drop_attributions(lines: Sequence[str]) -> Lines:
     return out
 
 
-def _header_kind(line: str) -> str | None:
+def header_kind(line: str) -> str | None:
     """Which field of a quoted header block the line is ("sender", "date", …), if any."""
     colon = _COLON.search(line, 0, _LABEL_WIDTH)
     if colon is None:
@@ -195,13 +195,13 @@ def _header_kind(line: str) -> str | None:
 def _starts_header_block(lines: Sequence[str], i: int) -> bool:
     """A dated field and a sender or recipient, in header lines that blank lines or one
     wrapped value may separate."""
-    first = _header_kind(lines[i])
+    first = header_kind(lines[i])
     if first is None:
         return False
     kinds = {first}
     gap = 0
     for line in lines[i + 1 : i + _HEADER_WINDOW]:
-        kind = _header_kind(line)
+        kind = header_kind(line)
         if kind is not None:
             kinds.add(kind)
             gap = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 
@@ -15,8 +16,9 @@ _TAG = re.compile(r"\[\s*(?P<tag>[^\]]+?)\s*\]")
 _REPLY = re.compile(r"^\s*(?:re|aw|sv|antw|回复|答复)\s*[:：]", re.IGNORECASE)
 
 
-def subject_tags(subject: str) -> set[str]:
-    return {found["tag"].upper() for found in _TAG.finditer(subject)}
+@functools.lru_cache(maxsize=1 << 12)  # a vote's messages share a few subjects
+def subject_tags(subject: str) -> frozenset[str]:
+    return frozenset(found["tag"].upper() for found in _TAG.finditer(subject))
 
 
 def is_vote_subject(subject: str) -> bool:

@@ -51,8 +51,39 @@ SHAPES = {
         "The vote has failed.\n\n+1:\n* Tianqi Chen (tqchen) (binding)\n* @junrushao\n\n"
         "-1:\n1. Bo Chen [binding]\n2. Carla Dias - non-binding\n",
         "failed", {}, {},
-        [("Tianqi Chen", P, True), ("junrushao", P, None), ("Bo Chen", M, True),
-         ("Carla Dias", M, False)],
+        [("Tianqi Chen", P, True), ("junrushao", P, False), ("Bo Chen", M, True),
+         ("Carla Dias", M, False)],  # unmarked beside "(binding)" ones: non-binding
+    ),
+    "count lines, one a line, no names (no list read)": (
+        "The vote has passed. The final tally:\n\n+1 votes: 12 (7 binding)\n0 votes: 0\n"
+        "-1 votes: 2 (1 binding)\n",
+        "passed", {P: 7, M: 1}, {P: 12, Z: 0, M: 2}, [],
+    ),
+    "airflow": (
+        'Hello,\n\nApache Kite 1.0 (based on RC2) has been accepted.\n\n'
+        '3 "+1" binding votes received:\n- Ada Lovegood\n- Bo Chen\n- Carla Dias\n\n'
+        '1 "+1" non-binding vote received:\n- Dev Patel\n',
+        "passed", {P: 3}, {},
+        [("Ada Lovegood", P, True), ("Bo Chen", P, True), ("Carla Dias", P, True),
+         ("Dev Patel", P, False)],
+    ),
+    "flink": (
+        "Hi everyone,\n\nI'm happy to announce that we have unanimously approved this release."
+        "\n\nThere are 3 approving votes, 2 of which are binding:\n* Ada Lovegood (binding)\n"
+        "* Bo Chen (binding)\n* Dev Patel (non-binding)\n\nThere are no disapproving votes.\n",
+        "passed", {P: 2}, {P: 3, M: 0},
+        [("Ada Lovegood", P, True), ("Bo Chen", P, True), ("Dev Patel", P, False)],
+    ),
+    "kafka groups": (
+        "Hi all,\n\nThis vote passes with 3 +1 votes (2 bindings) and no 0 or -1 votes.\n\n"
+        "+1 votes\nPMC Members:\n* Ada Lovegood\n* Bo Chen\n\nCommunity:\n* Dev Patel\n\n"
+        "0 votes\n* No votes\n\n-1 votes\n* No votes\n",
+        "passed", {P: 2}, {P: 3, Z: 0, M: 0},
+        [("Ada Lovegood", P, True), ("Bo Chen", P, True), ("Dev Patel", P, False)],
+    ),
+    "spark counts in +1s": (
+        "The vote passes with 4 +1s (3 binding +1s).\nThanks all!\n",
+        "passed", {P: 3}, {P: 4}, [],
     ),
 }  # fmt: skip
 
@@ -143,6 +174,10 @@ def test_a_correct_result_gives_no_difference() -> None:
             RIGHT.replace("- Dev Patel\n", "- Dev Patel\n- Mallory Example\n"),
             "The result lists Mallory Example under +1, but no vote of Mallory Example is in the "
             "threads.",
+        ),
+        (  # counts stated with no binding mark at all, and no names
+            "The vote has passed.\n\n+1: 4\n0: 0\n-1: 1\n",
+            "The result does not say which votes are binding; 4 of the counted votes are.",
         ),
         (  # a binding count the threads do not hold
             RIGHT.replace("(3 binding)", "(4 binding)"),

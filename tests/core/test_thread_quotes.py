@@ -219,3 +219,59 @@ def test_a_bottom_posted_vote_under_the_same_quote_as_an_earlier_one_counts() ->
         "bochen": Value.PLUS,
         "carla": Value.PLUS,
     }
+
+
+def test_an_answer_below_a_quote_counts_even_when_an_earlier_reply_said_the_same() -> None:
+    """A copied checklist written below the quoted call (bottom-posting) is the author's own,
+    as one written above it is: two reviewers tick the same boxes and both vote."""
+    call_text = "Please vote on releasing Apache Kite 1.0.0 from the tag below.\n\nThanks,\nAda\n"
+    quoted = "".join(f"> {line}\n" if line else ">\n" for line in call_text.splitlines())
+    checklist = (
+        "+1\n\nI checked:\n- Ran the unit tests, all passed\n"
+        "- Built from source on Ubuntu 22.04 with LLVM 17\n- Verified signatures and checksums\n"
+    )
+
+    def reply(n: int, address: str, zone: str) -> object:
+        return mail(
+            n, f"On 1/5/26 {zone}, Ada Lovegood wrote:\n{quoted}\n{checklist}", address=address
+        )
+
+    tally = count_votes(
+        [
+            thread(
+                call(call_text),
+                reply(1, "bochen@apache.org", "3:00 PM"),
+                reply(2, "carla@apache.org", "10:00 AM"),
+            )
+        ],
+        ROSTER,
+        TallyOptions(),
+    )
+    counted = {b.member_id for b in tally.ballots if b.counted and b.value is Value.PLUS}
+    assert counted >= {"bochen", "carla"}
+
+
+def test_a_top_posted_reply_over_a_bottom_posted_one_casts_no_vote() -> None:
+    """Priya top-posts a note over Sid's whole mail (an Outlook header block), and Sid's mail
+    holds the call quoted with "> " and his "LGTM, +1" below it: that +1 is Sid's, not hers."""
+    call_text = "Please vote on releasing Apache Kite 1.0.0 from the tag below.\n\nThanks,\nAda\n"
+    quoted = "".join(f"> {line}\n" if line else ">\n" for line in call_text.splitlines())
+    sid = f"On 1/5/26 3:00 PM, Ada Lovegood wrote:\n{quoted}\nLGTM, +1\n\nThanks,\nSid\n"
+    priya = (
+        "I'll try to verify the release candidate over the weekend.\n\nPriya\n\n"
+        "________________________________\nFrom: Bo Chen <bochen@apache.org>\n"
+        "Sent: Monday, January 5, 2026 4:00 PM\nTo: dev@kite.apache.org\n"
+        "Subject: Re: [VOTE] Adopt the plan\n\n" + sid
+    )
+    tally = count_votes(
+        [
+            thread(
+                call(call_text),
+                mail(1, sid, address="bochen@apache.org"),
+                mail(2, priya, address="carla@apache.org"),
+            )
+        ],
+        ROSTER,
+        TallyOptions(),
+    )
+    assert {b.member_id for b in tally.ballots} == {"bochen"}  # Sid voted; Priya did not
