@@ -261,6 +261,12 @@ class WebSettings(_Section):
     public_cache_seconds: float = Field(default=2.0, ge=0, le=3600)
 
 
+class LogSettings(_Section):
+    """[log]: how `harvest daemon` and `harvest serve` write their log."""
+
+    format: Literal["text", "json"] = "text"  # json: one JSON object a line, with event fields
+
+
 class Settings(BaseSettings):
     """Every setting; the file's values come in as init arguments, the environment wins."""
 
@@ -281,6 +287,7 @@ class Settings(BaseSettings):
     daemon: DaemonSettings = DaemonSettings()
     web: WebSettings = WebSettings()
     limits: LimitSettings = LimitSettings()
+    log: LogSettings = LogSettings()
 
     @classmethod
     def settings_customise_sources(

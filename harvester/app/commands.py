@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TextIO, TypeVar
 
-from harvester.app import corrections, record
+from harvester.app import corrections, logs, record
 from harvester.app.arguments import parse_rule
 from harvester.app.counting import VoteResult
 from harvester.app.daemon import on_signals, run_daemon
@@ -59,11 +59,7 @@ def _with_database(url: str, work: Callable[[Any], Awaitable[T]]) -> T:
 
 def run_daemon_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     settings, url = _settings(args)
-    logging.basicConfig(
-        stream=err, level=args.log_level, format="%(asctime)s %(levelname)s %(message)s"
-    )
-    for chatty in ("apscheduler", "alembic"):
-        logging.getLogger(chatty).setLevel(logging.WARNING)
+    logs.configure(err, args.log_level, args.log_format or settings.log.format)
     with database_errors(url):
         asyncio.run(run_daemon(settings, url))
     return 0
@@ -75,10 +71,7 @@ def run_serve_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int
         update={k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     )
     settings = settings.model_copy(update={"web": web_settings})
-    logging.basicConfig(
-        stream=err, level=args.log_level, format="%(asctime)s %(levelname)s %(message)s"
-    )
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    logs.configure(err, args.log_level, args.log_format or settings.log.format)
     with database_errors(url):
         asyncio.run(serve(settings, url))
     return 0
