@@ -2,7 +2,8 @@
 
     python benchmarks/bench_daemon.py --discourse 100 --lists 60 --github 40 --cycles 3
 
-The fake sites of tests/fakes (each served from a background thread of this process) hold
+The fake sites of tests/fakes (each served from a background thread of this process, or with
+--fakes-apart all from a child process of their own, filled there) hold
 --discourse topics in one Discourse category (--posts posts each), --lists threads on
 dev@tvm.apache.org (a call and --replies replies, with In-Reply-To and References) and --github
 issues in apache/tvm (--comments comments each). Every thread is its own vote ("[VOTE] Proposal
@@ -14,7 +15,8 @@ The harvester.app.watch.Watcher is driven directly, as run_daemon wires it (one 
 rate pacing, jitter 1.0), without APScheduler:
   discover     watcher.discover() once: the listings, then a whole read of every thread;
   idle N       the clock moves poll_minutes + 1, so every vote is due, and poll_due() runs until
-               it polls nothing (it takes at most 100 due votes a call); nothing has changed;
+               it polls nothing (it polls every due vote, 100 claimed at a time); nothing has
+               changed;
   changed      the same, after --changed % of the votes got one new post, mail or comment;
   full         the same with daemon.full_refresh_every = 1: every thread is read whole;
   idle after full  an idle cycle again (GitHub answers 200, not 304, after a whole read);
@@ -24,11 +26,13 @@ rate pacing, jitter 1.0), without APScheduler:
 Requests are counted by each site (per endpoint) and by the client (HttpClient.requests, all
 on 127.0.0.1); GitHub's 304s are the requests that did not spend its rate limit. A vote not
 polled, or a client count that differs from the sites', prints WRONG and exits 1. CPU is split
-by thread: the three fake sites' threads, the event-loop thread (harvester, aiohttp client,
-SQLAlchemy) and the rest (aiosqlite's connection threads, where SQLite itself runs). The wall
+by thread: the three fake sites' threads (or their child process), the event-loop thread
+(harvester, aiohttp client, SQLAlchemy) and the rest (aiosqlite's connection threads, where
+SQLite itself runs). The wall
 time is split into phases by wrapping a few harvester functions for the run (see Meter); SQL
-statements and commits are counted with SQLAlchemy events. Peak RSS is the whole process's,
-fake sites included.
+statements and commits are counted with SQLAlchemy events. "own ms/vote" is harvester's CPU
+(loop and sqlite threads, not the fake sites) per polled vote. RSS is the whole process's
+(fake sites included unless --fakes-apart): resident after each step, and the peak at the end.
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from multiprocessing import Pipe
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -142,6 +148,7 @@ class Sites:
     members: list[Member]
     list_calls: dict[int, str] = field(default_factory=dict)  # vote number -> call Message-ID
     next_mail: int = 0
+    apart: int = 0  # the pid of the process serving the sites (--fakes-apart), or 0
 
     @property
     def all(self) -> tuple[FakeSite, ...]:
@@ -150,6 +157,87 @@ class Sites:
     @property
     def named(self) -> dict[str, FakeSite]:
         return {"discourse": self.discourse, "lists": self.lists, "github": self.github}
+
+
+class SiteProxy:
+    """A fake site served by the child process (--fakes-apart): what the benchmark asks of it
+    (count, reset_log, add_post, remaining, ...) goes over a pipe."""
+
+    def __init__(self, pipe: Connection, name: str, port: int) -> None:
+        self._pipe, self._name, self.port = pipe, name, port
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def remaining(self) -> Any:
+        return self._ask("get", "remaining", (), {})
+
+    def __getattr__(self, method: str) -> Callable[..., Any]:
+        return lambda *args, **kwargs: self._ask("call", method, args, kwargs)
+
+    def _ask(self, kind: str, attribute: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        self._pipe.send((kind, self._name, attribute, args, kwargs))
+        status, value = self._pipe.recv()
+        if status != "ok":
+            raise RuntimeError(f"fake {self._name}.{attribute}: {value}")
+        return value
+
+
+def start_sites(
+    sites: Sites, apart: bool, fill_sites: Callable[[], dict[str, list[int]]]
+) -> tuple[dict[str, list[int]], Callable[[], None]]:
+    """Fill the sites and serve them from threads of this process, or (apart) fill and serve
+    them from a child process of their own, so that their data, CPU and GIL stay out of
+    harvester's. Returns the vote numbers per site and the stop."""
+    if not apart:
+        numbers = fill_sites()
+        for site in sites.all:
+            site.start()
+
+        def stop_here() -> None:
+            for site in sites.all:
+                site.stop()
+
+        return numbers, stop_here
+    ours, theirs = Pipe()
+    pid = os.fork()  # before any thread or event loop of this process exists
+    if pid == 0:
+        ours.close()
+        serve_commands(sites, fill_sites, theirs)
+    theirs.close()
+    ports, numbers, list_calls = ours.recv()
+    for name, port in ports.items():
+        setattr(sites, name, SiteProxy(ours, name, port))
+    sites.list_calls, sites.apart = list_calls, pid
+
+    def stop() -> None:
+        ours.send(("stop", "", "", (), {}))
+        os.waitpid(pid, 0)
+
+    return numbers, stop
+
+
+def serve_commands(
+    sites: Sites, fill_sites: Callable[[], dict[str, list[int]]], pipe: Connection
+) -> None:
+    """The child: fill and start the sites, then answer the parent's calls until it says stop."""
+    numbers = fill_sites()
+    for site in sites.all:
+        site.start()
+    pipe.send(({name: site.port for name, site in sites.named.items()}, numbers, sites.list_calls))
+    while True:
+        kind, name, attribute, args, kwargs = pipe.recv()
+        if kind == "stop":
+            for site in sites.all:
+                site.stop()
+            os._exit(0)
+        try:
+            target = getattr(sites.named[name], attribute)
+            pipe.send(("ok", target(*args, **kwargs) if kind == "call" else target))
+        except Exception as error:  # reported to the parent, which stops
+            pipe.send(("error", repr(error)))
 
 
 # --- the world -----------------------------------------------------------------------------------
@@ -356,6 +444,10 @@ class Cpu:
 
     @classmethod
     def now(cls, sites: Sites) -> Cpu:
+        if sites.apart:  # the child's CPU, all its threads
+            stat = Path(f"/proc/{sites.apart}/stat").read_text().rsplit(")", 1)[1].split()
+            fakes = (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+            return cls(time.process_time() + fakes, fakes, time.thread_time())
         fakes = 0.0
         for site in sites.all:
             thread: threading.Thread | None = site._thread  # the site's serving thread
@@ -386,6 +478,7 @@ BOOKKEEPING = (  # in store.votes or store.polls
     "last_cursor",
     "last_cursors",
     "record_run",
+    "record_quiet_runs",
     "get_vote",
     "poll_by",
     "poll_plans",
@@ -407,8 +500,8 @@ class Meter:
       tally       harvest.tally_vote: counting, deciding, drafting (pure CPU);
       save_count  record.save_count: the tally snapshot and the vote's schedule;
       sql         the bookkeeping statements of store.votes and store.polls: due_votes,
-                  claim_polls, thread_urls(_for), last_cursor(s), record_run, get_vote,
-                  poll_by, poll_plans, plan_polls;
+                  claim_polls, thread_urls(_for), last_cursor(s), record_run,
+                  record_quiet_runs, get_vote, poll_by, poll_plans, plan_polls;
       commit      the driver's COMMIT and ROLLBACK (a read-only connection rolls back when it
                   goes back to the pool).
     The rest is checking connections out of the pool, BEGIN, and the code in between."""
@@ -507,6 +600,7 @@ class Row:
     db_bytes: int
     runs: int
     snapshots: int
+    rss_mb: float
     note: str = ""
 
     @property
@@ -525,6 +619,12 @@ class Checks:
 
 def counts(site: FakeSite, endpoints: dict[str, str]) -> dict[str, int]:
     return {name: site.count(regex) for name, regex in endpoints.items()}
+
+
+def resident_mb() -> float:
+    """The process's resident set now (/proc/self/statm), in MB."""
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
 
 
 async def db_state(engine: AsyncEngine) -> tuple[int, int]:
@@ -593,6 +693,7 @@ async def step(
         db_bytes=world.db_path.stat().st_size,
         runs=runs,
         snapshots=snapshots,
+        rss_mb=resident_mb(),
         note=note,
     )
 
@@ -653,9 +754,14 @@ class Outcome:
     cursors: dict[str, tuple[int, float]]
 
 
-async def run_all(args: argparse.Namespace, sites: Sites, tmp: Path, checks: Checks) -> Outcome:
-    clock = Clock(datetime.now(UTC).replace(second=0, microsecond=0))
-    numbers = fill(args, sites, clock())
+async def run_all(
+    args: argparse.Namespace,
+    sites: Sites,
+    tmp: Path,
+    checks: Checks,
+    clock: Clock,
+    numbers: dict[str, list[int]],
+) -> Outcome:
     roster = tmp / "roster.toml"
     roster.write_text(roster_toml(sites.members), encoding="utf-8")
     db_path = tmp / "daemon.db"
@@ -758,9 +864,11 @@ def time_table(rows: Sequence[Row], markdown: bool) -> str:
         "fakes",
         "loop",
         "sqlite",
+        "own ms/vote",
         "SQL stmts",
         "commits",
         "DB MB",
+        "RSS MB",
         "runs",
         "tallies",
     )
@@ -773,9 +881,11 @@ def time_table(rows: Sequence[Row], markdown: bool) -> str:
             f"{r.cpu.fakes:.2f}",
             f"{r.cpu.loop:.2f}",
             f"{r.cpu.other:.2f}",
+            f"{1000 * (r.cpu.loop + r.cpu.other) / r.polled:.2f}" if r.polled else "",
             str(r.statements),
             str(r.commits),
             f"{r.db_bytes / 1e6:.1f}",
+            f"{r.rss_mb:.0f}",
             str(r.runs),
             str(r.snapshots),
         ]
@@ -830,6 +940,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--profile", type=int, default=12, help="hotspot lines to print (0: off)")
     parser.add_argument("--seed", type=int, default=1, help="seed for the generated threads")
     parser.add_argument("--markdown", action="store_true", help="print the tables as markdown")
+    parser.add_argument(
+        "--fakes-apart",
+        action="store_true",
+        help="serve the fake sites from a child process: their CPU and GIL stay out of the loop",
+    )
     args = parser.parse_args(argv)
     if min(args.discourse, args.lists, args.github, args.cycles, args.replies, args.comments) < 0:
         parser.error("counts must not be negative")
@@ -842,14 +957,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     checks = Checks()
     start = time.perf_counter()
-    with (
-        tempfile.TemporaryDirectory(prefix="bench-daemon-") as tmp,
-        FakeDiscourse() as discourse,
-        FakePonyMail() as lists,
-        FakeGitHub(rate_limit=100_000) as github,
-    ):
-        sites = Sites(discourse, lists, github, make_members(args.members))
-        outcome = asyncio.run(run_all(args, sites, Path(tmp), checks))
+    sites = Sites(
+        FakeDiscourse(), FakePonyMail(), FakeGitHub(rate_limit=100_000), make_members(args.members)
+    )
+    clock = Clock(datetime.now(UTC).replace(second=0, microsecond=0))
+    numbers, stop = start_sites(sites, args.fakes_apart, lambda: fill(args, sites, clock()))
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-daemon-") as tmp:
+            outcome = asyncio.run(run_all(args, sites, Path(tmp), checks, clock, numbers))
+    finally:
+        stop()
     total = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     rows = outcome.rows
@@ -861,7 +978,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("\nharvest_runs at the end, average cursor JSON:")
     for kind, (runs, size) in sorted(outcome.cursors.items()):
         print(f"  {kind:9s} {runs:5d} runs, {size:7.0f} bytes")
-    print(f"\npeak RSS {peak:.1f} MB (whole process, fake sites included); total {total:.1f} s")
+    whose = "harvester's process alone" if args.fakes_apart else "fake sites included"
+    print(f"\npeak RSS {peak:.1f} MB ({whose}); total {total:.1f} s")
     if outcome.profile.stats is not None:
         print()
         print(hotspots(outcome.profile.stats, args.profile))

@@ -12,6 +12,16 @@ is its own, through harvester.store.messages, one transaction per thread as the 
   3 1 % edited   again, with 1 % of each thread's posts edited (version + 1, later updated_at,
                  a changed body): exactly those are stored again, and that is checked;
   4 load_thread  every thread read back, as a recount does; counts and versions are checked.
+Then the ceiling of step 1 on this machine, from the same threads in the same run:
+  5 rows only    the rows of every thread built as harvester.store.bulk builds them (payload
+                 JSON, times, tuples), no database: the Python side of a save;
+  6 raw driver   those rows (built untimed) written with the bare driver into an empty messages
+                 table, one transaction per thread: sqlite3 executemany of the same upsert in a
+                 fresh file, or asyncpg COPY straight into messages after TRUNCATE; no
+                 SQLAlchemy, no lookup;
+  the serial ceiling of a save is 5 then 6, 1 / (1/rate5 + 1/rate6) rows/s. The last table
+  sets step 1 against it, and against step 4 ("save / load": what storing a harvest costs
+  beside reading it back).
 With --analyze, PostgreSQL runs ANALYZE messages after step 1 (untimed), as autovacuum would.
 Seconds are the sum over threads of the transaction alone (begin, save_thread or load_thread,
 commit); building the threads is not timed. "lookup s" is the part of it spent in
@@ -32,6 +42,7 @@ import os
 import random
 import resource
 import secrets
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -53,7 +64,9 @@ from words import FIRST, LAST, SENTENCES, VOTES  # noqa: E402
 
 import harvester.store.messages as store  # noqa: E402
 from harvester.model import Author, BodyFormat, Message, Poll, PollOption, Thread  # noqa: E402
+from harvester.store import bulk  # noqa: E402
 from harvester.store.db import engine_for, upgrade  # noqa: E402
+from harvester.store.payload import payload_text  # noqa: E402
 
 DATABASES = ("sqlite", "postgresql")
 DEFAULT_SERVER = os.environ.get(
@@ -312,6 +325,75 @@ async def run_database(url: str, args: argparse.Namespace) -> tuple[list[Step], 
     return steps, size
 
 
+def _rows_of(database: str, thread: Thread, thread_id: int) -> list[tuple[Any, ...]]:
+    """The rows harvester.store.bulk writes for a new thread on this database."""
+    if database == "postgresql":
+        return list(bulk._postgres_rows(thread.messages, thread_id, NOW))
+    return list(bulk._sqlite_rows(thread.messages, thread_id, NOW))
+
+
+def rows_only(database: str, threads: Iterator[Thread]) -> Step:
+    """Step 5: building the rows alone, no database."""
+    step = Step("5 rows only")
+    for thread in threads:
+        start = time.perf_counter()
+        _rows_of(database, thread, 1)
+        step.seconds += time.perf_counter() - start
+        step.messages += len(thread.messages)
+    step.result = "no database"
+    return step
+
+
+def raw_sqlite(directory: str, threads: Iterator[Thread]) -> Step:
+    """Step 6 on SQLite: sqlite3 executemany of bulk's upsert into a fresh file."""
+    url = f"sqlite:///{directory}/raw.db"
+    upgrade(url)
+    step = Step("6 raw driver")
+    connection = sqlite3.connect(f"{directory}/raw.db", isolation_level=None)
+    try:
+        for index, thread in enumerate(threads, start=1):
+            connection.execute(
+                "INSERT INTO threads (id, url, kind, title, closed, warnings, first_seen, "
+                "last_fetched) VALUES (?, ?, 'discourse', '', 0, '[]', '', '')",
+                (index, thread.url),
+            )
+            rows = _rows_of("sqlite", thread, index)
+            start = time.perf_counter()
+            connection.execute("BEGIN")
+            connection.executemany(bulk._SQLITE_UPSERT, rows)
+            connection.execute("COMMIT")
+            step.seconds += time.perf_counter() - start
+            step.messages += len(rows)
+    finally:
+        connection.close()
+    step.result = "sqlite3 executemany"
+    return step
+
+
+async def raw_postgres(url: str, threads: Iterator[Thread]) -> Step:
+    """Step 6 on PostgreSQL: asyncpg COPY into messages, emptied first (untimed)."""
+    import asyncpg
+
+    step = Step("6 raw driver")
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute("TRUNCATE messages")
+        ids = dict(await connection.fetch("SELECT url, id FROM threads"))
+        for thread in threads:
+            rows = _rows_of("postgresql", thread, ids[thread.url])
+            start = time.perf_counter()
+            async with connection.transaction():
+                await connection.copy_records_to_table(
+                    "messages", records=rows, columns=bulk.COLUMNS
+                )
+            step.seconds += time.perf_counter() - start
+            step.messages += len(rows)
+    finally:
+        await connection.close()
+    step.result = "asyncpg COPY"
+    return step
+
+
 def child_main(args: argparse.Namespace) -> None:
     """Run one database and print its steps, size and peak RSS as JSON on stdout."""
     with contextlib.ExitStack() as stack:
@@ -324,11 +406,19 @@ def child_main(args: argparse.Namespace) -> None:
         start = time.perf_counter()
         steps, size = asyncio.run(run_database(url, args))
         total = time.perf_counter() - start
+        threads = (make_thread(args.seed, i, args.per_thread) for i in range(args.threads))
+        steps.append(rows_only(args.child, threads))
+        log(f"  {steps[-1].name}: {steps[-1].seconds:.2f} s")
+        threads = (make_thread(args.seed, i, args.per_thread) for i in range(args.threads))
+        if args.child == "postgresql":
+            steps.append(asyncio.run(raw_postgres(url, threads)))
+        else:
+            steps.append(raw_sqlite(stack.enter_context(tempfile.TemporaryDirectory()), threads))
+        log(f"  {steps[-1].name}: {steps[-1].seconds:.2f} s")
     sample = make_thread(args.seed, 0, args.per_thread)
     body = sum(len(m.body.encode()) for m in sample.messages) / len(sample.messages)
-    payload = sum(len(json.dumps(store.message_json(m)).encode()) for m in sample.messages) / len(
-        sample.messages
-    )
+    payload = sum(len(payload_text(m).encode()) for m in sample.messages) / len(sample.messages)
+    before = sum(len(json.dumps(store.message_json(m)).encode()) for m in sample.messages)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     report = {
         "steps": [vars(step) for step in steps],
@@ -337,6 +427,7 @@ def child_main(args: argparse.Namespace) -> None:
         "total_s": total,
         "body_bytes": body,
         "payload_bytes": payload,
+        "payload_bytes_before": before / len(sample.messages),
     }
     print(json.dumps(report))
 
@@ -360,6 +451,25 @@ def run_child(database: str, args: argparse.Namespace) -> dict[str, Any]:
 TITLES = ("database", "step", "messages", "seconds", "msgs/s", "lookup s", "stored / read")
 RIGHT = {2, 3, 4, 5}
 SUMMARY = ("database", "messages", "size MB", "bytes/msg", "peak RSS MB", "total s")
+CEILING = ("database", "first save msgs/s", "ceiling msgs/s", "of ceiling", "save / load")
+
+
+def ceiling_row(database: str, result: dict[str, Any]) -> tuple[str, ...]:
+    """Step 1 against the serial ceiling (steps 5 then 6), and against reading it back."""
+    by_name = {step["name"][0]: step for step in result["steps"]}
+
+    def rate(key: str) -> float:
+        return float(by_name[key]["messages"] / by_name[key]["seconds"])
+
+    ceiling = 1 / (1 / rate("5") + 1 / rate("6"))
+    save_load = by_name["1"]["seconds"] / by_name["4"]["seconds"]
+    return (
+        database,
+        f"{rate('1'):.0f}",
+        f"{ceiling:.0f}",
+        f"{100 * rate('1') / ceiling:.0f} %",
+        f"{save_load:.2f}",
+    )
 
 
 def table(titles: Sequence[str], cells: Sequence[Sequence[str]], right: set[int], md: bool) -> str:
@@ -383,7 +493,7 @@ def report(results: dict[str, dict[str, Any]], markdown: bool) -> None:
     steps, summary = [], []
     for database, result in results.items():
         for index, step in enumerate(result["steps"]):
-            lookup = f"{step['lookup_seconds']:.2f}" if step["name"] != "4 load" else ""
+            lookup = f"{step['lookup_seconds']:.2f}" if step["name"][0] in "123" else ""
             steps.append(
                 (
                     database if index == 0 else "",
@@ -409,10 +519,17 @@ def report(results: dict[str, dict[str, Any]], markdown: bool) -> None:
     print(table(TITLES, steps, RIGHT, markdown))
     print()
     print(table(SUMMARY, summary, {1, 2, 3, 4, 5}, markdown))
+    print()
+    print(
+        table(
+            CEILING, [ceiling_row(name, r) for name, r in results.items()], {1, 2, 3, 4}, markdown
+        )
+    )
     first = next(iter(results.values()))
     print(
         f"\nper message: body {first['body_bytes']:.0f} bytes, stored JSON payload "
-        f"{first['payload_bytes']:.0f} bytes (thread 0). Size: SQLite file, or "
+        f"{first['payload_bytes']:.0f} bytes ({first['payload_bytes_before']:.0f} in the form "
+        "stored before, json.dumps of message_json) (thread 0). Size: SQLite file, or "
         "pg_total_relation_size('messages'); peak RSS: ru_maxrss of that database's process."
     )
 

@@ -40,13 +40,36 @@ Clock = Callable[[], datetime]
 CLAIM_BATCH = 100  # due votes claimed in one statement; the lease covers polling them all
 
 
+@dataclass
+class QuietPolls:
+    """The polls of one claimed batch that found nothing new. Nothing is stored for them at
+    once: no thread row, no run row. The cursors that moved (a new ETag) are written with the
+    batch's next polls, in one transaction. A crash before that loses only those cursors, and
+    the older one reads the same thread again (a 200 in place of a 304), never a message."""
+
+    urls: set[str] = field(default_factory=set)  # polled without a failure or a change
+    moved: dict[str, polls.PollRun] = field(default_factory=dict)  # url -> its new cursor
+
+    def add(self, url: str, used: Mapping[str, object] | None, run: polls.PollRun) -> None:
+        self.urls.add(url)
+        if run.cursor != used:
+            self.moved[url] = run
+
+    def drop(self, url: str) -> None:
+        """This thread's run was written by a later poll of the same batch: that one stands."""
+        self.urls.discard(url)
+        self.moved.pop(url, None)
+
+
 @dataclass(frozen=True)
 class Plan:
     """What a tick read for one vote before polling it: its threads and their last cursors
-    (None: read each thread's own)."""
+    (None: read each thread's own), and where its unchanged polls are noted (None: write
+    their moved cursors at once)."""
 
     urls: list[str]
     cursors: Mapping[str, dict[str, Any]] | None
+    quiet: QuietPolls | None = None
 
 
 @dataclass
@@ -136,51 +159,67 @@ class Watcher:
     async def poll_due(self) -> int:
         """Poll every open vote whose time has come; returns how many this replica polled.
 
-        Due votes are claimed CLAIM_BATCH at a time in one statement, their threads' URLs and
-        cursors read at once, and their next polls planned together: an idle tick costs a few
-        statements per vote, not a transaction for each step."""
+        One connection serves the tick's bookkeeping: due votes and the roster are read once,
+        each batch of CLAIM_BATCH is claimed in one statement with its threads' URLs and
+        cursors read at once, and its next polls are planned together, with the cursors its
+        unchanged polls moved. A poll that found nothing new writes nothing of its own, so an
+        idle vote costs no statement and no commit of its own."""
         now = self.clock()
-        async with self.engine.connect() as connection:
-            due = await polls.due_votes(connection, now, limit=None)
-            roster = await self.roster(connection)  # once a tick, not once a vote
-        roster_key = _roster_key(roster)
         lease = now + timedelta(minutes=self.settings.daemon.poll_min_minutes)
         polled = 0
-        for start in range(0, len(due), CLAIM_BATCH):
-            batch = due[start : start + CLAIM_BATCH]
-            async with self.engine.begin() as connection:
-                claimed = await polls.claim_polls(connection, [v.id for v in batch], now, lease)
-                mine = [vote for vote in batch if vote.id in claimed]
-                urls = await votes.thread_urls_for(connection, [v.id for v in mine])
-                cursors = await polls.last_cursors(
-                    connection, [u for v in mine for u in urls[v.id]]
-                )
-            for vote in mine:
-                polled += 1
-                # every Nth poll reads whole threads: edits beyond what a cursor shows
-                full = (vote.polls + 1) % self._refresh_every == 0
-                plan = Plan(urls[vote.id], {} if full else cursors)
-                try:
-                    await self.poll_vote(
-                        vote, full=full, roster=roster, roster_key=roster_key, plan=plan
-                    )
-                except HarvesterError as error:
-                    log.warning("vote %d: %s", vote.id, error)
-            await self._plan_next_polls([v.id for v in mine], now, lease)
+        async with self.engine.connect() as tick:
+            async with tick.begin():
+                due = await polls.due_votes(tick, now, limit=None)
+                roster = await self.roster(tick)  # once a tick, not once a vote
+            roster_key = _roster_key(roster)
+            for start in range(0, len(due), CLAIM_BATCH):
+                batch = due[start : start + CLAIM_BATCH]
+                polled += await self._poll_batch(tick, batch, now, lease, roster, roster_key)
         return polled
 
+    async def _poll_batch(
+        self,
+        tick: AsyncConnection,
+        batch: list[VoteRow],
+        now: datetime,
+        lease: datetime,
+        roster: Roster,
+        roster_key: str,
+    ) -> int:
+        """Claim these due votes (the ones no other replica took first), poll them, plan their
+        next polls. The lease covers polling the whole batch."""
+        async with tick.begin():
+            claimed = await polls.claim_polls(tick, [v.id for v in batch], now, lease)
+            mine = [vote for vote in batch if vote.id in claimed]
+            urls = await votes.thread_urls_for(tick, [v.id for v in mine])
+            cursors = await polls.last_cursors(tick, [u for v in mine for u in urls[v.id]])
+        quiet = QuietPolls()
+        for vote in mine:
+            # every Nth poll reads whole threads: edits beyond what a cursor shows
+            full = (vote.polls + 1) % self._refresh_every == 0
+            plan = Plan(urls[vote.id], {} if full else cursors, quiet)
+            try:
+                await self.poll_vote(
+                    vote, full=full, roster=roster, roster_key=roster_key, plan=plan
+                )
+            except HarvesterError as error:
+                log.warning("vote %d: %s", vote.id, error)
+        async with tick.begin():
+            await polls.record_quiet_runs(tick, sorted(quiet.urls), list(quiet.moved.values()))
+            await self._plan_next_polls(tick, [v.id for v in mine], now, lease)
+        return len(mine)
+
     async def _plan_next_polls(
-        self, vote_ids: list[int], polled_at: datetime, lease: datetime
+        self, connection: AsyncConnection, vote_ids: list[int], polled_at: datetime, lease: datetime
     ) -> None:
         """Schedule from what the polls learned (a first count finds the deadline), counting
         from when the polls started: what they read may be as old as that."""
-        async with self.engine.begin() as connection:
-            open_now = await polls.poll_plans(connection, vote_ids)
-            moments = {
-                vote_id: self._next_poll(polled_at, closes_at)
-                for vote_id, closes_at in open_now.items()
-            }
-            await polls.plan_polls(connection, lease, moments)
+        open_now = await polls.poll_plans(connection, vote_ids)
+        moments = {
+            vote_id: self._next_poll(polled_at, closes_at)
+            for vote_id, closes_at in open_now.items()
+        }
+        await polls.plan_polls(connection, lease, moments)
 
     @property
     def _refresh_every(self) -> int:
@@ -212,7 +251,8 @@ class Watcher:
                 urls = await votes.thread_urls(connection, vote.id)
             plan = Plan(urls, None)
         changed = [
-            await self.harvest_thread(url, full=full, cursors=plan.cursors) for url in plan.urls
+            await self.harvest_thread(url, full=full, cursors=plan.cursors, quiet=plan.quiet)
+            for url in plan.urls
         ]
         now = self.clock()
         key = roster_key if roster_key is not None else _roster_key(roster)
@@ -235,11 +275,18 @@ class Watcher:
         return result
 
     async def harvest_thread(
-        self, url: str, *, full: bool, cursors: Mapping[str, dict[str, Any]] | None = None
+        self,
+        url: str,
+        *,
+        full: bool,
+        cursors: Mapping[str, dict[str, Any]] | None = None,
+        quiet: QuietPolls | None = None,
     ) -> bool:
         """One poll of one thread, stored with its cursor in one transaction; a failure is
         recorded and the last good state stays. Returns whether anything changed. `cursors`:
-        the threads' last cursors when the caller read them already."""
+        the threads' last cursors when the caller read them already. A poll that found nothing
+        new stores nothing: it is noted in `quiet` (the tick writes its moved cursor later), or
+        without one its run is settled at once (record_quiet_runs)."""
         started = self.clock()
         if full:
             cursor = None
@@ -252,24 +299,43 @@ class Watcher:
             update = await self.fetcher.poll(url, cursor)
         except HarvesterError as error:
             metrics.HARVEST_FAILURES.inc()
+            if quiet is not None:
+                quiet.drop(url)
             async with self.engine.begin() as connection:
                 await polls.record_run(connection, url, started, self.clock(), error=str(error))
             log.warning("%s", error)
             return False
         metrics.HARVESTS.inc()
+        run = polls.PollRun(url, started, self.clock(), update.cursor)
+        if _nothing_new(update):
+            await self._note_quiet(run, cursor, quiet)
+            return False
+        if quiet is not None:
+            quiet.drop(url)
         async with self.engine.begin() as connection:
             await self._store(connection, url, update, started)
-            await polls.record_run(connection, url, started, self.clock(), cursor=update.cursor)
-        return update.changed or update.complete
+            await polls.record_run(connection, url, started, run.finished, cursor=update.cursor)
+        return True
+
+    async def _note_quiet(
+        self, run: polls.PollRun, used: Mapping[str, object] | None, quiet: QuietPolls | None
+    ) -> None:
+        if quiet is not None:
+            quiet.add(run.source_url, used, run)
+            return
+        moved = [run] if run.cursor != used else []
+        async with self.engine.begin() as connection:
+            await polls.record_quiet_runs(connection, [run.source_url], moved)
 
     async def _store(
         self, connection: AsyncConnection, url: str, update: ThreadUpdate, now: datetime
     ) -> None:
         thread = update.thread
         await stored.save_thread(connection, thread, now, complete=update.complete)
-        gone = _gone(update, await stored.stored_ids(connection, thread.url))
-        for source, ids in gone.items():
-            await stored.remove_messages(connection, thread.url, source, sorted(ids))
+        if update.complete or update.removed:  # only these can forget stored messages
+            gone = _gone(update, await stored.stored_ids(connection, thread.url))
+            for source, ids in gone.items():
+                await stored.remove_messages(connection, thread.url, source, sorted(ids))
         if url != thread.url:
             log.info("%s is now read as %s", url, thread.url)
 
@@ -348,6 +414,13 @@ def _roster_key(roster: Roster | None) -> str:
 def uniform_jitter(spread: float) -> Callable[[], float]:
     generator = random.Random()
     return lambda: generator.uniform(1 - spread, 1 + spread)
+
+
+def _nothing_new(update: ThreadUpdate) -> bool:
+    """A cursor poll that the source says found nothing new: no message, edit, removal or
+    change of the thread itself (the posts a Discourse page always shows are stored already,
+    with the versions the cursor remembers)."""
+    return not (update.changed or update.complete or update.removed)
 
 
 def _gone(update: ThreadUpdate, have: dict[str, set[str]]) -> dict[str, set[str]]:

@@ -198,6 +198,7 @@ class HttpClient:
         self._clock = clock
         self._session: aiohttp.ClientSession | None = None
         self._gates: dict[str, _HostGate] = {}
+        self._counted: dict[str, Callable[[], None]] = {}  # host -> its request counter's inc
         self.requests: Counter[str] = Counter()  # attempts made, per host
         self.waited = 0.0  # seconds spent in backoff and server-requested waits
 
@@ -245,11 +246,18 @@ class HttpClient:
     ) -> Fetched:
         """One GET, retried as the options say; raises HttpError after the last attempt.
 
-        A 304 Not Modified (the answer to If-None-Match) comes back as it is, never retried."""
+        A 304 Not Modified (the answer to If-None-Match) comes back as it is, never retried.
+        The first attempt runs without the retry machinery (setting it up cost about as much
+        as the request itself on loopback); only a failed one goes on under tenacity."""
         target = URL(url)
         if params is not None:
             target = target.update_query(params)
-        attempts = 0
+        sent = headers or {}
+        try:
+            return await self._attempt(target, sent, expect_json)
+        except _Retryable as failure:
+            first = failure
+        attempts = 1
         retrying = AsyncRetrying(
             stop=stop_after_attempt(max(1, self.options.max_attempts)),
             retry=retry_if_exception_type(_Retryable),
@@ -260,8 +268,10 @@ class HttpClient:
         try:
             async for attempt in retrying:
                 with attempt:
+                    if attempt.retry_state.attempt_number == 1:
+                        raise first  # made above: tenacity waits and counts from it
                     attempts += 1
-                    return await self._attempt(target, headers or {}, expect_json)
+                    return await self._attempt(target, sent, expect_json)
         except _Retryable as failure:
             times = "attempt" if attempts == 1 else "attempts"
             raise HttpError(
@@ -291,13 +301,20 @@ class HttpClient:
             self._gates[host] = gate
         return gate
 
+    def _count(self, host: str) -> None:
+        """The Prometheus counter of this host; its labelled child is looked up once."""
+        count = self._counted.get(host)
+        if count is None:
+            count = self._counted[host] = metrics.REQUESTS.labels(host=host).inc
+        count()
+
     async def _attempt(self, url: URL, headers: Mapping[str, str], expect_json: bool) -> Fetched:
         if self._session is None:
             raise RuntimeError("HttpClient used outside `async with`")
         host = url.host or ""
         async with self._gate(host):
             self.requests[host] += 1
-            metrics.REQUESTS.labels(host=host).inc()
+            self._count(host)
             try:
                 async with self._session.get(url, headers=headers) as response:
                     body = await self._read_capped(response, str(url))

@@ -1,59 +1,147 @@
-"""Many message rows at once on PostgreSQL: COPY into a staging table, then one upsert.
+"""Message rows written in batches, the way each database takes them fastest.
 
-COPY moves rows in the binary protocol without a statement per batch; the staging table is a
-temporary one of this connection, emptied at every commit, and the upsert from it keeps the
-same rule as the row-by-row path (an edited message replaces the stored one).
+A row is a plain tuple in COLUMNS order, its payload JSON written once (payload_text), sent
+with driver SQL: no SQLAlchemy statement is compiled and no value goes through a type processor
+per row. Everything runs in the caller's transaction, after save_thread's first statement has
+begun it.
+
+- SQLite: one executemany of an upsert, all rows. SQLite lets one writer in at a time, and
+  save_thread's thread upsert already holds the write lock when the lookup runs, so no other
+  writer can store one of these rows in between.
+- PostgreSQL: rows the lookup found new go through COPY straight into `messages` (binary,
+  streamed: the server writes the first rows while the rest are encoded). Another writer may
+  have stored one of them since the lookup, or a thread may list a message twice; then the COPY
+  fails inside a savepoint and the rows are upserted instead. Edited rows, and batches too
+  small for COPY to pay off, are one executemany of the upsert.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-BULK_ROWS = 200  # from this many rows COPY beats an INSERT with many VALUES
-STAGING = "harvester_message_staging"
+from harvester.model import Message
+from harvester.store.payload import payload_text
+
+BULK_ROWS = 200  # new rows from which COPY beats an executemany on PostgreSQL
 COLUMNS = (
     "source", "source_id", "thread_id", "sent_at", "updated_at", "version", "payload", "stored_at",
 )  # fmt: skip
 UPDATED = ("thread_id", "updated_at", "version", "payload", "stored_at")
-_CREATE = (
-    f"CREATE TEMP TABLE IF NOT EXISTS {STAGING} (source text, source_id text, thread_id integer, "
-    "sent_at timestamptz, updated_at timestamptz, version integer, payload json, "
-    "stored_at timestamptz) ON COMMIT DELETE ROWS"
-)
-_UPSERT = (
-    f"INSERT INTO messages ({', '.join(COLUMNS)}) SELECT {', '.join(COLUMNS)} FROM {STAGING} "
-    "ON CONFLICT (source, source_id) DO UPDATE SET "
-    + ", ".join(f"{name} = EXCLUDED.{name}" for name in UPDATED)
-)
+Row = tuple[Any, ...]
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    return moment.astimezone(UTC) if moment is not None else None
+def _upsert(placeholders: Sequence[str]) -> str:
+    return (
+        f"INSERT INTO messages ({', '.join(COLUMNS)}) VALUES ({', '.join(placeholders)}) "
+        "ON CONFLICT (source, source_id) DO UPDATE SET "
+        + ", ".join(f"{name} = excluded.{name}" for name in UPDATED)
+    )
 
 
-async def copy_rows(connection: AsyncConnection, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Store `rows` (messages' column values) in the current transaction."""
+_SQLITE_UPSERT = _upsert(["?"] * len(COLUMNS))
+_POSTGRES_UPSERT = _upsert([f"${n}" for n in range(1, len(COLUMNS) + 1)])
+
+
+async def write_messages(
+    connection: AsyncConnection,
+    thread_id: int,
+    new: Sequence[Message],
+    edited: Sequence[Message],
+    now: datetime,
+) -> None:
+    """Store `new` (not stored yet, as far as the lookup saw) and `edited` (stored, to be
+    replaced) messages of one thread."""
+    if not new and not edited:
+        return
+    if connection.dialect.name == "postgresql":
+        await _write_postgres(connection, thread_id, new, edited, now)
+    else:
+        rows = list(_sqlite_rows([*new, *edited], thread_id, now))
+        await connection.exec_driver_sql(_SQLITE_UPSERT, rows)
+
+
+# --- SQLite -------------------------------------------------------------------------------------
+
+
+def _aware(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError(f"naive datetime {moment!r}: harvester stores aware UTC times")
+    return moment
+
+
+def sqlite_time(moment: datetime) -> str:
+    """What SQLAlchemy stores for a tables.UtcDateTime on SQLite: UTC, no zone, microseconds
+    (the DATETIME storage format), so stored rows compare and sort alike however written."""
+    utc = moment if moment.tzinfo is UTC else _aware(moment).astimezone(UTC)
+    return utc.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _sqlite_rows(messages: Iterable[Message], thread_id: int, now: datetime) -> Iterator[Row]:
+    stored_at = sqlite_time(now)
+    for m in messages:
+        updated = sqlite_time(m.updated_at) if m.updated_at is not None else None
+        sent = sqlite_time(m.sent_at)
+        yield (
+            m.source,
+            m.source_id,
+            thread_id,
+            sent,
+            updated,
+            m.version,
+            payload_text(m),
+            stored_at,
+        )
+
+
+# --- PostgreSQL ---------------------------------------------------------------------------------
+
+
+def _postgres_rows(messages: Iterable[Message], thread_id: int, now: datetime) -> Iterator[Row]:
+    """asyncpg takes aware datetimes as they are (it converts them to UTC itself)."""
+    stored_at = _aware(now)
+    for m in messages:
+        updated = _aware(m.updated_at) if m.updated_at is not None else None
+        sent = _aware(m.sent_at)
+        yield (
+            m.source,
+            m.source_id,
+            thread_id,
+            sent,
+            updated,
+            m.version,
+            payload_text(m),
+            stored_at,
+        )
+
+
+async def _write_postgres(
+    connection: AsyncConnection,
+    thread_id: int,
+    new: Sequence[Message],
+    edited: Sequence[Message],
+    now: datetime,
+) -> None:
     raw = await connection.get_raw_connection()
     driver: Any = raw.driver_connection  # asyncpg's connection, inside SQLAlchemy's transaction
-    await driver.execute(_CREATE)
-    records = [
-        (
-            row["source"],
-            row["source_id"],
-            row["thread_id"],
-            _utc(row["sent_at"]),
-            _utc(row["updated_at"]),
-            row["version"],
-            json.dumps(row["payload"]),
-            _utc(row["stored_at"]),
-        )
-        for row in rows
-    ]
-    await driver.copy_records_to_table(STAGING, records=records, columns=COLUMNS)
-    await driver.execute(_UPSERT)
-    await driver.execute(f"DELETE FROM {STAGING}")  # the same transaction may save again
+    copied = len(new) >= BULK_ROWS and await _copied(driver, _postgres_rows(new, thread_id, now))
+    upserted = [*edited] if copied else [*edited, *new]
+    if upserted:
+        await driver.executemany(_POSTGRES_UPSERT, list(_postgres_rows(upserted, thread_id, now)))
+
+
+async def _copied(driver: Any, rows: Iterator[Row]) -> bool:
+    """COPY `rows` into messages; False, with nothing copied, when one of them is stored
+    already (by another writer since the lookup, or twice in this batch). asyncpg is
+    imported here: SQLite alone never loads it."""
+    from asyncpg.exceptions import UniqueViolationError  # type: ignore[import-untyped]
+
+    try:
+        async with driver.transaction():  # a savepoint inside the caller's transaction
+            await driver.copy_records_to_table("messages", records=rows, columns=COLUMNS)
+    except UniqueViolationError:
+        return False
+    return True

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, fields
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, any_, bindparam, delete, select
+from sqlalchemy import Select, String, any_, bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from harvester.model import Author, BodyFormat, Message, Poll, PollOption, Thread
+from harvester.model import Message, Thread
 from harvester.store import bulk
+from harvester.store.payload import message_from_json as message_from_json
+from harvester.store.payload import message_json as message_json
 from harvester.store.tables import messages, threads
 
 
@@ -21,70 +26,6 @@ from harvester.store.tables import messages, threads
 class Saved:
     new: int  # messages stored for the first time
     edited: int  # messages stored again because the source edited them
-
-
-_MESSAGE_FIELDS = tuple(f.name for f in fields(Message))
-_AUTHOR_FIELDS = tuple(f.name for f in fields(Author))
-_POLL_FIELDS = tuple(f.name for f in fields(Poll))
-_OPTION_FIELDS = tuple(f.name for f in fields(PollOption))
-
-
-def _shallow(value: object, names: tuple[str, ...]) -> dict[str, Any]:
-    return {name: getattr(value, name) for name in names}
-
-
-def _poll_json(poll: Poll) -> dict[str, Any]:
-    data = _shallow(poll, _POLL_FIELDS)
-    data["options"] = [_shallow(option, _OPTION_FIELDS) for option in poll.options]
-    return data
-
-
-def message_json(message: Message) -> dict[str, Any]:
-    """The stored payload: every field, by hand rather than `asdict`, which deep-copies every
-    value and was most of the cost of storing a harvest. The fields are immutable (str, int,
-    tuples of str), so a shallow copy is safe."""
-    data = _shallow(message, _MESSAGE_FIELDS)
-    data["author"] = _shallow(message.author, _AUTHOR_FIELDS)
-    data["polls"] = [_poll_json(poll) for poll in message.polls]
-    data["sent_at"] = message.sent_at.isoformat()
-    data["updated_at"] = message.updated_at.isoformat() if message.updated_at else None
-    data["body_format"] = message.body_format.value
-    return data
-
-
-def _tuples(data: Mapping[str, Any]) -> dict[str, Any]:
-    """JSON hands sequences back as lists; the model's are tuples (hashable, and equal to the
-    same message read afresh), whichever fields it gains."""
-    return {key: tuple(value) if isinstance(value, list) else value for key, value in data.items()}
-
-
-def message_from_json(data: Mapping[str, Any]) -> Message:
-    fields = dict(data)
-    author = _tuples(fields.pop("author"))
-    polls = tuple(
-        Poll(
-            name=p["name"],
-            status=p["status"],
-            public=p["public"],
-            voters=p["voters"],
-            options=tuple(
-                PollOption(o["label"], o["votes"], tuple(o["voters"])) for o in p["options"]
-            ),
-        )
-        for p in fields.pop("polls", ())
-    )
-    updated = fields.pop("updated_at", None)
-    return Message(
-        **{
-            **_tuples(fields),
-            "author": Author(**author),
-            "sent_at": datetime.fromisoformat(fields["sent_at"]),
-            "updated_at": datetime.fromisoformat(updated) if updated else None,
-            "body_format": BodyFormat(fields["body_format"]),
-            "references": tuple(fields.get("references", ())),
-            "polls": polls,
-        }
-    )
 
 
 def dialect_insert(connection: AsyncConnection) -> Any:
@@ -105,8 +46,19 @@ async def save_thread(
     updated_at moved (an edited vote); callers commit, so a failed harvest stores nothing.
     `complete=False` (an incremental poll: only new or edited messages) keeps the thread's
     expected count and warnings from the last whole read."""
-    insert = _insert(connection)
-    thread_row = {
+    thread_id = await _save_thread_row(connection, thread, now, complete=complete)
+    known = await _known_versions(connection, thread.messages)
+    new, edited = _new_and_edited(thread.messages, known)
+    await bulk.write_messages(connection, thread_id, new, edited, now)
+    return Saved(new=len(new), edited=len(edited))
+
+
+async def _save_thread_row(
+    connection: AsyncConnection, thread: Thread, now: datetime, *, complete: bool
+) -> int:
+    """Insert or update the thread's row; its id. The first statement of a save: it begins the
+    transaction that bulk's driver-level writes join."""
+    values = {
         "url": thread.url,
         "kind": thread.kind,
         "title": thread.title,
@@ -117,33 +69,49 @@ async def save_thread(
         "first_seen": now,
         "last_fetched": now,
     }
-    upsert = insert(threads).values(**thread_row)
-    kept = {"url", "first_seen"} | (set() if complete else _WHOLE_THREAD_ONLY)
-    changed = {k: upsert.excluded[k] for k in thread_row if k not in kept}
-    saved = await connection.execute(
-        upsert.on_conflict_do_update(index_elements=["url"], set_=changed).returning(threads.c.id)
+    statement = _thread_upsert(connection.dialect.name, complete)
+    saved = await connection.execute(statement, {f"new_{k}": v for k, v in values.items()})
+    return int(saved.scalar_one())
+
+
+_THREAD_COLUMNS = (
+    "url", "kind", "title", "closed", "closed_at", "expected_messages", "warnings", "first_seen",
+    "last_fetched",
+)  # fmt: skip
+
+
+@cache
+def _thread_upsert(dialect: str, complete: bool) -> Any:
+    """The thread upsert, built once per database and kind of read: building it (the excluded
+    columns above all) cost more than running it. Parameters are the columns' names prefixed
+    with "new_" (an INSERT keeps the bare names for itself)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    upsert = insert(threads).values(
+        {name: bindparam(f"new_{name}", type_=threads.c[name].type) for name in _THREAD_COLUMNS}
     )
-    thread_id = saved.scalar_one()
-    known = await _known_versions(connection, thread.messages)
-    new = [m for m in thread.messages if (m.source, m.source_id) not in known]
-    edited = [
-        m
-        for m in thread.messages
-        if (m.source, m.source_id) in known and known[(m.source, m.source_id)] != _stamp(m)
-    ]
-    rows = [_message_row(m, thread_id, now) for m in (*new, *edited)]
-    if len(rows) >= bulk.BULK_ROWS and connection.dialect.name == "postgresql":
-        await bulk.copy_rows(connection, rows)
-    elif rows:
-        statement = insert(messages)
-        await connection.execute(
-            statement.on_conflict_do_update(
-                index_elements=["source", "source_id"],
-                set_={key: statement.excluded[key] for key in bulk.UPDATED},
-            ),
-            rows,
-        )
-    return Saved(new=len(new), edited=len(edited))
+    kept = {"url", "first_seen"} | (set() if complete else _WHOLE_THREAD_ONLY)
+    changed = {name: upsert.excluded[name] for name in _THREAD_COLUMNS if name not in kept}
+    return upsert.on_conflict_do_update(index_elements=["url"], set_=changed).returning(
+        threads.c.id
+    )
+
+
+Stamp = tuple[int, datetime | None]
+
+
+def _new_and_edited(
+    found: Sequence[Message], known: dict[tuple[str, str], Stamp]
+) -> tuple[list[Message], list[Message]]:
+    """The messages not stored yet, and those stored with another version or edit time."""
+    new: list[Message] = []
+    edited: list[Message] = []
+    for message in found:
+        stored = known.get((message.source, message.source_id))
+        if stored is None:
+            new.append(message)
+        elif stored != (message.version, message.updated_at):
+            edited.append(message)
+    return new, edited
 
 
 async def remove_messages(
@@ -177,53 +145,56 @@ async def stored_ids(connection: AsyncConnection, thread_url: str) -> dict[str, 
     return found
 
 
-def _stamp(message: Message) -> tuple[int, datetime | None]:
-    return message.version, message.updated_at
-
-
 async def _known_versions(
     connection: AsyncConnection, found: Sequence[Message]
-) -> dict[tuple[str, str], tuple[int, datetime | None]]:
+) -> dict[tuple[str, str], Stamp]:
     """What is stored of these messages, looked up through the (source, source_id) unique index
     and from the version columns, not the JSON payload."""
-    known: dict[tuple[str, str], tuple[int, datetime | None]] = {}
+    known: dict[tuple[str, str], Stamp] = {}
     by_source: dict[str, list[str]] = {}
     for message in found:
         by_source.setdefault(message.source, []).append(message.source_id)
-    columns = (messages.c.source_id, messages.c.version, messages.c.updated_at)
+    dialect = connection.dialect.name
+    statement = _lookup(dialect, _SQLITE_JSON)
     for source, ids in by_source.items():
-        for chunk in _id_lists(connection, sorted(set(ids))):
-            result = await connection.execute(
-                select(*columns).where(messages.c.source == source, chunk)
-            )
+        for listed in _id_params(dialect, sorted(set(ids))):
+            result = await connection.execute(statement, {"source": source, "ids": listed})
             for source_id, version, updated_at in result:
                 known[(source, source_id)] = (version, updated_at)
     return known
 
 
-def _id_lists(connection: AsyncConnection, ids: list[str]) -> Iterator[ColumnElement[bool]]:
-    """`source_id` conditions covering `ids`. PostgreSQL gets one array parameter: a statement
-    with hundreds of IN parameters, prepared once and reused by asyncpg, falls to a generic plan
-    that reads the table row by row when it has no statistics yet (autovacuum off or behind).
-    SQLite has no arrays, so it gets short IN lists."""
-    if connection.dialect.name == "postgresql":
-        yield messages.c.source_id == any_(bindparam("ids", ids, type_=ARRAY(String)))
-        return
-    for start in range(0, len(ids), 500):
-        yield messages.c.source_id.in_(ids[start : start + 500])
+# json_each is built into SQLite from 3.38 (and compiled into most builds before)
+_SQLITE_JSON = sqlite3.sqlite_version_info >= (3, 38, 0)
 
 
-def _message_row(message: Message, thread_id: int, now: datetime) -> dict[str, Any]:
-    return {
-        "source": message.source,
-        "source_id": message.source_id,
-        "thread_id": thread_id,
-        "sent_at": message.sent_at,
-        "updated_at": message.updated_at,
-        "version": message.version,
-        "payload": message_json(message),
-        "stored_at": now,
-    }
+@cache
+def _lookup(dialect: str, sqlite_json: bool) -> Select[Any]:
+    """The stored versions of one source's ids, as one statement built once. PostgreSQL gets
+    one array parameter: a statement with hundreds of IN parameters, prepared once and reused
+    by asyncpg, falls to a generic plan that reads the table row by row when it has no
+    statistics yet (autovacuum off or behind). SQLite gets the ids as one JSON array read by
+    json_each, or, without it, IN lists of 500."""
+    if dialect == "postgresql":
+        listed = messages.c.source_id == any_(bindparam("ids", type_=ARRAY(String)))
+    elif sqlite_json:
+        each = func.json_each(bindparam("ids", type_=String)).table_valued("value")
+        listed = messages.c.source_id.in_(select(each.c.value))
+    else:
+        listed = messages.c.source_id.in_(bindparam("ids", expanding=True))
+    columns = (messages.c.source_id, messages.c.version, messages.c.updated_at)
+    return select(*columns).where(messages.c.source == bindparam("source"), listed)
+
+
+def _id_params(dialect: str, ids: list[str]) -> Iterator[object]:
+    """The "ids" parameter of each lookup that covers `ids` (see _lookup)."""
+    if dialect == "postgresql":
+        yield ids
+    elif _SQLITE_JSON:
+        yield json.dumps(ids)
+    else:
+        for start in range(0, len(ids), 500):
+            yield ids[start : start + 500]
 
 
 async def load_thread(connection: AsyncConnection, url: str) -> Thread | None:

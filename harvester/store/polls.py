@@ -1,13 +1,14 @@
 """When each open vote is polled, who polls it, and the harvest runs of its threads.
 
 A tick claims its due votes in a few statements (a lease other replicas respect), reads the
-cursors of all their threads at once, and plans the next polls together at the end. Callers
-commit.
+cursors of all their threads at once, and plans the next polls together at the end, with the
+cursors its unchanged polls moved. Callers commit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -120,6 +121,51 @@ async def record_run(
         await connection.execute(
             delete(harvest_runs).where(
                 harvest_runs.c.source_url == source_url, harvest_runs.c.id < run_id
+            )
+        )
+
+
+@dataclass(frozen=True)
+class PollRun:
+    """A good poll of a thread that found nothing new."""
+
+    source_url: str
+    started: datetime
+    finished: datetime
+    cursor: Mapping[str, object]
+
+
+async def record_quiet_runs(
+    connection: AsyncConnection, source_urls: Sequence[str], moved: Sequence[PollRun]
+) -> None:
+    """Polls that found nothing new, in at most two statements for a whole batch: the threads'
+    good runs take the cursors that moved (`moved`; an unmoved cursor stays as it is), and the
+    failures before these polls go, as record_run drops them after a good run."""
+    if moved:
+        statement = (
+            update(harvest_runs)
+            .where(harvest_runs.c.source_url == bindparam("url"), harvest_runs.c.status == "ok")
+            .values(
+                started_at=bindparam("started"),
+                finished_at=bindparam("finished"),
+                cursor=bindparam("cursor"),
+            )
+        )
+        rows = [
+            {
+                "url": run.source_url,
+                "started": run.started,
+                "finished": run.finished,
+                "cursor": dict(run.cursor),
+            }
+            for run in moved
+        ]
+        await connection.execute(statement, rows)
+    if source_urls:
+        await connection.execute(
+            delete(harvest_runs).where(
+                harvest_runs.c.source_url.in_(list(source_urls)),
+                harvest_runs.c.status == "failed",
             )
         )
 

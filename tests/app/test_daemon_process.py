@@ -115,7 +115,12 @@ def test_killed_mid_vote_the_restarted_daemon_mails_the_result_once(
             second.kill()
 
         third = daemon(cfg, database_url, log)
-        time.sleep(2.0)
+
+        def started_thrice() -> bool:
+            return log.read_text(encoding="utf-8").count("harvest daemon started") == 3
+
+        wait(started_thrice, "the third daemon to start")  # a loaded machine starts slowly
+        time.sleep(1.0)
         third.send_signal(signal.SIGTERM)
         assert third.wait(timeout=30) == 0
 
