@@ -1,7 +1,7 @@
 """Reading and counting a whole list archive, side by side with a bare standard-library pass,
 on one process and on several (issue 13).
 
-    .venv/bin/python benchmarks/bench_archive.py --messages 20000 [--jobs 2]
+    .venv/bin/python benchmarks/bench_archive.py --messages 20000 [100000 1000000] [--jobs 2]
 
 For a generated archive (benchmarks/generate_mbox.py, seeded; written to benchmarks/out/ when
 missing), each in a fresh process: a bare `mailbox.mbox` compat32 pass; `harvest --thread FILE
@@ -34,40 +34,68 @@ def archive(messages: int, seed: int) -> Path:
     return path
 
 
-def timed(command: list[str]) -> tuple[float, float, bytes]:
-    """(wall s, peak RSS MB, stdout) of one child process."""
+def timed(command: list[str]) -> tuple[float, float, float, str, int]:
+    """(wall s, CPU s, peak RSS MB, SHA-256 of stdout, lines of stdout) of one child process,
+    its output hashed as it streams (a million-message archive prints hundreds of MB)."""
     start = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    out = child.stdout.read() if child.stdout else b""
+    digest, lines = hashlib.sha256(), 0
+    assert child.stdout is not None
+    while chunk := child.stdout.read(1 << 20):
+        digest.update(chunk)
+        lines += chunk.count(b"\n")
     _, status, usage = os.wait4(child.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(command[-4:])}: failed")
-    return time.perf_counter() - start, usage.ru_maxrss / 1024, out
+    cpu = usage.ru_utime + usage.ru_stime
+    return time.perf_counter() - start, cpu, usage.ru_maxrss / 1024, digest.hexdigest(), lines
+
+
+def measure(messages: int, jobs: int, seed: int) -> list[tuple[str, ...]]:
+    """compat32, harvest --jobs 1 and --jobs N over one archive: table rows."""
+    path = archive(messages, seed)
+    with path.open("rb") as stream:  # into the page cache before the first pass
+        while stream.read(1 << 24):
+            pass
+    base, base_cpu, base_rss, _, _ = timed([sys.executable, "-c", COMPAT32, str(path)])
+    size = f"{messages:,} ({path.stat().st_size / 1e6:,.0f} MB)"
+    rows = [
+        (size, "compat32 pass", f"{base:.1f}", f"{base_cpu:.1f}", "1.00", f"{base_rss:.0f}", "")
+    ]
+    digests = set()
+    for each in dict.fromkeys((1, jobs)):
+        command = [*HARVEST, "--thread", str(path), "--format", "json", "--jobs", str(each)]
+        wall, cpu, rss, digest, votes = timed(command)
+        digests.add(digest)
+        ratio = f"{base / wall:.2f}"
+        rows.append(
+            (
+                "",
+                f"harvest --jobs {each}",
+                f"{wall:.1f}",
+                f"{cpu:.1f}",
+                ratio,
+                f"{rss:.0f}",
+                f"{votes} votes",
+            )
+        )
+    rows.append(("", "outputs", "", "", "", "", "identical" if len(digests) == 1 else "DIFFER"))
+    return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--messages", type=int, default=20_000)
+    parser.add_argument("--messages", type=int, nargs="+", default=[20_000])
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    path = archive(args.messages, args.seed)
-    path.read_bytes()  # into the page cache before the first pass
-    base, base_rss, _ = timed([sys.executable, "-c", COMPAT32, str(path)])
-    rows = [("compat32 pass", base, base_rss, "")]
-    digests = []
-    for jobs in (1, args.jobs):
-        command = [*HARVEST, "--thread", str(path), "--format", "json", "--jobs", str(jobs)]
-        wall, rss, out = timed(command)
-        digests.append(hashlib.sha256(out).hexdigest())
-        votes = out.count(b"\n")  # one JSON line a vote
-        rows.append((f"harvest --jobs {jobs}", wall, rss, f"{votes} votes"))
-    size = path.stat().st_size / 1e6
-    print(f"{path.name}: {args.messages} messages, {size:.0f} MB")
-    print(f"{'pass':<18} {'wall s':>7} {'x compat32':>10} {'peak RSS MB':>11}  note")
-    for name, wall, rss, note in rows:
-        print(f"{name:<18} {wall:>7.2f} {base / wall:>10.2f} {rss:>11.1f}  {note}")
-    print("outputs identical" if len(set(digests)) == 1 else "OUTPUTS DIFFER")
+    head = ("messages", "pass", "wall s", "CPU s", "x compat32", "peak RSS MB", "note")
+    rows = [row for messages in args.messages for row in measure(messages, args.jobs, args.seed)]
+    widths = [max(len(r[i]) for r in (head, *rows)) for i in range(len(head))]
+    print("| " + " | ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)) + " |")
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for row in rows:
+        print("| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |")
 
 
 if __name__ == "__main__":

@@ -586,6 +586,7 @@ class Generator:
     now: datetime
     number: int = 10_000
     open_threads: list[Thread] = field(default_factory=list)
+    releases: int = 0  # release votes so far: each one votes on a version of its own
 
     def next_message(self) -> bytes:
         while len(self.open_threads) < OPEN_THREADS:
@@ -604,7 +605,12 @@ class Generator:
         version = f"{self.rng.randint(0, 4)}.{self.rng.randint(0, 20)}.{self.rng.randint(0, 3)}"
         name = self.project.title()
         if roll < 0.35:
-            subject = f"[VOTE] Release Apache {name} {version} (RC{self.rng.randint(0, 4)})"
+            # A real list never holds two votes of one subject: a version and candidate each.
+            rc = self.rng.randint(0, 4)
+            self.releases += 1
+            n = self.releases
+            release = f"{n // 400}.{n // 20 % 20}.{n % 20}"
+            subject = f"[VOTE] Release Apache {name} {release} (RC{rc})"
             return Thread("vote", subject, self.rng.randint(4, 16))
         if roll < 0.55:
             topic = self.rng.choice(("the 1.0 roadmap", "dropping Python 3.8", "a new committer"))

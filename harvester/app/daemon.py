@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import time
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
@@ -39,6 +40,14 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class _NoSkipNoise(logging.Filter):
+    """APScheduler warns at every run it skips while the last one still runs; the step says
+    so itself, once (see _Steps)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances reached" not in record.getMessage()
+
+
 @dataclass
 class _Steps:
     """Runs one step at a time per job and knows whether one is still running."""
@@ -46,14 +55,25 @@ class _Steps:
     busy: set[asyncio.Task[object]] = field(default_factory=set)
 
     def job(
-        self, name: str, step: Callable[[], Awaitable[object]]
+        self, name: str, step: Callable[[], Awaitable[object]], every: float = 0.0
     ) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
             task = asyncio.current_task()
             assert task is not None
             self.busy.add(task)
+            began = time.monotonic()
             try:
                 await step()
+                took = time.monotonic() - began
+                if every and took > every:
+                    log.info(
+                        "%s took %.0f s, more than its %.0f s interval: the runs due "
+                        "meanwhile were skipped",
+                        name,
+                        took,
+                        every,
+                        extra={"step": name, "seconds": round(took, 1)},
+                    )
             except asyncio.CancelledError:
                 # The daemon is stopping and this step outlived the grace period: it ends here
                 # (its transaction rolls back), quietly, since it is not a failure.
@@ -117,8 +137,11 @@ async def _serve(
     scheduler = AsyncIOScheduler(timezone=UTC)
     started = utc_now()
     discover_every = timedelta(minutes=daemon.discover_minutes)
+    scheduler_log = logging.getLogger("apscheduler.scheduler")
+    if not any(isinstance(f, _NoSkipNoise) for f in scheduler_log.filters):
+        scheduler_log.addFilter(_NoSkipNoise())
     scheduler.add_job(
-        steps.job("discovery", watcher.discover),
+        steps.job("discovery", watcher.discover, discover_every.total_seconds()),
         IntervalTrigger(
             seconds=discover_every.total_seconds(),
             jitter=discover_every.total_seconds() * daemon.jitter,
@@ -129,7 +152,7 @@ async def _serve(
         misfire_grace_time=None,
     )
     scheduler.add_job(
-        steps.job("poll", tick),
+        steps.job("poll", tick, daemon.tick_seconds),
         IntervalTrigger(seconds=daemon.tick_seconds),
         next_run_time=started,
         max_instances=1,

@@ -48,6 +48,7 @@ class HarvestRequest:
     closes_at: datetime | None = None
     match: str | None = None
     jobs: int = 1  # processes for reading a large mail archive
+    keep_sources: bool = True  # the results hold the threads counted (to store them)
 
 
 def is_url(spec: str) -> bool:
@@ -176,6 +177,8 @@ async def harvest(
         jobs = workers.jobs if messages >= PARALLEL_TALLY_FROM else 1
         progress = workers.bar("counting", "votes")
         counted = workers.map(count, selected, jobs=jobs, progress=progress)  # independent votes
+    if not request.keep_sources:  # the threads can go as soon as they are counted
+        return [replace(result, roster=roster.result()) for result in counted]
     return [
         replace(result, sources=tuple(vote), roster=roster.result())
         for result, vote in zip(counted, selected, strict=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TextIO
@@ -44,20 +44,27 @@ def request_from(args: argparse.Namespace) -> HarvestRequest:
         closes_at=parse_closes_at(args.closes_at),
         match=args.match,
         jobs=args.jobs,
+        keep_sources=bool(args.db),
     )
 
 
-def render(results: Sequence[VoteResult], fmt: str, settings: Settings, now: datetime) -> str:
-    if fmt == "json":
-        return "".join(as_json_line(result) + "\n" for result in results)
+def render(
+    results: Sequence[VoteResult], fmt: str, settings: Settings, now: datetime
+) -> Iterator[str]:
+    """The output, a vote at a time: an archive's thousands of votes are never one string."""
     if fmt == "email":
         if len(results) != 1:
             raise SelectionError(
                 "--format email", f"{len(results)} votes found; pick one with --match TEXT"
             )
         draft = settings.draft
-        return as_email_text(results[0], sender=draft.sender, to=draft.to, now=now)
-    return "\n".join(as_text(result) for result in results)
+        yield as_email_text(results[0], sender=draft.sender, to=draft.to, now=now)
+        return
+    for number, result in enumerate(results):
+        if fmt == "json":
+            yield as_json_line(result) + "\n"
+        else:
+            yield ("\n" if number else "") + as_text(result)
 
 
 async def _harvest(
@@ -155,5 +162,5 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         err.write(_kept_line(args.db, kept))
     if not request.roster:
         err.write("harvest: warning: no --roster given: every vote is counted as non-binding\n")
-    out.write(render(results, args.format, settings, now))
+    out.writelines(render(results, args.format, settings, now))
     return 0

@@ -29,8 +29,19 @@ def async_url(url: str) -> str:
     return f"{_DRIVERS[base]}://{rest}"
 
 
+_EXTRAS = {"asyncpg": "postgres"}  # a driver module -> the extra that installs it
+
+
 def engine_for(url: str) -> AsyncEngine:
-    return create_async_engine(async_url(url))
+    try:
+        return create_async_engine(async_url(url))
+    except ModuleNotFoundError as missing:
+        extra = _EXTRAS.get(missing.name or "")
+        if extra is None:
+            raise
+        raise ConfigError(
+            url, f"this database needs {missing.name}: pip install 'harvester[{extra}]'"
+        ) from None
 
 
 def alembic_config(url: str) -> Config:
@@ -42,6 +53,7 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str) -> None:
     """Create or upgrade the schema to the newest migration (sync: runs its own event loop)."""
+    engine_for(url)  # a missing driver is one line here, not a traceback in the migration
     command.upgrade(alembic_config(url), "head")
 
 
