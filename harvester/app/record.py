@@ -95,7 +95,9 @@ async def recount(
         raise SelectionError(f"vote {vote_id}", "no such vote in the database")
     if roster is None:
         roster = await votes.latest_roster(connection, settings.daemon.roster or None)
-    closed = vote.closes_at if vote.status != votes.OPEN and vote.closed_by == "deadline" else None
+    # A vote the clock or its policy closed keeps ballots after its cut-off out.
+    by_time = vote.closed_by in ("deadline", "decided")
+    closed = vote.closes_at if vote.status != votes.OPEN and by_time else None
     return await count_stored(
         connection, vote_id, roster or Roster(members=()), settings, now, rule, closed
     )

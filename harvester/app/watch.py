@@ -27,9 +27,10 @@ from harvester.app.harvest import is_url
 from harvester.app.hold import must_hold
 from harvester.app.record import count_stored, final_status, save_count
 from harvester.config import Settings
+from harvester.core.closing import Verdict, decide_closing
 from harvester.core.schedule import next_poll
 from harvester.errors import HarvesterError
-from harvester.model import Roster, ThreadUpdate
+from harvester.model import Closing, Roster, ThreadUpdate
 from harvester.sources.roster import load_roster
 from harvester.store import messages as stored
 from harvester.store import outbox, polls, votes
@@ -80,9 +81,10 @@ class Watcher:
     clock: Clock
     jitter: Callable[[], float] = field(default_factory=lambda: uniform_jitter(0.2))
     on_close: Callable[[int], None] = lambda vote_id: None
-    # vote id -> the roster it was last counted with by this replica: an unchanged poll of a
+    # vote id -> the roster it was last counted with by this replica and the next moment the
+    # clock alone can change its count (its minimum time): an unchanged poll before then of a
     # vote counted with the current roster needs no recount
-    _counted: dict[int, str] = field(default_factory=dict)
+    _counted: dict[int, tuple[str, datetime | None]] = field(default_factory=dict)
 
     # -- discovery ---------------------------------------------------------------------------
 
@@ -256,23 +258,34 @@ class Watcher:
         ]
         now = self.clock()
         key = roster_key if roster_key is not None else _roster_key(roster)
-        if not any(changed) and self._counted.get(vote.id) == key:
-            # Nothing new since the last count with this roster: only the clock can close it.
-            if vote.closes_at is not None and vote.closes_at <= now:
-                return await self.close(vote, "deadline")
+        # Nothing new since the last count with this roster: only the clock can change it, at
+        # its minimum time or its deadline, and then the vote's policy decides from a count.
+        counted_with, recount_at = self._counted.get(vote.id, ("", None))
+        unchanged = not any(changed) and vote.id in self._counted and counted_with == key
+        due = [t for t in (recount_at, vote.closes_at) if t is not None]
+        if unchanged and not any(t <= now for t in due):
             return None
         async with self.engine.begin() as connection:
             current = await votes.get_vote(connection, vote.id)
             if current is None or current.status != votes.OPEN:
                 return None
             result = await self.count(connection, current, now, roster=roster)
+            verdict = closing_verdict(result, current, now)
+            if verdict.extend_to is not None:
+                await self._extend(connection, current, verdict.extend_to)
             fresh = await votes.get_vote(connection, vote.id)
         assert fresh is not None
-        self._counted[vote.id] = key
-        closed_by = closing_reason(result, fresh, now)
-        if closed_by:
-            return await self.close(fresh, closed_by)
+        earliest = result.tally.window.earliest_close
+        self._counted[vote.id] = (key, earliest if earliest and earliest > now else None)
+        if verdict.close:
+            return await self.close(fresh, verdict.close, verdict.cut_off)
         return result
+
+    async def _extend(self, connection: AsyncConnection, vote: VoteRow, until: datetime) -> None:
+        await votes.set_schedule(connection, vote.id, closes_at=until)
+        await polls.poll_by(connection, vote.id, until)
+        if vote.closes_at != until:
+            log.info("vote %d: short of ballots, extended to %s", vote.id, until.isoformat())
 
     async def harvest_thread(
         self,
@@ -374,16 +387,17 @@ class Watcher:
 
     # -- closing -----------------------------------------------------------------------------
 
-    async def close(self, vote: VoteRow, closed_by: str) -> VoteResult | None:
-        """A final whole read (edits made late count too), the final count, and, in one
-        transaction, the vote's status, its draft and its outbox row. Only the replica that
-        moves the vote out of `open` drafts it."""
+    async def close(
+        self, vote: VoteRow, closed_by: str, cut_off: datetime | None = None
+    ) -> VoteResult | None:
+        """A final whole read (edits made late count too), the final count (ballots after
+        `cut_off` late), and, in one transaction, the vote's status, its draft and its outbox
+        row. Only the replica that moves the vote out of `open` drafts it."""
         async with self.engine.connect() as connection:
             urls = await votes.thread_urls(connection, vote.id)
         for url in urls:
             await self.harvest_thread(url, full=True)
         now = self.clock()
-        cut_off = vote.closes_at if closed_by == "deadline" else None
         async with self.engine.begin() as connection:
             result = await self.count(connection, vote, now, cut_off=cut_off)
             status = final_status(result)
@@ -437,11 +451,7 @@ def _gone(update: ThreadUpdate, have: dict[str, set[str]]) -> dict[str, set[str]
     return {source: ids for source, ids in gone.items() if ids}
 
 
-def closing_reason(result: VoteResult, vote: VoteRow, now: datetime) -> str:
-    """Why the vote is over now, or "" while it runs."""
-    window = result.tally.window
-    if window.closes_at is not None and window.closes_at <= now:
-        return window.closed_by or "deadline"
-    if vote.closes_at is not None and vote.closes_at <= now:
-        return "deadline"
-    return ""
+def closing_verdict(result: VoteResult, vote: VoteRow, now: datetime) -> Verdict:
+    """Whether the vote is over now, by the closing policy of its profile."""
+    closing = result.profile.closing if result.profile else Closing()
+    return decide_closing(closing, result.tally, result.outcome, vote.closes_at, now)

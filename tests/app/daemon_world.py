@@ -102,10 +102,10 @@ class World:
     def __post_init__(self) -> None:
         self.clock = Clock(self.t0 + timedelta(hours=1))
 
-    def fill(self) -> None:
+    def fill(self, call: str = CALL) -> None:
         """The call on dev@, mirrored as a Discourse topic and a GitHub issue; a few ballots."""
         t0 = self.t0
-        self.lists.add_mail(list_mail(0, "Alice Archer <alice@apache.org>", CALL, t0, TITLE))
+        self.lists.add_mail(list_mail(0, "Alice Archer <alice@apache.org>", call, t0, TITLE))
         self.lists.add_mail(
             list_mail(1, "Bob Baker <bob@apache.org>", "+1 (binding)\n", t0 + timedelta(minutes=30))
         )
@@ -113,11 +113,11 @@ class World:
             TOPIC,
             "vote-adopt-the-s0-process",
             TITLE,
-            [FakePost("alice", "<p>" + CALL.replace("\n\n", "</p><p>") + "</p>", t0)],
+            [FakePost("alice", "<p>" + call.replace("\n\n", "</p><p>") + "</p>", t0)],
             category_id=CATEGORY,
         )
         self.github.add_issue(
-            "apache", "tvm", 99, title=TITLE, body=CALL, user="alice-a", created_at=t0
+            "apache", "tvm", 99, title=TITLE, body=call, user="alice-a", created_at=t0
         )
 
     def settings(self, **overrides: Any) -> Settings:

@@ -34,13 +34,14 @@ EXTEND = Closing(ClosePolicy.EXTEND, extend_hours=24, max_hours=120)
     ("policy", "ballots", "hours", "expected"),
     [
         (DEADLINE, PASSING, 10, Verdict()),  # met, but the deadline is the deadline
-        (DEADLINE, PASSING, 72, Verdict("deadline")),
+        (DEADLINE, PASSING, 72, Verdict("deadline", cut_off=EARLIEST)),
         (DECIDED, PASSING, 10, Verdict()),  # met before the minimum time: not yet
-        (DECIDED, PASSING, 73, Verdict("decided")),
+        (DECIDED, PASSING, 73, Verdict("decided", cut_off=T0 + timedelta(hours=73))),
         (DECIDED, PASSING[:1], 50, Verdict()),  # not met: runs on …
-        (DECIDED, PASSING[:1], 73, Verdict("deadline")),  # … to the deadline
-        (EXTEND, PASSING[:1], 72, Verdict("", EARLIEST + timedelta(hours=24))),  # 2 of 3 +1s
-        (EXTEND, PASSING, 72, Verdict("deadline")),  # met: no reason to extend
+        (DECIDED, PASSING[:1], 73, Verdict("deadline", cut_off=EARLIEST)),  # … to the deadline
+        (EXTEND, PASSING[:1], 72, Verdict(extend_to=EARLIEST + timedelta(hours=24))),  # 2 +1s
+        (EXTEND, PASSING[:1], 90, Verdict(extend_to=EARLIEST + timedelta(hours=24))),
+        (EXTEND, PASSING, 72, Verdict("deadline", cut_off=EARLIEST)),  # met: no need
     ],
 )
 def test_each_policy_at_a_poll(
@@ -49,14 +50,19 @@ def test_each_policy_at_a_poll(
     assert verdict(policy, *ballots, now=T0 + timedelta(hours=hours)) == expected
 
 
-def test_extending_stops_at_the_maximum() -> None:
+def test_extending_stops_at_the_maximum_and_closes_at_the_step_it_was_met() -> None:
     short = PASSING[:1]
-    at_96 = T0 + timedelta(hours=96)
-    assert verdict(EXTEND, *short, now=at_96, deadline=at_96) == Verdict(
-        "", T0 + timedelta(hours=120)
+    assert verdict(EXTEND, *short, now=T0 + timedelta(hours=100)) == Verdict(
+        extend_to=T0 + timedelta(hours=120)  # 96 + 24, capped at 120
     )
-    at_120 = T0 + timedelta(hours=120)
-    assert verdict(EXTEND, *short, now=at_120, deadline=at_120) == Verdict("deadline")
+    at_121 = T0 + timedelta(hours=121)
+    assert verdict(EXTEND, *short, now=at_121) == Verdict(
+        "deadline", cut_off=T0 + timedelta(hours=120)
+    )
+    late_third = mail(80, "+1", address="zoe@apache.org")  # at 80 h: met after one step
+    assert verdict(EXTEND, *short, late_third, now=T0 + timedelta(hours=97)) == Verdict(
+        "deadline", cut_off=T0 + timedelta(hours=96)
+    )
 
 
 def test_a_minus_one_is_not_a_shortage_of_ballots() -> None:
@@ -66,9 +72,30 @@ def test_a_minus_one_is_not_a_shortage_of_ballots() -> None:
         mail(2, "-1", address="carla@apache.org"),
         mail(3, "-1", address="zoe@apache.org"),
     )
-    assert verdict(EXTEND, *against, now=EARLIEST) == Verdict("deadline")
+    assert verdict(EXTEND, *against, now=EARLIEST) == Verdict("deadline", cut_off=EARLIEST)
 
 
 def test_a_result_closes_whatever_the_policy() -> None:
     result = mail(5, "Done.", subject="[RESULT][VOTE] Adopt the plan")
     assert verdict(EXTEND, result, now=T0 + timedelta(hours=6)) == Verdict("result")
+
+
+def test_a_call_that_names_its_end_is_not_extended() -> None:
+    ends = T0 + timedelta(hours=96)
+    messages = [call("The vote closes 2026-01-09 15:00 UTC.\n\n+1 (binding)"), PASSING[0]]
+    tally = count_votes([thread(*messages)], ROSTER, TallyOptions())  # type: ignore[arg-type]
+    assert tally.window.closes_at == ends
+    now = ends + timedelta(hours=1)
+    outcome = decide(tally, RuleName.MAJORITY_APPROVAL, now, RuleSettings())
+    assert not outcome.passes
+    assert decide_closing(EXTEND, tally, outcome, ends, now) == Verdict("deadline", cut_off=ends)
+
+
+def test_a_maximum_between_steps_closes_the_vote_when_it_passes() -> None:
+    at_most_100h = Closing(ClosePolicy.EXTEND, extend_hours=24, max_hours=100)
+    short = PASSING[:1]
+    limit = T0 + timedelta(hours=100)
+    assert verdict(at_most_100h, *short, now=T0 + timedelta(hours=99)) == Verdict(extend_to=limit)
+    assert verdict(at_most_100h, *short, now=T0 + timedelta(hours=101)) == Verdict(
+        "deadline", cut_off=limit
+    )
