@@ -140,7 +140,9 @@ async def enqueue(
         message_id=message_id,
         next_attempt_at=utc(now),
     )
-    await connection.execute(statement.on_conflict_do_nothing(index_elements=["draft_id"]))
+    await connection.execute(
+        statement.on_conflict_do_nothing(index_elements=["draft_id", "channel"])
+    )
     found = await connection.execute(select(outbox.c.id).where(outbox.c.draft_id == draft_id))
     return int(found.scalar_one())
 

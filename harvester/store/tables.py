@@ -171,13 +171,18 @@ drafts = Table(
     Column("in_reply_to", Text, nullable=False, default=""),
     Column("references", JSON, nullable=False, default=list),
     _when("created_at"),
+    # "result", or "reminder" (before the earliest close, once a vote)
+    Column("kind", String(20), nullable=False, default="result", server_default="result"),
 )
 
 outbox = Table(
     "outbox",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("draft_id", ForeignKey("drafts.id", ondelete="CASCADE"), nullable=False, unique=True),
+    Column("draft_id", ForeignKey("drafts.id", ondelete="CASCADE"), nullable=False),
+    # "mail", "github" (a comment on the issue) or "discourse" (a reply on the topic)
+    Column("channel", String(20), nullable=False, default="mail", server_default="mail"),
+    Column("target", Text, nullable=True),  # the issue or topic a post goes to
     Column("state", String(10), nullable=False, default="pending"),  # pending sending sent failed
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", Text, nullable=True),
@@ -186,6 +191,7 @@ outbox = Table(
     _when("sent_at", nullable=True),
     Column("message_id", Text, nullable=True),
     _when("next_attempt_at", nullable=True),  # a failed send is retried from then on
+    UniqueConstraint("draft_id", "channel", name="uq_outbox_draft_channel"),
 )
 
 harvest_runs = Table(
