@@ -9,25 +9,22 @@ Which file is read, and how the environment is read, is in config_sources.py.
 from __future__ import annotations
 
 import enum
-import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
     Field,
     SecretStr,
     ValidationError,
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from pydantic_settings.exceptions import SettingsError
 
+from harvester.config_outreach import PostSettings, ReminderSettings
 from harvester.config_sources import (
     ENV_ALIASES,
     ENV_PREFIX,
@@ -36,27 +33,12 @@ from harvester.config_sources import (
     read_toml,
     reject_secrets,
 )
+from harvester.config_types import Section as _Section
+from harvester.config_types import Words
 from harvester.core.draft import check_template
 from harvester.errors import ConfigError
 from harvester.model import ClosePolicy, Closing, Electorate, RuleName, VoteProfile
-
-
-def _comma_list(value: object) -> object:
-    """From the environment a list is "a, b" (or JSON: ["a", "b"]); from the file, a list."""
-    if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("["):
-            return json.loads(text)
-        return [item.strip() for item in text.split(",") if item.strip()]
-    return value
-
-
-# A list of words: a TOML array, or comma-separated in the environment.
-Words = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_comma_list)]
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from harvester.projects_config import FoundationSettings, ProjectFields, ProjectName, check_projects
 
 
 class ProfileSettings(_Section):
@@ -216,6 +198,7 @@ class MailSettings(_Section):
 class DaemonSettings(_Section):
     """[daemon]: what `harvest daemon` watches and how often."""
 
+    project: ProjectName = ""  # this config's project, on its votes; [[projects]] name theirs
     roster: str = ""  # file or URL of the roster; the last good snapshot is kept in the database
     committee: str = ""  # committee key when the roster is committee-info.json
     ponymail_url: str = "https://lists.apache.org"
@@ -261,6 +244,12 @@ class WebSettings(_Section):
     public_cache_seconds: float = Field(default=2.0, ge=0, le=3600)
 
 
+class ProjectSettings(ProjectFields):
+    """[[projects]]: one of the projects the daemon follows (see projects_config.py)."""
+
+    profiles: tuple[ProfileSettings, ...] | None = None  # None: the [[vote.profiles]]
+
+
 class LogSettings(_Section):
     """[log]: how `harvest daemon` and `harvest serve` write their log."""
 
@@ -288,6 +277,29 @@ class Settings(BaseSettings):
     web: WebSettings = WebSettings()
     limits: LimitSettings = LimitSettings()
     log: LogSettings = LogSettings()
+    reminder: ReminderSettings = ReminderSettings()
+    post: PostSettings = PostSettings()
+    foundation: FoundationSettings = FoundationSettings()
+    projects: tuple[ProjectSettings, ...] = ()
+
+    @model_validator(mode="after")
+    def _projects_followable(self) -> Settings:
+        check_projects(self)
+        return self
+
+    @model_validator(mode="after")
+    def _can_post(self) -> Settings:
+        github, discourse = self.sources.github, self.sources.discourse
+        if self.post.github and not github.token.get_secret_value():
+            raise ValueError("post.github needs a token that may comment: set GITHUB_TOKEN")
+        if self.post.discourse and not (
+            discourse.api_key.get_secret_value() and discourse.api_username
+        ):
+            raise ValueError(
+                "post.discourse needs sources.discourse.api_username and "
+                "HARVESTER_SOURCES__DISCOURSE__API_KEY"
+            )
+        return self
 
     @classmethod
     def settings_customise_sources(
@@ -322,15 +334,23 @@ def load_settings(path: str | None, env: Mapping[str, str]) -> Settings:
 def _with_templates(settings: Settings, folder: Path) -> Settings:
     """Profiles' template files found from the settings file's folder, and read once now, so a
     missing or broken one is said at start rather than when a vote closes."""
-    profiles = []
-    for profile in settings.vote.profiles:
+    vote = settings.vote.model_copy(update={"profiles": _found(settings.vote.profiles, folder)})
+    projects = tuple(
+        p.model_copy(update={"profiles": _found(p.profiles, folder)}) if p.profiles else p
+        for p in settings.projects
+    )
+    return settings.model_copy(update={"vote": vote, "projects": projects})
+
+
+def _found(profiles: tuple[ProfileSettings, ...], folder: Path) -> tuple[ProfileSettings, ...]:
+    found = []
+    for profile in profiles:
         if profile.template:
-            found = str(folder / Path(profile.template).expanduser())
-            profile = profile.model_copy(update={"template": found})
+            path = str(folder / Path(profile.template).expanduser())
+            profile = profile.model_copy(update={"template": path})
             profile.profile()  # reads and checks it
-        profiles.append(profile)
-    vote = settings.vote.model_copy(update={"profiles": tuple(profiles)})
-    return settings.model_copy(update={"vote": vote})
+        found.append(profile)
+    return tuple(found)
 
 
 def read_template(path: str, key: str) -> str:

@@ -22,4 +22,7 @@ REQUESTS = Counter(
 MAILS_SENT = Counter(
     "harvester_mails_sent", "Result and digest mails handed over", registry=REGISTRY
 )
+POSTS_MADE = Counter(
+    "harvester_posts_made", "Results posted on a GitHub issue or Discourse topic", registry=REGISTRY
+)
 OPEN_VOTES = Gauge("harvester_open_votes", "Votes still open", registry=REGISTRY)

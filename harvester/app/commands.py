@@ -16,10 +16,12 @@ from harvester.app.arguments import parse_rule
 from harvester.app.counting import VoteResult
 from harvester.app.daemon import on_signals, run_daemon
 from harvester.app.db_command import database_errors
-from harvester.app.deliver import send_draft, worker_name
+from harvester.app.deliver import send_draft, send_post, worker_name
+from harvester.app.fetch import Fetcher, http_options
 from harvester.app.hold import settle_held
 from harvester.app.output import as_json_line, as_text, shown
 from harvester.app.parsers import LARGEST_ID
+from harvester.app.post import Poster
 from harvester.app.webapp import DatabaseBackend, web_server
 from harvester.config import Settings, load_settings
 from harvester.core.proof import digest_of, what_changed
@@ -27,6 +29,7 @@ from harvester.core.report import iso_or_none
 from harvester.core.rules import parse_rule_name
 from harvester.errors import SelectionError
 from harvester.model import Dismissal, RuleName
+from harvester.sources.http import HttpClient
 from harvester.sources.roster import load_rosters
 from harvester.store import votes
 from harvester.store.db import check_current, engine_for
@@ -107,7 +110,7 @@ def run_votes(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.action in ("override", "dismiss", "confirm", "reject"):
         return _run_correction(args, settings, url, out)
     if args.action == "list":
-        rows = _with_database(url, lambda e: _list(e, args.status))
+        rows = _with_database(url, lambda e: _list(e, args.status, args.project))
         out.write(_list_text(rows) if args.format == "text" else _list_json(rows))
         return 0
     vote_id = _existing(args.id)
@@ -161,9 +164,9 @@ def _run_correction(args: argparse.Namespace, settings: Settings, url: str, out:
     return 0
 
 
-async def _list(engine: Any, status: str | None) -> list[votes.VoteRow]:
+async def _list(engine: Any, status: str | None, project: str | None) -> list[votes.VoteRow]:
     async with engine.connect() as connection:
-        return await votes.list_votes(connection, status=status)
+        return await votes.list_votes(connection, status=status, project=project)
 
 
 def _when(moment: datetime | None) -> str:
@@ -171,8 +174,14 @@ def _when(moment: datetime | None) -> str:
 
 
 def _list_text(rows: Sequence[votes.VoteRow]) -> str:
-    lines = ["id\tstatus\trule\tcloses (UTC)\ttitle"]
-    lines += [f"{r.id}\t{r.status}\t{r.rule or '-'}\t{_when(r.closes_at)}\t{r.title}" for r in rows]
+    """A tab-separated table; with a project column when a vote has a project."""
+    named = any(r.project for r in rows)
+    lines = ["id\t" + ("project\t" if named else "") + "status\trule\tcloses (UTC)\ttitle"]
+    for r in rows:
+        project = f"{r.project or '-'}\t" if named else ""
+        lines.append(
+            f"{r.id}\t{project}{r.status}\t{r.rule or '-'}\t{_when(r.closes_at)}\t{r.title}"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -181,6 +190,7 @@ def _list_json(rows: Sequence[votes.VoteRow]) -> str:
         json.dumps(
             {
                 "id": r.id,
+                "project": r.project,
                 "title": r.title,
                 "status": r.status,
                 "rule": r.rule,
@@ -238,8 +248,21 @@ def _sections(
             "dismissed:",
             [f"{i['url']} by {i['by']}: {i['reason']} ({i['note']})" for i in dismissed],
         ),
-        ("mails:", [f"draft {d.id} ({d.state}): {shown(d.subject)}" for d in drafts]),
+        ("mails:", [_draft_line(d) for d in drafts]),
     ]
+
+
+def _draft_line(draft: votes.DraftLine) -> str:
+    """ "draft 4 (sent): [RESULT][VOTE] X", with the kind and channel when it is not the mail
+    of a result."""
+    how = [
+        k
+        for k in (draft.kind != "result" and draft.kind, draft.channel != "mail" and draft.channel)
+        if k
+    ]
+    where = f" to {draft.target}" if draft.target and draft.channel != "mail" else ""
+    label = f" {' '.join(how)}" if how else ""
+    return f"draft {draft.id}{label} ({draft.state}){where}: {shown(draft.subject)}"
 
 
 def _show_text(vote_id: int, count: votes.StoredCount, drafts: Sequence[votes.DraftLine]) -> str:
@@ -315,9 +338,15 @@ def run_send(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     async def send(engine: Any) -> Any:
         now = datetime.now(UTC)
-        return await send_draft(
-            engine, settings, draft_id, worker=worker, now=now, again=args.again
-        )
+        if args.channel == "mail":
+            return await send_draft(
+                engine, settings, draft_id, worker=worker, now=now, again=args.again
+            )
+        async with HttpClient(http_options(settings)) as client:
+            poster = Poster(Fetcher(client, settings))
+            return await send_post(
+                engine, settings, draft_id, args.channel, poster, worker=worker, now=now
+            )
 
     delivery = _with_database(url, send)
     out.write(f"draft {draft_id}: {delivery.said()}\n")

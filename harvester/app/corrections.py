@@ -15,6 +15,7 @@ from harvester.config import Settings
 from harvester.core.identity import identity_of
 from harvester.errors import SelectionError, UsageError
 from harvester.model import Dismissal
+from harvester.projects_config import roster_source, settings_for
 from harvester.store import corrections as stored
 from harvester.store import identities, messages, votes
 
@@ -48,7 +49,7 @@ async def correct(
     if change.value is not None and change.value not in VALUES:
         raise UsageError(where, f"value must be one of {', '.join(VALUES)}, not {change.value!r}")
     async with engine.begin() as connection:
-        await _vote(connection, vote_id)
+        settings = settings_for(settings, (await _vote(connection, vote_id)).project)
         if change.clear:
             cleared = await stored.clear_override(
                 connection, vote_id, change.url, reason=change.reason, actor=actor, now=now
@@ -83,7 +84,7 @@ async def dismiss(
     _check_text(where, "note", dismissal.note)
     _check_text(where, "actor", actor)
     async with engine.begin() as connection:
-        await _vote(connection, vote_id)
+        settings = settings_for(settings, (await _vote(connection, vote_id)).project)
         result = await record.recount(connection, vote_id, None, settings, now)
         raised = {(r.url, r.reason) for r in result.tally.review}
         if (dismissal.url, dismissal.review) not in raised:
@@ -135,7 +136,7 @@ async def _check_override(
 async def _check_member(
     connection: AsyncConnection, settings: Settings, where: str, member_id: str
 ) -> None:
-    roster = await votes.latest_roster(connection, settings.daemon.roster or None)
+    roster = await votes.latest_roster(connection, roster_source(settings) or None)
     known = {m.id.lower() for m in roster.members} if roster else set()
     if member_id.lower() not in known:
         raise SelectionError(where, f"no member {member_id!r} on the stored roster")
@@ -173,7 +174,7 @@ async def judge_identity(
     _check_text(where, "note", word.note)
     _check_text(where, "actor", actor)
     async with engine.begin() as connection:
-        await _vote(connection, vote_id)
+        settings = settings_for(settings, (await _vote(connection, vote_id)).project)
         result = await record.recount(connection, vote_id, None, settings, now)
         ballot = next((b for b in result.tally.history if b.url == word.url), None)
         ballot = ballot or next((b for b in result.tally.ballots if b.url == word.url), None)

@@ -24,6 +24,8 @@ from apscheduler.triggers.interval import IntervalTrigger  # type: ignore[import
 from harvester.app.deliver import deliver_pending, worker_name
 from harvester.app.digest import send_digest
 from harvester.app.fetch import Fetcher, http_options
+from harvester.app.post import Poster
+from harvester.app.projects import Fleet
 from harvester.app.watch import Watcher, uniform_jitter
 from harvester.app.webapp import DatabaseBackend, Heartbeat, web_server
 from harvester.config import Settings
@@ -108,7 +110,8 @@ async def run_daemon(
         await check_current(engine, url)
         async with HttpClient(http_options(settings), clock=clock) as client:
             spread = jitter or uniform_jitter(settings.daemon.jitter)
-            watcher = Watcher(engine, settings, Fetcher(client, settings), clock, spread)
+            # Every project's watcher behind one: a config of one project is a fleet of one.
+            watcher = Fleet(engine, settings, Fetcher(client, settings), clock, spread)
             heartbeat = Heartbeat(every=settings.daemon.tick_seconds)
             async with AsyncExitStack() as stack:
                 if settings.web.enabled:
@@ -124,11 +127,14 @@ async def _serve(
 ) -> None:
     steps = _Steps()
     worker = worker_name(settings)
+    poster = Poster(watcher.fetcher)  # results posted back ([post]) go with the mail
     daemon = settings.daemon
 
     async def tick() -> None:
         await watcher.poll_due()
-        await deliver_pending(watcher.engine, settings, worker=worker, now=watcher.clock())
+        await deliver_pending(
+            watcher.engine, settings, worker=worker, now=watcher.clock(), poster=poster
+        )
         heartbeat.beat()
 
     async def digest() -> None:

@@ -1,5 +1,6 @@
 """WIRING: the outbox (store) + the draft's e-mail form (core) + SMTP (mail): each result mail is
-sent exactly once, also with several daemons and across crashes.
+sent exactly once, also with several daemons and across crashes. Posts of the result (app/post.py)
+go through the same rows and claims.
 
 Every step is its own short transaction: the claim is committed before the SMTP conversation, so
 no database lock is held while a server is slow, and the outcome is recorded after it. A crash in
@@ -13,18 +14,20 @@ import logging
 import os
 import socket
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from email.utils import parseaddr
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from harvester import metrics
 from harvester.config import Settings
 from harvester.core.draft import as_email
-from harvester.errors import ConfigError
+from harvester.errors import ConfigError, HarvesterError
 from harvester.mail import MailError, MailOptions, deliver
 from harvester.store import outbox
+from harvester.store.drafts import RESULT
 
 log = logging.getLogger("harvester.mail")
 
@@ -44,6 +47,12 @@ class Delivery:
         if self.state == "sent":
             return f"sent: {self.detail}"
         return f"{self.state}: {self.detail}"
+
+
+class PostSender(Protocol):
+    """Posts a claimed draft where it belongs: (its URL, whether it was there already)."""
+
+    async def deliver(self, claim: outbox.Claim) -> tuple[str, bool]: ...
 
 
 def dry_run(settings: Settings) -> bool:
@@ -70,6 +79,12 @@ def mail_on(settings: Settings) -> bool:
     return settings.mail.enabled or bool(settings.mail.dry_run_dir)
 
 
+def post_channels(settings: Settings) -> tuple[str, ...]:
+    """The channels [post] turns on."""
+    on = {outbox.GITHUB: settings.post.github, outbox.DISCOURSE: settings.post.discourse}
+    return tuple(channel for channel, wanted in on.items() if wanted)
+
+
 def worker_name(settings: Settings) -> str:
     """This replica's name in the outbox (claimed_by)."""
     return settings.daemon.worker or f"{socket.gethostname()}:{os.getpid()}"
@@ -83,14 +98,23 @@ def new_message_id(settings: Settings, draft_id: int) -> str:
     return f"harvester.{draft_id}.{uuid.uuid4().hex}@{domain}"
 
 
+def recipients(claim: outbox.Claim, settings: Settings) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(to, cc) of a claimed mail: its row's own recipients (a project's, the list for a
+    reminder) else [mail] to; [mail] cc only for a result."""
+    mail = settings.mail
+    to = tuple(a.strip() for a in claim.target.split(",") if a.strip()) or mail.to
+    return to, (mail.cc if claim.kind == RESULT else ())
+
+
 def compose(claim: outbox.Claim, settings: Settings, now: datetime) -> str:
     """The claimed draft as it leaves; without [mail] addresses (a dry run) the draft's own."""
     mail = settings.mail
+    to, cc = recipients(claim, settings)
     return as_email(
         claim.draft,
         sender=mail.sender or settings.draft.sender,
-        to=", ".join(mail.to) or settings.draft.to,
-        cc=", ".join(mail.cc),
+        to=", ".join(to) or settings.draft.to,
+        cc=", ".join(cc),
         date=now,
         message_id=claim.message_id,
     )
@@ -105,22 +129,36 @@ def retry_at(settings: Settings, attempts: int, now: datetime) -> datetime | Non
 
 
 async def deliver_pending(
-    engine: AsyncEngine, settings: Settings, *, worker: str, now: datetime, limit: int = 20
+    engine: AsyncEngine,
+    settings: Settings,
+    *,
+    worker: str,
+    now: datetime,
+    limit: int = 20,
+    poster: PostSender | None = None,
 ) -> list[Delivery]:
-    """Send what is due in the outbox, at most `limit` mails; nothing while mail is off."""
-    if not mail_on(settings):
+    """Send what is due in the outbox, at most `limit` rows: mails while mail is on, posts
+    with a `poster` while [post] turns them on."""
+    channels = ((outbox.MAIL,) if mail_on(settings) else ()) + (
+        post_channels(settings) if poster is not None else ()
+    )
+    if not channels:
         return []
     stale_before = now - timedelta(minutes=settings.mail.stale_minutes)
     async with engine.begin() as connection:
-        for outbox_id in await outbox.interrupt_stale(connection, stale_before):
-            log.warning("outbox row %d was interrupted while sending; not resent", outbox_id)
+        for outbox_id, state in await outbox.interrupt_stale(connection, stale_before, now):
+            what = "not resent" if state == outbox.FAILED else "will look for it, then post"
+            log.warning("outbox row %d was interrupted while sending; %s", outbox_id, what)
     done: list[Delivery] = []
     for _ in range(limit):
         async with engine.begin() as connection:
-            claim = await outbox.claim_next(connection, worker, now)
+            claim = await outbox.claim_next(connection, worker, now, channels)
         if claim is None:
             break
-        done.append(await _send(engine, settings, claim, worker=worker, now=now))
+        if claim.channel == outbox.MAIL:
+            done.append(await _send(engine, settings, claim, worker=worker, now=now))
+        elif poster is not None:
+            done.append(await _post(engine, settings, claim, poster, worker=worker, now=now))
     return done
 
 
@@ -149,13 +187,34 @@ async def send_draft(
     return await _send(engine, settings, claim, worker=worker, now=now)
 
 
+async def send_post(
+    engine: AsyncEngine,
+    settings: Settings,
+    draft_id: int,
+    channel: str,
+    poster: PostSender,
+    *,
+    worker: str,
+    now: datetime,
+) -> Delivery:
+    """`harvest send ID --channel github|discourse`: the queued post of a draft, now (a failed
+    one too). Looked for first, like every attempt: it is never made twice."""
+    async with engine.begin() as connection:
+        claim = await outbox.claim_draft(
+            connection, draft_id, worker, now, again=True, channel=channel
+        )
+    return await _post(engine, settings, claim, poster, worker=worker, now=now)
+
+
 async def _send(
     engine: AsyncEngine, settings: Settings, claim: outbox.Claim, *, worker: str, now: datetime
 ) -> Delivery:
     """One claimed row: compose, send, then record the outcome in a transaction of its own."""
     try:
         raw = compose(claim, settings, now)
-        detail = await deliver(raw, mail_options(settings), name=f"draft-{claim.draft_id}")
+        to, cc = recipients(claim, settings)
+        options = replace(mail_options(settings), to=to, cc=cc)
+        detail = await deliver(raw, options, name=f"draft-{claim.draft_id}")
     except MailError as exc:
         return await _failed(engine, settings, claim, exc, worker=worker, now=now)
     metrics.MAILS_SENT.inc()
@@ -191,3 +250,32 @@ async def _failed(
     state = outbox.PENDING if when is not None else outbox.FAILED
     log.warning("draft %d not sent (attempt %d): %s", claim.draft_id, claim.attempts, line)
     return Delivery(claim.outbox_id, claim.draft_id, state, line)
+
+
+async def _post(
+    engine: AsyncEngine,
+    settings: Settings,
+    claim: outbox.Claim,
+    poster: PostSender,
+    *,
+    worker: str,
+    now: datetime,
+) -> Delivery:
+    """One claimed post: looked for, made if missing, recorded. Every failure may be retried
+    (the next attempt looks first), up to [mail] max_attempts."""
+    try:
+        where, found = await poster.deliver(claim)
+    except HarvesterError as error:
+        when = retry_at(settings, claim.attempts, now)
+        line = str(error) + ("" if when else f" (gave up after {claim.attempts} attempts)")
+        async with engine.begin() as connection:
+            await outbox.mark_failed(connection, claim.outbox_id, worker, line, when)
+        log.warning("draft %d not posted to %s: %s", claim.draft_id, claim.target, line)
+        state = outbox.PENDING if when is not None else outbox.FAILED
+        return Delivery(claim.outbox_id, claim.draft_id, state, line)
+    async with engine.begin() as connection:
+        await outbox.mark_sent(connection, claim.outbox_id, worker, now, where)
+    if not found:
+        metrics.POSTS_MADE.inc()
+        log.info("draft %d posted: %s", claim.draft_id, where)
+    return Delivery(claim.outbox_id, claim.draft_id, "sent", where)

@@ -211,9 +211,13 @@ class Fetcher:
     async def roster_part(self, url: str, committee: str | None) -> RosterPart:
         """One roster file by URL, to combine with others of the same project."""
         kind = roster_kind(os.path.basename(urlsplit(checked_url(url)).path), where=url)
-        fetched = await self.client.get(url)
+        text = await self.roster_text(url)
+        return parse_roster_part(text, kind=kind, where=url, committee=committee)
+
+    async def roster_text(self, url: str) -> str:
+        """A roster document's text by URL."""
+        fetched = await self.client.get(checked_url(url))
         try:
-            text = fetched.body.decode("utf-8-sig")
+            return fetched.body.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise SourceError(url, f"roster is not UTF-8 text (byte {exc.start})") from None
-        return parse_roster_part(text, kind=kind, where=url, committee=committee)

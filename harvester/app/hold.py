@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from harvester.app.counting import VoteResult
 from harvester.config import Settings
-from harvester.store import outbox
+from harvester.store import drafts, outbox
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +33,13 @@ async def settle_held(
 ) -> str:
     """Re-draft a held result from the newest count and release it when nothing that matters
     is open: "released", "held", or "" when the vote has no held result."""
-    row = await outbox.held_row(connection, vote_id)
-    if row is None:
+    rows = await outbox.held_rows(connection, vote_id)  # the mail, and any post of it
+    if not rows:
         return ""
-    draft_id = await outbox.save_draft(connection, vote_id, result.draft, now)
+    draft_id = await drafts.save_draft(connection, vote_id, result.draft, now)
     release = not must_hold(result, settings)
-    if not await outbox.update_held(connection, row, draft_id, now, release=release):
+    moved = [await outbox.update_held(connection, r, draft_id, now, release=release) for r in rows]
+    if not any(moved):
         return ""
     if release:
         log.info("vote %d: review settled, result draft %d released for mail", vote_id, draft_id)

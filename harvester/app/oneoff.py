@@ -127,16 +127,16 @@ async def _keep_draft(
     connection: Any, vote_id: int, result: VoteResult, now: datetime
 ) -> int | None:
     """The result draft of a decided vote, stored unless the last one stored is the same."""
-    from harvester.store import outbox, votes
+    from harvester.store import drafts, votes
 
     if result.outcome.status is Status.OPEN or result.tally.cancelled:
         return None
     stored = await votes.vote_drafts(connection, vote_id)
     if stored:
-        last = await outbox.load_draft(connection, stored[-1].id)
+        last = await drafts.load_draft(connection, stored[-1].id)
         if last is not None and last.draft == result.draft:
             return last.id
-    return await outbox.save_draft(connection, vote_id, result.draft, now)
+    return await drafts.save_draft(connection, vote_id, result.draft, now)
 
 
 def _kept_line(url: str, kept: Sequence[Kept]) -> str:

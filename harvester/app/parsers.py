@@ -152,6 +152,7 @@ def _votes(commands: Commands) -> None:
     )
     listing = _action(actions, "list", "The stored votes, newest first.", with_id=False)
     listing.add_argument("--status", help="only votes with this status (open, passed, failed)")
+    listing.add_argument("--project", metavar="NAME", help="only the votes of this project")
     _format(listing)
     _format(_action(actions, "show", "One vote as its page shows it: ballots, counts, draft."))
     recount = _action(actions, "recount", "Count a stored vote again from its stored messages.")
@@ -207,11 +208,20 @@ def _corrections(actions: Commands) -> None:
 
 def _send(commands: Commands) -> None:
     sub = _command(
-        commands, "send", "harvester.app.commands:run_send", "E-mail one stored result draft."
+        commands,
+        "send",
+        "harvester.app.commands:run_send",
+        "E-mail one stored draft, or post it where the vote was held.",
     )
     sub.add_argument("id", metavar="ID", type=_vote_id, help="the draft's ID (see votes show)")
     sub.add_argument(
         "--again", action="store_true", help="send even if it was sent (or may have been) before"
+    )
+    sub.add_argument(
+        "--channel",
+        choices=("mail", "github", "discourse"),
+        default="mail",
+        help="a queued post of it instead of the mail (looked for before it is posted again)",
     )
     _settings_options(sub)
 

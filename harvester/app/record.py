@@ -25,6 +25,7 @@ from harvester.model import (
     Status,
     Value,
 )
+from harvester.projects_config import roster_source, settings_for
 from harvester.store import corrections as stored_corrections
 from harvester.store import identities, votes
 from harvester.store import messages as stored
@@ -89,12 +90,14 @@ async def recount(
     rule: RuleName | None = None,
 ) -> VoteResult:
     """The stored vote counted again from its stored messages: after a roster or rule change,
-    with no network. `roster` None: the newest stored roster snapshot."""
+    with no network, with its project's settings. `roster` None: the newest stored snapshot of
+    its project's roster."""
     vote = await votes.get_vote(connection, vote_id)
     if vote is None:
         raise SelectionError(f"vote {vote_id}", "no such vote in the database")
+    settings = settings_for(settings, vote.project)
     if roster is None:
-        roster = await votes.latest_roster(connection, settings.daemon.roster or None)
+        roster = await votes.latest_roster(connection, roster_source(settings) or None)
     # A vote the clock or its policy closed keeps ballots after its cut-off out.
     by_time = vote.closed_by in ("deadline", "decided")
     closed = vote.closes_at if vote.status != votes.OPEN and by_time else None

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,20 +20,23 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from harvester import metrics
 from harvester.app import discover, filing
 from harvester.app.counting import VoteResult
-from harvester.app.deliver import new_message_id
+from harvester.app.deliver import mail_on, new_message_id
 from harvester.app.discover import FoundVote
 from harvester.app.fetch import Fetcher
 from harvester.app.harvest import is_url
 from harvester.app.hold import must_hold
+from harvester.app.post import queue_posts
 from harvester.app.record import count_stored, final_status, save_count
+from harvester.app.remind import next_reminder, queue_reminder
 from harvester.config import Settings
 from harvester.core.closing import Verdict, decide_closing
 from harvester.core.schedule import next_poll
 from harvester.errors import HarvesterError
 from harvester.model import Closing, Roster, ThreadUpdate
+from harvester.projects_config import roster_source
 from harvester.sources.roster import load_roster
+from harvester.store import drafts, outbox, polls, votes
 from harvester.store import messages as stored
-from harvester.store import outbox, polls, votes
 from harvester.store.votes import VoteRow
 
 log = logging.getLogger("harvester.daemon")
@@ -85,6 +88,9 @@ class Watcher:
     # clock alone can change its count (its minimum time): an unchanged poll before then of a
     # vote counted with the current roster needs no recount
     _counted: dict[int, tuple[str, datetime | None]] = field(default_factory=dict)
+    # Reads the roster (spec, committee); None: the fetcher, or the file. The watchers of a
+    # daemon of many projects share one that reads each document once a discovery round.
+    read_roster: Callable[[str, str | None], Awaitable[Roster]] | None = None
 
     # -- discovery ---------------------------------------------------------------------------
 
@@ -123,13 +129,15 @@ class Watcher:
         async with self.engine.begin() as connection:
             if await votes.vote_of_thread(connection, thread.url) is not None:
                 return 0
-            vote_id = await filing.vote_for_thread(connection, thread, item, now)
+            project = self.settings.daemon.project
+            vote_id = await filing.vote_for_thread(connection, thread, item, now, project)
             if vote_id is None:
                 return 0
             await self._store(connection, thread.url, update, now)
             await votes.link_thread(connection, vote_id, thread.url)
             await polls.record_run(connection, thread.url, now, now, cursor=update.cursor)
-        log.info("vote %d: tracking %s", vote_id, thread.url)
+        named = f" of {project}" if project else ""
+        log.info("vote %d%s: tracking %s", vote_id, named, thread.url, extra={"project": project})
         return 1
 
     # -- roster ------------------------------------------------------------------------------
@@ -141,19 +149,25 @@ class Watcher:
             return
         committee = self.settings.daemon.committee or None
         try:
-            if is_url(spec):
+            if self.read_roster is not None:
+                roster = await self.read_roster(spec, committee)
+            elif is_url(spec):
                 roster = await self.fetcher.roster(spec, committee)
             else:
                 roster = load_roster(spec, committee=committee)
         except HarvesterError as error:
-            log.warning("roster: %s (the last snapshot is used)", error)
+            project = self.settings.daemon.project
+            named = f"{project}: " if project else ""
+            log.warning("%sroster: %s (the last snapshot is used)", named, error)
             return
+        # Kept under the project's key: two committees of one committee-info.json stay apart.
+        roster = replace(roster, source=roster_source(self.settings))
         async with self.engine.begin() as connection:
             await votes.save_roster(connection, roster, now)
 
     async def roster(self, connection: AsyncConnection) -> Roster:
-        spec = self.settings.daemon.roster
-        found = await votes.latest_roster(connection, spec) if spec else None
+        source = roster_source(self.settings)
+        found = await votes.latest_roster(connection, source) if source else None
         return found or Roster(members=(), source="")
 
     # -- polling -----------------------------------------------------------------------------
@@ -171,7 +185,8 @@ class Watcher:
         polled = 0
         async with self.engine.connect() as tick:
             async with tick.begin():
-                due = await polls.due_votes(tick, now, limit=None)
+                project = self.settings.daemon.project
+                due = await polls.due_votes(tick, now, limit=None, project=project)
                 roster = await self.roster(tick)  # once a tick, not once a vote
             roster_key = _roster_key(roster)
             for start in range(0, len(due), CLAIM_BATCH):
@@ -273,13 +288,22 @@ class Watcher:
             verdict = closing_verdict(result, current, now)
             if verdict.extend_to is not None:
                 await self._extend(connection, current, verdict.extend_to)
+            if not verdict.close:
+                who = roster or await self.roster(connection)
+                await queue_reminder(connection, vote.id, result, who, self.settings, now)
             fresh = await votes.get_vote(connection, vote.id)
         assert fresh is not None
-        earliest = result.tally.window.earliest_close
-        self._counted[vote.id] = (key, earliest if earliest and earliest > now else None)
+        self._counted[vote.id] = (key, self._clock_matters_at(result, now))
         if verdict.close:
             return await self.close(fresh, verdict.close, verdict.cut_off)
         return result
+
+    def _clock_matters_at(self, result: VoteResult, now: datetime) -> datetime | None:
+        """The next moment the clock alone changes what a poll does: the minimum time passes
+        (the rule may hold then), or the reminder falls due."""
+        earliest = result.tally.window.earliest_close
+        ahead = [t for t in (earliest, next_reminder(result, self.settings, now)) if t and t > now]
+        return min(ahead, default=None)
 
     async def _extend(self, connection: AsyncConnection, vote: VoteRow, until: datetime) -> None:
         await votes.set_schedule(connection, vote.id, closes_at=until)
@@ -404,11 +428,7 @@ class Watcher:
             if not await votes.close_vote(connection, vote.id, status, closed_by, now):
                 return None
             if status != "cancelled":
-                draft_id = await outbox.save_draft(connection, vote.id, result.draft, now)
-                if self._mail_on:
-                    message_id = new_message_id(self.settings, draft_id)
-                    held = must_hold(result, self.settings)
-                    await outbox.enqueue(connection, draft_id, now, message_id, held=held)
+                await self._queue_result(connection, vote.id, result, urls, now)
         log.info("vote %d closed (%s): %s", vote.id, closed_by, status)
         if result.outcome.needs_review:
             pending = len(result.outcome.pending)
@@ -416,9 +436,24 @@ class Watcher:
         self.on_close(vote.id)
         return result
 
-    @property
-    def _mail_on(self) -> bool:
-        return self.settings.mail.enabled or bool(self.settings.mail.dry_run_dir)
+    async def _queue_result(
+        self,
+        connection: AsyncConnection,
+        vote_id: int,
+        result: VoteResult,
+        urls: list[str],
+        now: datetime,
+    ) -> None:
+        """The result draft, its mail to this watcher's recipients and its posts back to the
+        vote's threads, held alike when it waits for review."""
+        settings = self.settings
+        draft_id = await drafts.save_draft(connection, vote_id, result.draft, now)
+        held = must_hold(result, settings)
+        if mail_on(settings):
+            message_id = new_message_id(settings, draft_id)
+            to = ", ".join(settings.mail.to) or None
+            await outbox.enqueue(connection, draft_id, now, message_id, held=held, target=to)
+        await queue_posts(connection, draft_id, urls, settings, now, held=held)
 
 
 def _roster_key(roster: Roster | None) -> str:

@@ -22,6 +22,7 @@ from harvester.config import Settings
 from harvester.core.report import iso_or_none, iso_utc
 from harvester.errors import HarvesterError
 from harvester.model import Dismissal
+from harvester.projects_config import roster_source, settings_for
 from harvester.store import corrections as stored_corrections
 from harvester.store import people, votes
 from harvester.web import Backend, Correction, IdentityJudgement, Security, create_app
@@ -85,21 +86,22 @@ class DatabaseBackend(Backend):
             report=report,
             corrections=[_override(c) for c in in_force if c.kind == stored_corrections.OVERRIDE],
             draft=draft,
-            mails=[{"id": m.id, "subject": m.subject, "state": m.state} for m in mails],
+            mails=[_mail(m) for m in mails],
             audit=[_audit(a) for a in audit],
         )
         return detail
 
-    async def roster(self) -> dict[str, Any] | None:
+    async def roster(self, project: str = "") -> dict[str, Any] | None:
+        source = roster_source(settings_for(self.settings, project))
         async with self.engine.connect() as connection:
-            found = await votes.latest_roster(connection, self.settings.daemon.roster or None)
+            found = await votes.latest_roster(connection, source or None)
         if found is None:
             return None
         return {"source": found.source, "taken_at": None, "members": votes.roster_json(found)}
 
     async def person(self, member_id: str) -> dict[str, Any] | None:
         async with self.engine.connect() as connection:
-            roster = await votes.latest_roster(connection, self.settings.daemon.roster or None)
+            roster = await votes.latest_roster(connection, roster_source(self.settings) or None)
             record = await people.person_record(connection, member_id)
         members = votes.roster_json(roster) if roster is not None else []
         member = next((m for m in members if m["id"] == member_id), None)
@@ -155,6 +157,7 @@ def _summary(row: votes.VoteRow, report: Mapping[str, Any] | None) -> dict[str, 
     """VoteSummary from the vote and its count's report (or the report's stored summary)."""
     return {
         "id": row.id,
+        "project": row.project,
         "title": row.title,
         "status": row.status,
         "rule": row.rule,
@@ -271,3 +274,15 @@ def _bound_port(runner: web.AppRunner, asked: int) -> int:
         if isinstance(address, tuple) and len(address) >= 2:
             return int(address[1])
     return asked
+
+
+def _mail(line: votes.DraftLine) -> dict[str, Any]:
+    return {
+        "id": line.id,
+        "subject": line.subject,
+        "state": line.state,
+        "kind": line.kind,
+        "channel": line.channel or None,
+        "target": line.target or None,
+        "detail": line.detail or None,
+    }

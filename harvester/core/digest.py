@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 
 from harvester.core.clean import one_line
 from harvester.core.report import iso_utc
-from harvester.core.tally import is_eligible
 from harvester.model import Draft, Outcome, Roster, Tally
 
 CLOSING_SOON = timedelta(hours=24)
@@ -23,14 +22,9 @@ class OpenVote:
 
 
 def not_voted(tally: Tally, roster: Roster) -> list[str]:
-    """Members of the vote's electorate with no ballot yet, by name."""
-    voted = {b.member_id for b in tally.history if b.member_id}
-    opened = tally.window.opened_at.date()
-    return sorted(
-        m.name
-        for m in roster.members
-        if is_eligible(m, tally.electorate, opened) and m.id not in voted
-    )
+    """Members of the vote's electorate with no counted ballot yet, by name."""
+    names = {m.id: m.name or m.id for m in roster.members}
+    return sorted(names.get(member_id, member_id) for member_id in tally.not_voted)
 
 
 def _closes(closes_at: datetime | None, now: datetime) -> str:

@@ -18,6 +18,7 @@ from harvester.core import (
     window,
 )
 from harvester.core.identity import voter_key
+from harvester.core.posts import is_ours
 from harvester.core.reading import Read
 from harvester.core.voted_on import voted_on
 from harvester.errors import SelectionError
@@ -93,6 +94,13 @@ def _all_messages(sources: Sequence[Thread]) -> list[Message]:
 
 def _is_closing(message: Message) -> bool:
     return threads.is_result_subject(message.subject) or threads.is_cancel_subject(message.subject)
+
+
+def _is_read(message: Message, call: Message) -> bool:
+    """Read for ballots: from the call on, but not an announcement nor what harvester wrote."""
+    return (
+        message.sent_at >= call.sent_at and not _is_announcement(message) and not is_ours(message)
+    )
 
 
 def _is_announcement(message: Message) -> bool:
@@ -428,7 +436,7 @@ def count_votes(sources: Sequence[Thread], roster: Roster, opts: TallyOptions) -
     for message in messages:
         visible = quotes.Words(text.visible_lines(message))
         read = None
-        if not _is_announcement(message) and message.sent_at >= call.sent_at:
+        if _is_read(message, call):
             read = run.read(message, visible)
         own = read.own if read is not None and read.message is message else None
         run.known.add(visible, own)
@@ -482,7 +490,7 @@ def _result_text(messages: Sequence[Message], call: Message, run: _Run) -> Resul
     """The [RESULT] mail (the first after the last round's call), else the comment that closed
     the vote."""
     for message in messages:
-        if _is_announcement(message) and message.sent_at >= call.sent_at:
+        if _is_announcement(message) and message.sent_at >= call.sent_at and not is_ours(message):
             own = tuple(text.own_lines(message))
             return ResultText(message.url, message.subject, own)
     if run.win.closed_by == "closing-comment" and run.closing is not None:

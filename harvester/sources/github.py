@@ -121,14 +121,14 @@ def parse_issue_url(url: str) -> IssueRef | None:
     return IssueRef(found["owner"], found["repo"], int(found["number"]))
 
 
-def _headers(options: GitHubOptions) -> dict[str, str]:
+def request_headers(options: GitHubOptions) -> dict[str, str]:
     headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
     if options.token:
         headers["Authorization"] = f"Bearer {options.token}"
     return headers
 
 
-def _issue_api(url: str, opts: GitHubOptions) -> str:
+def issue_api(url: str, opts: GitHubOptions) -> str:
     ref = parse_issue_url(url)
     if ref is None:
         raise SourceError(url, "not a GitHub issue or pull request URL")
@@ -149,8 +149,8 @@ async def _read_issue(
     client: HttpClient, url: str, opts: GitHubOptions, progress: Progress | None
 ) -> tuple[Thread, IssueShape]:
     """The whole thread, and the issue it was read from."""
-    api = _issue_api(url, opts)
-    headers = _headers(opts)
+    api = issue_api(url, opts)
+    headers = request_headers(opts)
     fetched = await _get(client, url, api, headers)
     issue = decode_answer(fetched.body, IssueShape, where=api, what=ISSUE)
     title = issue.title
@@ -331,9 +331,13 @@ async def poll_issue(
         return await _full_issue(client, url, opts, progress)
     before = state
     state = await _issue_state(client, url, opts, state)
-    headers = {**_headers(opts), "If-None-Match": state.etag} if state.etag else _headers(opts)
+    headers = (
+        {**request_headers(opts), "If-None-Match": state.etag}
+        if state.etag
+        else request_headers(opts)
+    )
     query = urlencode({"since": state.since, "per_page": str(PER_PAGE)})
-    first = f"{_issue_api(url, opts)}/comments?{query}"
+    first = f"{issue_api(url, opts)}/comments?{query}"
     tracker = Tracker(progress, 0)
     comments, answer = await _comment_pages(
         client, url, first, headers, state.title, state.thread_url, tracker
@@ -372,9 +376,11 @@ async def _issue_state(
 ) -> _IssueCursor:
     """The cursor with the issue's current title, labels and closed state: one request with
     the issue's ETag, which GitHub answers with a free 304 while the issue is unchanged."""
-    api = _issue_api(url, opts)
-    headers = {**_headers(opts), "If-None-Match": state.issue_etag} if state.issue_etag else None
-    fetched = await _get(client, url, api, headers or _headers(opts))
+    api = issue_api(url, opts)
+    headers = (
+        {**request_headers(opts), "If-None-Match": state.issue_etag} if state.issue_etag else None
+    )
+    fetched = await _get(client, url, api, headers or request_headers(opts))
     if fetched.status == NOT_MODIFIED:
         return state
     issue = decode_answer(fetched.body, IssueShape, where=api, what=ISSUE)
@@ -446,7 +452,7 @@ async def list_repo_issues(
     for _ in range(LIST_PAGES):
         if not next_url:
             break
-        fetched = await _get(client, where, next_url, _headers(opts), "repository")
+        fetched = await _get(client, where, next_url, request_headers(opts), "repository")
         items = decode_answer(fetched.body, list[ListedIssueShape], where=next_url, what=ISSUES)
         for index, item in enumerate(items):
             found.append(_listing(item, next_url, f"[{index}]"))

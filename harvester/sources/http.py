@@ -17,7 +17,6 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import TypeVar
 
@@ -34,6 +33,7 @@ from yarl import URL
 
 from harvester import __version__, metrics
 from harvester.errors import SourceError
+from harvester.sources.http_answers import describe, is_retryable_status, server_wait
 
 USER_AGENT = f"harvester/{__version__} (Apache vote counter; +https://tvm.apache.org)"
 Params = Mapping[str, str] | Sequence[tuple[str, str]]
@@ -117,70 +117,6 @@ class _HostGate:
 
     async def __aexit__(self, *exc: object) -> None:
         self._slots.release()
-
-
-def retry_after_seconds(value: str, now: datetime) -> float | None:
-    """Retry-After is either delta-seconds or an HTTP date (RFC 9110 10.2.3)."""
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return max(0.0, (moment - now).total_seconds())
-
-
-def _json_wait_seconds(body: bytes) -> float | None:
-    """Discourse's controller-level 429 body: {"extras": {"wait_seconds": N}, …}."""
-    try:
-        data = json.loads(body)
-    except (ValueError, RecursionError):
-        return None
-    extras = data.get("extras") if isinstance(data, dict) else None
-    wait = extras.get("wait_seconds") if isinstance(extras, dict) else None
-    return float(wait) if isinstance(wait, int | float) and not isinstance(wait, bool) else None
-
-
-def _reset_wait(headers: Mapping[str, str], now: datetime) -> float | None:
-    """GitHub's primary limit: X-RateLimit-Remaining 0 until the epoch in X-RateLimit-Reset."""
-    if headers.get("X-RateLimit-Remaining") != "0":
-        return None
-    reset = headers.get("X-RateLimit-Reset", "")
-    if not reset.isdigit():
-        return None
-    return max(0.0, int(reset) - now.timestamp())
-
-
-def server_wait(headers: Mapping[str, str], body: bytes, now: datetime) -> float | None:
-    """How long the server asked us to wait, from the most to the least explicit signal."""
-    header = headers.get("Retry-After")
-    if header:
-        seconds = retry_after_seconds(header, now)
-        if seconds is not None:
-            return seconds
-    return _json_wait_seconds(body) or _reset_wait(headers, now)
-
-
-def _is_rate_limit_403(headers: Mapping[str, str], body: bytes) -> bool:
-    """GitHub answers 403 (not 429) for its primary and secondary rate limits."""
-    if headers.get("X-RateLimit-Remaining") == "0" or "Retry-After" in headers:
-        return True
-    return b"secondary rate limit" in body.lower()
-
-
-def _is_retryable_status(status: int, headers: Mapping[str, str], body: bytes) -> bool:
-    if status == 429 or status >= 500:
-        return True
-    return status == 403 and _is_rate_limit_403(headers, body)
-
-
-def _describe(status: int, body: bytes) -> str:
-    if status == 429 or (status == 403 and b"rate limit" in body.lower()):
-        return f"HTTP {status} (rate limited)"
-    return f"HTTP {status}"
 
 
 class HttpClient:
@@ -279,6 +215,17 @@ class HttpClient:
             ) from None
         raise AssertionError("unreachable: tenacity either returns or raises")
 
+    async def post_json(
+        self, url: str, payload: Mapping[str, object], headers: Mapping[str, str]
+    ) -> Fetched:
+        """One POST of a JSON body, answered with JSON. Never retried here: a post whose answer
+        was lost may have been made, so the caller looks for it before trying again."""
+        try:
+            return await self._attempt(URL(url), headers, True, payload)
+        except _Retryable as failure:
+            problem = f"{failure.problem} (not retried)"
+            raise HttpError(url, problem, status=failure.status) from None
+
     def _wait_for(self, state: RetryCallState) -> float:
         failure = state.outcome.exception() if state.outcome else None
         asked = failure.wait if isinstance(failure, _Retryable) else None
@@ -308,15 +255,25 @@ class HttpClient:
             count = self._counted[host] = metrics.REQUESTS.labels(host=host).inc
         count()
 
-    async def _attempt(self, url: URL, headers: Mapping[str, str], expect_json: bool) -> Fetched:
+    async def _attempt(
+        self,
+        url: URL,
+        headers: Mapping[str, str],
+        expect_json: bool,
+        payload: Mapping[str, object] | None = None,
+    ) -> Fetched:
+        """One GET, or with `payload` one POST of it as JSON."""
         if self._session is None:
             raise RuntimeError("HttpClient used outside `async with`")
         host = url.host or ""
+        method = "GET" if payload is None else "POST"
         async with self._gate(host):
             self.requests[host] += 1
             self._count(host)
             try:
-                async with self._session.get(url, headers=headers) as response:
+                async with self._session.request(
+                    method, url, headers=headers, json=payload
+                ) as response:
                     body = await self._read_capped(response, str(url))
                     fetched = Fetched(
                         str(response.url),
@@ -339,19 +296,19 @@ class HttpClient:
 
     def _check(self, fetched: Fetched, expect_json: bool) -> Fetched:
         status, headers, body = fetched.status, fetched.headers, fetched.body
-        if _is_retryable_status(status, headers, body):
+        if is_retryable_status(status, headers, body):
             wait = server_wait(headers, body, self._clock())
             if wait is not None and wait > self.options.max_wait:
                 raise HttpError(
                     fetched.url,
-                    f"{_describe(status, body)}: the server asks to wait {wait:.0f} s, longer "
+                    f"{describe(status, body)}: the server asks to wait {wait:.0f} s, longer "
                     f"than http.max_wait ({self.options.max_wait:.0f} s); try again later",
                     status=status,
                     body=body,
                 )
-            raise _Retryable(_describe(status, body), status=status, wait=wait)
+            raise _Retryable(describe(status, body), status=status, wait=wait)
         if status >= 400:
-            raise HttpError(fetched.url, _describe(status, body), status=status, body=body)
+            raise HttpError(fetched.url, describe(status, body), status=status, body=body)
         if status == NOT_MODIFIED:  # a conditional GET's answer has no body by definition
             return fetched
         if expect_json:

@@ -68,7 +68,7 @@ def load_rosters(paths: Sequence[str], *, committee: str | None = None) -> Roste
 
 def read_roster_part(path: str, *, committee: str | None = None) -> RosterPart:
     kind = roster_kind(path, where=path)
-    return parse_roster_part(_read_text(path), kind=kind, where=path, committee=committee)
+    return parse_roster_part(roster_text(path), kind=kind, where=path, committee=committee)
 
 
 def roster_kind(name: str, *, where: str) -> RosterKind:
@@ -97,7 +97,12 @@ def parse_roster_part(
         return RosterPart("toml", parse_toml_roster(text, where=where))
     if kind == "contributors":
         return RosterPart("contributors", parse_contributors_md(text, where=where))
-    data = _load_json(text, where=where)
+    return parse_whimsy_part(load_json(text, where=where), where=where, committee=committee)
+
+
+def parse_whimsy_part(data: object, *, where: str, committee: str | None = None) -> RosterPart:
+    """One of Whimsy's JSON files, already decoded: a document read once serves every
+    committee it lists."""
     which = whimsy_kind(data, where=where)
     if which == "ldap-people":
         return RosterPart(
@@ -153,7 +158,8 @@ def _merged(first: Member | None, member: Member) -> Member:
     )
 
 
-def _read_text(path: str) -> str:
+def roster_text(path: str) -> str:
+    """A roster file's text."""
     raw = read_bytes(path, what="roster file")
     try:
         return raw.decode("utf-8-sig")  # -sig: editors on Windows prepend a BOM
@@ -161,7 +167,7 @@ def _read_text(path: str) -> str:
         raise ConfigError(path, f"not UTF-8 text (byte {exc.start})") from exc
 
 
-def _load_json(text: str, *, where: str) -> object:
+def load_json(text: str, *, where: str) -> object:
     try:
         return json.loads(text)
     except RecursionError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
@@ -58,6 +59,37 @@ def parse_committee_info(data: object, *, committee: str, where: str) -> Roster:
         for availid, person in roster.items()
     )
     return Roster(members=members, source=where)
+
+
+@dataclass(frozen=True)
+class Committee:
+    """One committee of committee-info.json, as a daemon following a whole foundation sees it."""
+
+    key: str  # "tvm"
+    mail_list: str  # the name its lists share: dev@<mail_list>.apache.org
+    pmc: bool  # False: an officer's committee (e.g. infrastructure), not a project's PMC
+
+
+_LIST_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{0,62}")
+_KEY = re.compile(r"[a-z0-9][-a-z0-9_]{0,59}")  # a key as a project's name (and a path) can be
+
+
+def list_committees(data: object, *, where: str) -> tuple[list[Committee], list[str]]:
+    """Every committee of committee-info.json (already decoded), and a sentence for each entry
+    that could not be read (skipped, so one bad entry does not hide the other committees)."""
+    top = json_object(data, Place(where, "(top level)"))
+    entries = json_object(top.get("committees"), Place(where, "committees"))
+    found: list[Committee] = []
+    problems: list[str] = []
+    for key, entry in entries.items():
+        if not isinstance(entry, dict) or not _KEY.fullmatch(key):
+            problems.append(f"{where}: committees.{key}: not a committee entry (skipped)")
+            continue
+        mail_list = entry.get("mail_list")
+        if not isinstance(mail_list, str) or not _LIST_NAME.fullmatch(mail_list.strip().lower()):
+            mail_list = key  # the usual name; committee-info.json gives it for the exceptions
+        found.append(Committee(key, mail_list.strip().lower(), entry.get("pmc") is not False))
+    return found, problems
 
 
 def committee_key(committee: str) -> str:

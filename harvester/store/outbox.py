@@ -25,15 +25,23 @@ in its own transaction (callers commit). A crash in between leaves the row in 's
 interrupt_stale turns such rows into 'failed' with a line telling the operator to check the
 archive — a mail that may have gone out is never resent automatically.
 
+A draft goes out on one or more channels, one row each: the mail (`target`: its recipients, or
+NULL for [mail] to) and, opt-in, a comment on the vote's GitHub issue or a reply on its
+Discourse topic (`target`: the issue or topic URL). A post, unlike a mail, can be looked for:
+its text carries the row's Message-ID as a marker, and the sender looks for it before posting.
+So a post interrupted while 'sending' goes back to 'pending' instead of 'failed', and its next
+attempt finds it rather than posting it twice.
+
 The outbox table has no column of its own for where a sent mail went, so mark_sent keeps that
-line ("smtp host:port" or the .eml path) in `last_error`; OutboxRow calls it `detail`.
+line ("smtp host:port", the .eml path, the post's URL) in `last_error`; OutboxRow calls it
+`detail`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, or_, select, update
@@ -42,18 +50,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from harvester.errors import SelectionError
 from harvester.model import Draft
-from harvester.store.tables import drafts, outbox
+from harvester.store.drafts import RESULT, draft_of_row, load_draft
+from harvester.store.tables import drafts, outbox, utc
 
 PENDING, SENDING, SENT, FAILED, HELD = "pending", "sending", "sent", "failed", "held"
+MAIL, GITHUB, DISCOURSE = "mail", "github", "discourse"  # channels
 _CLAIM_TRIES = 5  # a claim lost to another worker is retried on the next due row
-
-
-@dataclass(frozen=True)
-class StoredDraft:
-    id: int
-    vote_id: int
-    draft: Draft
-    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,9 @@ class Claim:
     attempts: int  # including this one
     message_id: str
     draft: Draft
+    channel: str = MAIL
+    target: str = ""  # a mail's recipients (empty: [mail] to); a post's issue or topic URL
+    kind: str = RESULT  # of the draft: a result or a reminder
 
 
 @dataclass(frozen=True)
@@ -77,11 +82,8 @@ class OutboxRow:
     sent_at: datetime | None
     message_id: str
     next_attempt_at: datetime | None
-
-
-def utc(when: datetime) -> datetime:
-    """SQLite hands back naive datetimes (stored as UTC text); compare and return aware UTC."""
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    channel: str = MAIL
+    target: str = ""
 
 
 def _maybe_utc(when: datetime | None) -> datetime | None:
@@ -93,34 +95,6 @@ def _insert(connection: AsyncConnection) -> Any:
     return postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
 
 
-async def save_draft(connection: AsyncConnection, vote_id: int, draft: Draft, now: datetime) -> int:
-    """Store a [RESULT] draft of a vote; returns its id (always a new row: drafts are history)."""
-    result = await connection.execute(
-        drafts.insert()
-        .values(
-            vote_id=vote_id,
-            subject=draft.subject,
-            body=draft.body,
-            in_reply_to=draft.in_reply_to,
-            references=list(draft.references),
-            created_at=utc(now),
-        )
-        .returning(drafts.c.id)
-    )
-    return int(result.scalar_one())
-
-
-def _draft(row: Any) -> Draft:
-    return Draft(row.subject, row.body, row.in_reply_to or "", tuple(row.references or ()))
-
-
-async def load_draft(connection: AsyncConnection, draft_id: int) -> StoredDraft | None:
-    row = (await connection.execute(select(drafts).where(drafts.c.id == draft_id))).first()
-    if row is None:
-        return None
-    return StoredDraft(row.id, row.vote_id, _draft(row), utc(row.created_at))
-
-
 async def enqueue(
     connection: AsyncConnection,
     draft_id: int,
@@ -128,13 +102,17 @@ async def enqueue(
     message_id: str,
     *,
     held: bool = False,
+    channel: str = MAIL,
+    target: str | None = None,
 ) -> int:
-    """Queue a draft for sending, once: a draft already queued keeps its row and Message-ID.
-    `held`: it waits for review (release_held) instead of going out."""
+    """Queue a draft for sending on a channel, once: a draft already queued there keeps its row
+    and Message-ID. `held`: it waits for review (release_held) instead of going out."""
     if await load_draft(connection, draft_id) is None:
         raise SelectionError(f"draft {draft_id}", "no such draft")
     statement = _insert(connection)(outbox).values(
         draft_id=draft_id,
+        channel=channel,
+        target=target or None,
         state=HELD if held else PENDING,
         attempts=0,
         message_id=message_id,
@@ -143,19 +121,21 @@ async def enqueue(
     await connection.execute(
         statement.on_conflict_do_nothing(index_elements=["draft_id", "channel"])
     )
-    found = await connection.execute(select(outbox.c.id).where(outbox.c.draft_id == draft_id))
+    found = await connection.execute(
+        select(outbox.c.id).where(outbox.c.draft_id == draft_id, outbox.c.channel == channel)
+    )
     return int(found.scalar_one())
 
 
-async def held_row(connection: AsyncConnection, vote_id: int) -> int | None:
-    """The outbox row of a vote's result that waits for review, if there is one."""
+async def held_rows(connection: AsyncConnection, vote_id: int) -> list[int]:
+    """The outbox rows of a vote's result that wait for review, one a channel."""
     found = await connection.execute(
         select(outbox.c.id)
         .join(drafts, drafts.c.id == outbox.c.draft_id)
         .where(drafts.c.vote_id == vote_id, outbox.c.state == HELD)
+        .order_by(outbox.c.id)
     )
-    value = found.scalar_one_or_none()
-    return int(value) if value is not None else None
+    return [int(value) for value in found.scalars()]
 
 
 async def update_held(
@@ -184,10 +164,21 @@ def _locked(query: Select[Any], *, skip: bool) -> Select[Any]:
     return query.with_for_update(skip_locked=skip)
 
 
-async def claim_next(connection: AsyncConnection, worker: str, now: datetime) -> Claim | None:
-    """Move the oldest due row to 'sending' for `worker`; None when nothing is due."""
+async def claim_next(
+    connection: AsyncConnection,
+    worker: str,
+    now: datetime,
+    channels: tuple[str, ...] = (MAIL,),
+) -> Claim | None:
+    """Move the oldest due row of these channels to 'sending' for `worker`; None when nothing
+    is due."""
     for _ in range(_CLAIM_TRIES):
-        query = select(outbox.c.id).where(_due(now)).order_by(outbox.c.id).limit(1)
+        query = (
+            select(outbox.c.id)
+            .where(_due(now), outbox.c.channel.in_(channels))
+            .order_by(outbox.c.id)
+            .limit(1)
+        )
         outbox_id = (await connection.execute(_locked(query, skip=True))).scalar()
         if outbox_id is None:
             return None
@@ -221,6 +212,9 @@ async def _claim(connection: AsyncConnection, outbox_id: int) -> Claim:
                 outbox.c.draft_id,
                 outbox.c.attempts,
                 outbox.c.message_id,
+                outbox.c.channel,
+                outbox.c.target,
+                drafts.c.kind,
                 drafts.c.subject,
                 drafts.c.body,
                 drafts.c.in_reply_to,
@@ -235,16 +229,25 @@ async def _claim(connection: AsyncConnection, outbox_id: int) -> Claim:
         draft_id=row.draft_id,
         attempts=row.attempts,
         message_id=row.message_id or "",
-        draft=_draft(row),
+        draft=draft_of_row(row),
+        channel=row.channel,
+        target=row.target or "",
+        kind=row.kind,
     )
 
 
 async def claim_draft(
-    connection: AsyncConnection, draft_id: int, worker: str, now: datetime, *, again: bool = False
+    connection: AsyncConnection,
+    draft_id: int,
+    worker: str,
+    now: datetime,
+    *,
+    again: bool = False,
+    channel: str = MAIL,
 ) -> Claim:
     """Claim one queued draft for an operator's `harvest send ID`, due or not. A draft being
     sent, or already sent (unless `again`), is a SelectionError with one line saying why."""
-    query = select(outbox).where(outbox.c.draft_id == draft_id)
+    query = select(outbox).where(outbox.c.draft_id == draft_id, outbox.c.channel == channel)
     row = (await connection.execute(_locked(query, skip=False))).first()
     if row is None:
         known = await load_draft(connection, draft_id) is not None
@@ -312,15 +315,31 @@ def interrupted_line(draft_id: int, message_id: str) -> str:
     )
 
 
-async def interrupt_stale(connection: AsyncConnection, stale_before: datetime) -> list[int]:
+async def interrupt_stale(
+    connection: AsyncConnection, stale_before: datetime, now: datetime
+) -> list[tuple[int, str]]:
     """Rows left in 'sending' since before `stale_before` (their sender died, perhaps after the
-    server took the mail) become 'failed' for an operator to check; returns their outbox ids."""
-    query = select(outbox.c.id, outbox.c.draft_id, outbox.c.message_id).where(
+    server took it): a mail becomes 'failed' for an operator to check, a post 'pending' again
+    (its sender looks for it before posting). Returns (outbox id, new state) of each."""
+    query = select(outbox.c.id, outbox.c.draft_id, outbox.c.message_id, outbox.c.channel).where(
         outbox.c.state == SENDING, outbox.c.claimed_at < utc(stale_before)
     )
     stale = (await connection.execute(_locked(query, skip=True))).all()
     interrupted = []
-    for outbox_id, draft_id, message_id in stale:
+    for outbox_id, draft_id, message_id, channel in stale:
+        values: dict[str, Any]
+        if channel == MAIL:
+            values = {
+                "state": FAILED,
+                "next_attempt_at": None,
+                "last_error": interrupted_line(draft_id, message_id or "?"),
+            }
+        else:
+            values = {
+                "state": PENDING,
+                "next_attempt_at": utc(now),
+                "last_error": "interrupted while posting: looked for before posting again",
+            }
         result = await connection.execute(
             update(outbox)
             .where(
@@ -328,14 +347,10 @@ async def interrupt_stale(connection: AsyncConnection, stale_before: datetime) -
                 outbox.c.state == SENDING,
                 outbox.c.claimed_at < utc(stale_before),
             )
-            .values(
-                state=FAILED,
-                next_attempt_at=None,
-                last_error=interrupted_line(draft_id, message_id or "?"),
-            )
+            .values(**values)
         )
         if result.rowcount == 1:
-            interrupted.append(outbox_id)
+            interrupted.append((outbox_id, str(values["state"])))
     return interrupted
 
 
@@ -363,4 +378,6 @@ def _row(row: Any) -> OutboxRow:
         sent_at=_maybe_utc(row.sent_at),
         message_id=row.message_id or "",
         next_attempt_at=_maybe_utc(row.next_attempt_at),
+        channel=row.channel,
+        target=row.target or "",
     )

@@ -14,22 +14,39 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
 
 from harvester.store.tables import harvest_runs, votes
 from harvester.store.votes import OPEN, VoteRow, vote_row
 
 
 async def due_votes(
-    connection: AsyncConnection, now: datetime, limit: int | None = 100
+    connection: AsyncConnection,
+    now: datetime,
+    limit: int | None = 100,
+    *,
+    project: str | None = None,
 ) -> list[VoteRow]:
-    result = await connection.execute(
-        select(votes)
-        .where(votes.c.status == OPEN)
-        .where(or_(votes.c.next_poll_at.is_(None), votes.c.next_poll_at <= now))
-        .order_by(votes.c.next_poll_at.is_not(None), votes.c.next_poll_at, votes.c.id)
-        .limit(limit)
-    )
+    """The open votes due for a poll (of one project, when named), the longest waiting first."""
+    query = select(votes).where(_due(now))
+    if project is not None:
+        query = query.where(votes.c.project == project)
+    waiting = (votes.c.next_poll_at.is_not(None), votes.c.next_poll_at, votes.c.id)
+    result = await connection.execute(query.order_by(*waiting).limit(limit))
     return [vote_row(row) for row in result]
+
+
+async def due_projects(connection: AsyncConnection, now: datetime) -> set[str]:
+    """The projects with an open vote due for a poll: a daemon of many projects asks only their
+    watchers to poll, in one statement a tick."""
+    result = await connection.execute(select(votes.c.project).where(_due(now)).distinct())
+    return {project for (project,) in result}
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    return and_(
+        votes.c.status == OPEN, or_(votes.c.next_poll_at.is_(None), votes.c.next_poll_at <= now)
+    )
 
 
 async def claim_polls(

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 
@@ -49,9 +51,12 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC) if value is not None else None
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return utc(value) if value is not None else None
+
+
+def utc(when: datetime) -> datetime:
+    """SQLite hands back naive datetimes (stored as UTC text); compare and return aware UTC."""
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
 def _when(name: str, *, nullable: bool = False) -> Column[datetime]:
@@ -103,7 +108,7 @@ votes = Table(
     "votes",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("key", Text, nullable=False, unique=True),  # the normalised subject
+    Column("key", Text, nullable=False),  # the normalised subject, once within a project
     Column("title", Text, nullable=False),
     Column("rule", String(40), nullable=True),
     Column("status", String(20), nullable=False, default="open"),  # open passed failed cancelled
@@ -118,6 +123,10 @@ votes = Table(
     Column("polls", Integer, nullable=False, default=0, server_default="0"),
     Column("call_url", Text, nullable=True),
     Column("tally_id", Integer, nullable=True),  # the current tally snapshot (no FK: a cycle)
+    # The project whose daemon found it ("": a config of one project, or a one-off harvest).
+    # Its unique index with the key serves the filters by project.
+    Column("project", String(60), nullable=False, default="", server_default=""),
+    UniqueConstraint("project", "key", name="uq_votes_project_key"),
 )
 
 vote_threads = Table(
@@ -173,6 +182,13 @@ drafts = Table(
     _when("created_at"),
     # "result", or "reminder" (before the earliest close, once a vote)
     Column("kind", String(20), nullable=False, default="result", server_default="result"),
+    Index(
+        "uq_drafts_one_reminder",
+        "vote_id",
+        unique=True,
+        sqlite_where=text("kind = 'reminder'"),
+        postgresql_where=text("kind = 'reminder'"),
+    ),
 )
 
 outbox = Table(

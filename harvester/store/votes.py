@@ -50,21 +50,27 @@ class VoteRow:
     polls: int
     call_url: str | None
     created_at: datetime
+    project: str = ""  # the project whose daemon found it; "": a config of one project
 
 
 def vote_row(row: Any) -> VoteRow:
     return VoteRow(**{name: getattr(row, name) for name in VoteRow.__dataclass_fields__})
 
 
-async def ensure_vote(connection: AsyncConnection, key: str, title: str, now: datetime) -> int:
-    """The vote with this key, created when new; a second daemon finds the first one's row."""
+async def ensure_vote(
+    connection: AsyncConnection, key: str, title: str, now: datetime, project: str = ""
+) -> int:
+    """The project's vote with this key, created when new; a second daemon finds the first
+    one's row."""
     insert = dialect_insert(connection)
     await connection.execute(
         insert(votes)
-        .values(key=key, title=title, status=OPEN, created_at=now, polls=0)
-        .on_conflict_do_nothing(index_elements=["key"])
+        .values(key=key, title=title, status=OPEN, created_at=now, polls=0, project=project)
+        .on_conflict_do_nothing(index_elements=["project", "key"])
     )
-    found = await connection.execute(select(votes.c.id).where(votes.c.key == key))
+    found = await connection.execute(
+        select(votes.c.id).where(votes.c.project == project, votes.c.key == key)
+    )
     return int(found.scalar_one())
 
 
@@ -121,15 +127,20 @@ async def get_vote(connection: AsyncConnection, vote_id: int) -> VoteRow | None:
     return None if row is None else vote_row(row)
 
 
-async def vote_by_key(connection: AsyncConnection, key: str) -> VoteRow | None:
-    row = (await connection.execute(select(votes).where(votes.c.key == key))).first()
+async def vote_by_key(connection: AsyncConnection, key: str, project: str = "") -> VoteRow | None:
+    query = select(votes).where(votes.c.project == project, votes.c.key == key)
+    row = (await connection.execute(query)).first()
     return None if row is None else vote_row(row)
 
 
-async def list_votes(connection: AsyncConnection, *, status: str | None = None) -> list[VoteRow]:
+async def list_votes(
+    connection: AsyncConnection, *, status: str | None = None, project: str | None = None
+) -> list[VoteRow]:
     query = select(votes).order_by(votes.c.id)
     if status is not None:
         query = query.where(votes.c.status == status)
+    if project is not None:
+        query = query.where(votes.c.project == project)
     return [vote_row(row) for row in await connection.execute(query)]
 
 
@@ -361,20 +372,44 @@ async def latest_roster(connection: AsyncConnection, source: str | None) -> Rost
 
 @dataclass(frozen=True)
 class DraftLine:
+    """A draft, once for each channel it was queued on."""
+
     id: int
     subject: str
     state: str  # the outbox state, or "not queued"
     created_at: datetime
+    kind: str = "result"  # or "reminder"
+    channel: str = ""  # "mail", "github", "discourse"; "" when not queued
+    target: str = ""  # the recipients, or the issue or topic posted to
+    detail: str = ""  # where it went, or the last error
 
 
 async def vote_drafts(connection: AsyncConnection, vote_id: int) -> list[DraftLine]:
     result = await connection.execute(
-        select(drafts.c.id, drafts.c.subject, outbox.c.state, drafts.c.created_at)
+        select(
+            drafts.c.id,
+            drafts.c.subject,
+            outbox.c.state,
+            drafts.c.created_at,
+            drafts.c.kind,
+            outbox.c.channel,
+            outbox.c.target,
+            outbox.c.last_error,
+        )
         .select_from(drafts.outerjoin(outbox, outbox.c.draft_id == drafts.c.id))
         .where(drafts.c.vote_id == vote_id)
-        .order_by(drafts.c.id)
+        .order_by(drafts.c.id, outbox.c.id)
     )
     return [
-        DraftLine(int(i), subject, state or "not queued", created)
-        for i, subject, state, created in result
+        DraftLine(
+            int(r.id),
+            r.subject,
+            r.state or "not queued",
+            r.created_at,
+            r.kind,
+            r.channel or "",
+            r.target or "",
+            r.last_error or "",
+        )
+        for r in result
     ]

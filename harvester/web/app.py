@@ -71,7 +71,10 @@ async def _no_tracebacks(request: web.Request, handler: Handler) -> web.StreamRe
 
 
 # What every reader who is not signed in sees alike: served from PublicPages.
-PUBLIC_PAGES = {"index", "vote", "roster", "person", "api-votes", "api-vote", "api-person"}
+PUBLIC_PAGES = {
+    *("index", "vote", "roster", "person", "project", "project-roster"),
+    *("api-votes", "api-vote", "api-person"),
+}
 
 
 def _routes(app: web.Application) -> None:
@@ -81,6 +84,8 @@ def _routes(app: web.Application) -> None:
     app.router.add_post("/votes/{id}/dismissals", pages.post_dismissal)
     app.router.add_post("/votes/{id}/identities", pages.post_identity)
     app.router.add_get("/roster", pages.roster_page, name="roster")
+    app.router.add_get("/projects/{name}", pages.project_page, name="project")
+    app.router.add_get("/projects/{name}/roster", pages.project_roster_page, name="project-roster")
     app.router.add_get("/people/{id}", pages.person_page, name="person")
     app.router.add_get("/login", pages.login_form)
     app.router.add_post("/login", pages.login)

@@ -62,7 +62,8 @@ class Backend(Protocol):
     async def votes(self) -> list[dict[str, Any]]:
         """All votes as VoteSummary dicts, newest first.
 
-        VoteSummary: {"id", "title", "status": "open"|"passed"|"failed"|"cancelled", "rule",
+        VoteSummary: {"id", "project" (its project's name; "" in a config of one project),
+        "title", "status": "open"|"passed"|"failed"|"cancelled", "rule",
         "opened_at", "closes_at", "passes", "explanation",
         "counts": {"binding": {"+1", "0", "-1"}, "non_binding": {...}} | None}.
         """
@@ -78,8 +79,8 @@ class Backend(Protocol):
         """
         ...
 
-    async def roster(self) -> dict[str, Any] | None:
-        """The stored roster, or None if none is stored.
+    async def roster(self, project: str = "") -> dict[str, Any] | None:
+        """The stored roster of `project` ("": the config's own), or None if none is stored.
 
         RosterView: {"source", "taken_at", "members": [{"id", "name", "role", "emails",
         "github", "discourse", "since", "until"}]}.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
 from typing import Any, TypeVar
 
 from aiohttp import web
@@ -25,6 +26,7 @@ from harvester.web.timefmt import closes_in
 from harvester.web.views import error_page, render, render_large
 
 _ID = re.compile(r"[0-9]{1,18}")
+_PROJECT = re.compile(r"[a-z0-9][a-z0-9_.-]{0,59}")  # as [[projects]] names are
 Change = TypeVar("Change")
 
 
@@ -48,14 +50,51 @@ def write_status(error: HarvesterError) -> int:
 
 
 async def index(request: web.Request) -> web.Response:
-    """GET /: every vote, newest first, with counts and how long it still runs."""
+    """GET /: every vote, newest first, with counts and how long it still runs; under a
+    heading per project when the votes are of more than one."""
     ctx = context(request)
-    now = ctx.clock()
-    rows = [
+    rows = _rows(await ctx.backend.votes(), ctx.clock())
+    groups = project_groups(rows)
+    return await render_large(request, "index.html", {"rows": rows, "groups": groups})
+
+
+async def project_page(request: web.Request) -> web.Response:
+    """GET /projects/{name}: the votes of one project."""
+    name = project_name(request)
+    if name is None:
+        return error_page(request, 400, "not a project name: " + request.match_info["name"])
+    ctx = context(request)
+    found = [vote for vote in await ctx.backend.votes() if vote.get("project") == name]
+    if not found:
+        return error_page(request, 404, f"no votes of project {name}")
+    rows = _rows(found, ctx.clock())
+    values = {"rows": rows, "groups": [], "project": name}
+    return await render_large(request, "index.html", values)
+
+
+def _rows(found: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+    return [
         {"vote": vote, "closes": closes_in(vote.get("status"), vote.get("closes_at"), now)}
-        for vote in await ctx.backend.votes()
+        for vote in found
     ]
-    return await render_large(request, "index.html", {"rows": rows})
+
+
+def project_groups(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """[{"project", "rows"}] by project name, the votes of no project last; [] when the votes
+    are of one project (or none): the list then needs no headings."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(str(row["vote"].get("project") or ""), []).append(row)
+    if len(groups) < 2:
+        return []
+    order = sorted(groups, key=lambda name: (name == "", name))
+    return [{"project": name, "rows": groups[name]} for name in order]
+
+
+def project_name(request: web.Request) -> str | None:
+    """The {name} of a /projects/ path, or None if it cannot be a project's name."""
+    raw = request.match_info["name"]
+    return raw if _PROJECT.fullmatch(raw) else None
 
 
 async def vote_page(request: web.Request) -> web.Response:
@@ -80,11 +119,27 @@ async def vote_page(request: web.Request) -> web.Response:
 
 
 async def roster_page(request: web.Request) -> web.Response:
-    """GET /roster: the stored roster's members."""
-    roster = await context(request).backend.roster()
+    """GET /roster: the stored roster's members, and the projects whose rosters there are."""
+    backend = context(request).backend
+    projects = sorted({str(v.get("project") or "") for v in await backend.votes()} - {""})
+    return await _roster(request, await backend.roster(), {"projects": projects})
+
+
+async def project_roster_page(request: web.Request) -> web.Response:
+    """GET /projects/{name}/roster: one project's roster."""
+    name = project_name(request)
+    if name is None:
+        return error_page(request, 400, "not a project name: " + request.match_info["name"])
+    roster = await context(request).backend.roster(name)
+    return await _roster(request, roster, {"project": name})
+
+
+async def _roster(
+    request: web.Request, roster: dict[str, Any] | None, values: dict[str, Any]
+) -> web.Response:
     if roster is not None and not trusted(request):
         roster = public_view(roster)
-    return await render_large(request, "roster.html", {"roster": roster})
+    return await render_large(request, "roster.html", {"roster": roster, **values})
 
 
 async def person_page(request: web.Request) -> web.Response:

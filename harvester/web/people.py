@@ -48,9 +48,14 @@ async def vote_with_not_voted(backend: Backend, vote_id: int) -> dict[str, Any] 
         return None
     report = detail.get("report")
     waiting = (report or {}).get("not_voted")
-    roster = await backend.roster() if waiting else None
+    roster = await _roster_of(backend, str(detail.get("project") or "")) if waiting else None
     detail["not_voted"] = not_voted(report, roster)
     return detail
+
+
+async def _roster_of(backend: Backend, project: str) -> dict[str, Any] | None:
+    """The roster of the vote's project; the config's own for a vote of none."""
+    return await backend.roster(project) if project else await backend.roster()
 
 
 def person_name(person: Mapping[str, Any]) -> str:

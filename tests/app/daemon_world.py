@@ -14,7 +14,10 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from harvester.app.fetch import Fetcher, http_options
+from harvester.app.watch import Watcher
 from harvester.config import Settings
+from harvester.sources.http import HttpClient
 from harvester.store import votes
 from harvester.store.db import engine_for
 from harvester.store.outbox import OutboxRow, outbox_rows
@@ -120,7 +123,9 @@ class World:
             "apache", "tvm", 99, title=TITLE, body=call, user="alice-a", created_at=t0
         )
 
-    def settings(self, **overrides: Any) -> Settings:
+    def settings(self, *, top: dict[str, Any] | None = None, **overrides: Any) -> Settings:
+        """The world's settings; `overrides` update sections, `top` sets top-level keys as
+        given (projects, foundation)."""
         data: dict[str, Any] = {
             "http": {"per_host_rate": 0, "max_attempts": 2, "backoff_base": 0},
             "sources": {"github": {"api_url": self.github.url}},
@@ -147,6 +152,7 @@ class World:
         }
         for section, values in overrides.items():
             data.setdefault(section, {}).update(values)
+        data.update(top or {})
         return Settings.model_validate(data)
 
     def query(self, work: Callable[[AsyncConnection], Awaitable[T]]) -> Awaitable[T]:
@@ -171,6 +177,28 @@ class World:
 
     async def outbox(self) -> list[OutboxRow]:
         return await self.query(outbox_rows)
+
+
+async def polled_at(
+    w: World,
+    settings: Settings,
+    hours_after_call: list[float],
+    after: Callable[[Watcher], Awaitable[T]],
+) -> list[T]:
+    """Discover, then at each moment one poll tick by hand and `after` it; what each gave."""
+    engine = engine_for(w.url)
+    found = []
+    try:
+        async with HttpClient(http_options(settings)) as client:
+            watcher = Watcher(engine, settings, Fetcher(client, settings), w.clock, lambda: 1.0)
+            await watcher.discover()
+            for hours in hours_after_call:
+                w.clock.now = w.t0 + timedelta(hours=hours)
+                await watcher.poll_due()
+                found.append(await after(watcher))
+    finally:
+        await engine.dispose()
+    return found
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], what: str, timeout: float = 20) -> None:

@@ -10,13 +10,11 @@ from typing import Any
 
 import pytest
 
-from harvester.app.fetch import Fetcher, http_options
 from harvester.app.watch import Watcher
 from harvester.config import Settings
-from harvester.sources.http import HttpClient
 from harvester.store import votes
-from harvester.store.db import engine_for, upgrade
-from tests.app.daemon_world import World, list_mail, world
+from harvester.store.db import upgrade
+from tests.app.daemon_world import World, list_mail, polled_at, world
 
 # t0 is 2026-11-02 09:00 UTC: the named end is a week later.
 CALL_WITH_END = (
@@ -32,20 +30,12 @@ def profile_settings(w: World, **closing: Any) -> Settings:
 
 async def poll_at(w: World, settings: Settings, hours_after_call: list[float]) -> list[Any]:
     """Discover, then one poll tick at each moment; the vote's row after each."""
-    engine = engine_for(w.url)
-    rows = []
-    try:
-        async with HttpClient(http_options(settings)) as client:
-            watcher = Watcher(engine, settings, Fetcher(client, settings), w.clock, lambda: 1.0)
-            await watcher.discover()
-            for hours in hours_after_call:
-                w.clock.now = w.t0 + timedelta(hours=hours)
-                await watcher.poll_due()
-                (row,) = await w.votes()
-                rows.append(row)
-    finally:
-        await engine.dispose()
-    return rows
+
+    async def the_vote(watcher: Watcher) -> Any:
+        (row,) = await w.votes()
+        return row
+
+    return await polled_at(w, settings, hours_after_call, the_vote)
 
 
 def add_ballot(w: World, n: int, sender: str, hours: float) -> None:

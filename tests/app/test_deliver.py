@@ -18,6 +18,7 @@ from harvester.errors import ConfigError, SelectionError
 from harvester.model import Draft
 from harvester.store import outbox
 from harvester.store.db import engine_for, upgrade
+from harvester.store.drafts import save_draft
 from harvester.store.tables import votes
 from tests.fakes.smtp import PERMANENT, TRANSIENT, FakeSMTP, smtp_server
 from tests.store.conftest import database_url as _database_url  # noqa: F401  (the fixture)
@@ -76,7 +77,7 @@ def drafts(url: str, count: int = 1, *, queue: bool = True) -> list[int]:
             ids = []
             for n in range(count):
                 draft = Draft(f"[RESULT][VOTE] Plan {n}", f"Plan {n} passed.\n", "call@x")
-                draft_id = await outbox.save_draft(connection, vote_id, draft, NOW)
+                draft_id = await save_draft(connection, vote_id, draft, NOW)
                 if queue:
                     message_id = new_message_id(settings(None), draft_id)
                     await outbox.enqueue(connection, draft_id, NOW, message_id)

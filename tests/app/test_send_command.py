@@ -13,7 +13,7 @@ from harvester.app.cli import main
 from harvester.model import Draft
 from harvester.store import votes
 from harvester.store.db import engine_for, upgrade
-from harvester.store.outbox import save_draft
+from harvester.store.drafts import save_draft
 from tests.fakes.smtp import smtp_server
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)

@@ -39,6 +39,8 @@ class Fault:
     cut_body: send only the first half of the real body, yet claim its full length, then drop
         the connection (a truncated transfer).
     cut_json: send the first half of the real body as a complete response (truncated JSON).
+    lose_answer: do what the request asks (a POST is made), then drop the connection without
+        an answer: the client cannot tell whether it happened.
     """
 
     status: int | None = None
@@ -48,6 +50,8 @@ class Fault:
     delay: float = 0.0
     cut_body: bool = False
     cut_json: bool = False
+    lose_answer: bool = False
+    method: str = ""  # only a request of this method (e.g. "POST"); empty: any
 
 
 def status(code: int, body: str = "", *, content_type: str = "text/plain", **headers: str) -> Fault:
@@ -91,10 +95,10 @@ class FakeSite:
     def reset_log(self) -> None:
         self.requests.clear()
 
-    def _take_fault(self, path: str) -> Fault | None:
+    def _take_fault(self, path: str, method: str) -> Fault | None:
         with self._lock:
             for index, (pattern, fault) in enumerate(self._faults):
-                if pattern.search(path):
+                if pattern.search(path) and fault.method in ("", method):
                     del self._faults[index]
                     return fault
         return None
@@ -109,7 +113,7 @@ class FakeSite:
                 dict(request.headers),
             )
         )
-        fault = self._take_fault(request.path)
+        fault = self._take_fault(request.path, request.method)
         if fault is None:
             return await handler(request)
         if fault.delay:
@@ -122,6 +126,10 @@ class FakeSite:
                 headers=fault.headers,
             )
         response = await handler(request)
+        if fault.lose_answer:
+            assert request.transport is not None
+            request.transport.close()
+            return response
         if fault.cut_body or fault.cut_json:
             return await _cut(request, response, drop=fault.cut_body)
         return response

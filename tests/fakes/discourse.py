@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import threading
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -126,6 +127,8 @@ class FakeDiscourse(FakeSite):
         routes.add_get(r"/t/{slug}/{id:\d+}.json", self._topic_by_slug)
         routes.add_get(r"/t/{slug}/{id:\d+}/{post_number:\d+}.json", self._topic_by_slug)
         routes.add_get("/latest.json", self._latest)
+        routes.add_post("/posts.json", self._create_post)
+        self.clock = lambda: datetime.now(UTC)  # when a created post is made
         routes.add_get(r"/c/{slug}/{category:\d+}.json", self._category)
         routes.add_get(r"/c/{parent}/{slug}/{category:\d+}.json", self._category)
 
@@ -231,6 +234,22 @@ class FakeDiscourse(FakeSite):
         return topic
 
     # --- handlers ---------------------------------------------------------------------------
+
+    async def _create_post(self, request: web.Request) -> web.Response:
+        """POST /posts.json {topic_id, raw}: a reply by the API key's user, cooked from raw."""
+        if not self._is_api(request):
+            raise web.HTTPForbidden(text=_dumps(NOT_LOGGED_IN), content_type="application/json")
+        try:
+            asked = await request.json()
+            topic_id, raw = int(asked["topic_id"]), str(asked["raw"])
+        except (ValueError, KeyError, TypeError):
+            return web.json_response({"errors": ["topic_id and raw are required"]}, status=422)
+        if topic_id not in self._topics:
+            raise web.HTTPNotFound(text=_dumps(NOT_FOUND), content_type="application/json")
+        made = self.add_post(topic_id, FakePost(self.api_username, cook(raw), self.clock()))
+        with self._data:
+            topic = self._topics[topic_id]
+            return web.json_response(self._post_json(topic, made, 0, True))
 
     async def _topic_by_id(self, request: web.Request) -> web.Response:
         staff = self._viewer(request)
@@ -620,3 +639,19 @@ def _timeline(visible: list[FakePost]) -> list[list[int]]:
         if not lookup or lookup[-1][1] != days:
             lookup.append([index, days])
     return lookup
+
+
+def cook(raw: str) -> str:
+    """Markdown as Discourse cooks the little harvester writes: fenced code, bold, paragraphs;
+    inline HTML such as <sub> kept."""
+    parts = re.split(r"(?ms)^(`{3,})[^\n]*\n(.*?)^\1[ \t]*$", raw)
+    cooked = []
+    for index in range(0, len(parts), 3):
+        for paragraph in re.split(r"\n\s*\n", parts[index].strip()):
+            if paragraph:
+                text = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", paragraph)
+                cooked.append(f"<p>{text}</p>")
+        if index + 2 < len(parts):
+            code = html.escape(parts[index + 2])
+            cooked.append(f'<pre><code class="lang-text">{code}</code></pre>')
+    return "\n".join(cooked)

@@ -80,6 +80,8 @@ class FakeGitHub(FakeSite):
         self._issues: dict[tuple[str, str, int], Issue] = {}
         self._user_ids: dict[str, int] = {}
         self._next_comment_id = FIRST_COMMENT_ID
+        self.tokens: dict[str, str] = {}  # token -> the login that may comment with it
+        self.clock = lambda: datetime.now(UTC)  # when a posted comment is made
         self.app.middlewares.append(self._github_headers)
         base = "/repos/{owner}/{repo}"
         router = self.app.router
@@ -88,6 +90,7 @@ class FakeGitHub(FakeSite):
         router.add_get(base + r"/pulls/{number:\d+}", self._get_pull)
         router.add_get(base + r"/issues/{number:\d+}/comments", self._list_comments)
         router.add_get(base + r"/issues/comments/{id:\d+}", self._get_comment)
+        router.add_post(base + r"/issues/{number:\d+}/comments", self._post_comment)
 
     # --- data ---------------------------------------------------------------------------------
 
@@ -208,6 +211,28 @@ class FakeGitHub(FakeSite):
                 return _invalid("since")
             comments = [c for c in comments if c.updated_at >= since]
         return self._paged(request, [self._comment_doc(issue, c) for c in comments])
+
+    async def _post_comment(self, request: web.Request) -> web.Response:
+        """POST a comment: a known token's login writes it; 201 with the comment."""
+        auth = request.headers.get("Authorization", "")
+        login = self.tokens.get(auth.removeprefix("Bearer ").strip())
+        if login is None:
+            return _json({"message": "Requires authentication", "status": "401"}, status=401)
+        issue = self._issue_of(request)
+        if issue is None:
+            return _not_found()
+        try:
+            body = (await request.json())["body"]
+        except (ValueError, KeyError, TypeError):
+            return _json({"message": "Invalid request.", "status": "422"}, status=422)
+        info = request.match_info
+        at = self.clock()
+        number = int(info["number"])
+        comment_id = self.add_comment(
+            info["owner"], info["repo"], number, user=login, body=body, created_at=at
+        )
+        comment = next(c for c in issue.comments if c.id == comment_id)
+        return _json(self._comment_doc(issue, comment), status=201)
 
     def _paged(self, request: web.Request, docs: list[Doc]) -> web.Response:
         """One page of a list (per_page, page) with GitHub's Link header."""

@@ -20,8 +20,8 @@ from harvester.sources.http import (
     HttpError,
     HttpOptions,
     gather_all,
-    retry_after_seconds,
 )
+from harvester.sources.http_answers import retry_after_seconds
 from tests.fakes.base import FakeSite, Fault, status
 from tests.fakes.discourse import rate_limited
 

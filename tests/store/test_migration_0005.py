@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import pytest
 from alembic import command
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from harvester.app.cli import main
@@ -87,6 +87,7 @@ def old_database(url: str, folder: Path) -> tuple[Path, Path, Path]:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(votes, "save_tally", _save_tally_without_draft)
+        patch.setattr(votes, "ensure_vote", _ensure_vote_without_project)
         with_connection(url, fill)
     return mbox, other, roster_file
 
@@ -97,6 +98,24 @@ _save_tally = votes.save_tally
 async def _save_tally_without_draft(*args: Any, **kwargs: Any) -> int | None:
     """The code of 0004 stored no draft or summary with a tally: they came in 0007 and 0008."""
     return await _save_tally(*args[:6])
+
+
+async def _ensure_vote_without_project(
+    connection: AsyncConnection, key: str, title: str, now: datetime, project: str = ""
+) -> int:
+    """The code of 0004 knew no projects (0010): a vote unique by its key alone."""
+    found = await connection.execute(text("SELECT id FROM votes WHERE key = :key"), {"key": key})
+    vote_id = found.scalar_one_or_none()
+    if vote_id is None:
+        await connection.execute(
+            text(
+                "INSERT INTO votes (key, title, status, created_at, polls) "
+                "VALUES (:key, :title, 'open', :now, 0)"
+            ),
+            {"key": key, "title": title, "now": now},
+        )
+        return await _ensure_vote_without_project(connection, key, title, now)
+    return int(vote_id)
 
 
 def topic_post() -> Message:

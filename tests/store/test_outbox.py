@@ -8,11 +8,12 @@ from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from harvester.errors import SelectionError
 from harvester.model import Draft
-from harvester.store import outbox
+from harvester.store import drafts, outbox
 from harvester.store.db import engine_for, upgrade
 from harvester.store.tables import votes
 from tests.store.test_messages_store import with_connection
@@ -47,7 +48,7 @@ def queued(url: str, count: int = 1) -> list[int]:
         vote_id = await new_vote(connection)
         ids = []
         for n in range(count):
-            draft_id = await outbox.save_draft(connection, vote_id, DRAFT, NOW)
+            draft_id = await drafts.save_draft(connection, vote_id, DRAFT, NOW)
             await outbox.enqueue(connection, draft_id, NOW, f"m{n}@test.invalid")
             ids.append(draft_id)
         return ids
@@ -64,15 +65,15 @@ def rows(url: str) -> list[outbox.OutboxRow]:
 
 
 def test_a_draft_is_stored_and_read_back(db: str) -> None:
-    async def work(connection: AsyncConnection) -> outbox.StoredDraft | None:
-        draft_id = await outbox.save_draft(connection, await new_vote(connection), DRAFT, NOW)
-        return await outbox.load_draft(connection, draft_id)
+    async def work(connection: AsyncConnection) -> drafts.StoredDraft | None:
+        draft_id = await drafts.save_draft(connection, await new_vote(connection), DRAFT, NOW)
+        return await drafts.load_draft(connection, draft_id)
 
     stored = run(db, work)
     assert stored is not None
     assert stored.draft == DRAFT
     assert stored.created_at == NOW
-    assert run(db, lambda c: outbox.load_draft(c, 999)) is None
+    assert run(db, lambda c: drafts.load_draft(c, 999)) is None
 
 
 def test_enqueue_is_idempotent_and_keeps_the_first_message_id(db: str) -> None:
@@ -147,9 +148,9 @@ def test_a_stale_send_fails_with_the_may_have_been_delivered_line(db: str) -> No
     assert claim(db, "dead", NOW) is not None
     assert claim(db, "alive", NOW + timedelta(minutes=20)) is not None
     cut = NOW + timedelta(minutes=15)
-    interrupted = run(db, lambda c: outbox.interrupt_stale(c, cut))
+    interrupted = run(db, lambda c: outbox.interrupt_stale(c, cut, cut))
     stale, fresh = rows(db)
-    assert interrupted == [stale.id]
+    assert interrupted == [(stale.id, "failed")]
     assert stale.state == "failed"
     assert stale.next_attempt_at is None
     assert stale.detail == (
@@ -157,7 +158,7 @@ def test_a_stale_send_fails_with_the_may_have_been_delivered_line(db: str) -> No
         f"Message-ID <m0@test.invalid> and resend with `harvest send {stale_id} --again`"
     )
     assert fresh.state == "sending"
-    assert run(db, lambda c: outbox.interrupt_stale(c, cut)) == []
+    assert run(db, lambda c: outbox.interrupt_stale(c, cut, cut)) == []
     assert claim(db, now=NOW + timedelta(days=1)) is None  # never resent on its own
 
 
@@ -167,7 +168,7 @@ def claim_draft(url: str, draft_id: int, *, again: bool = False) -> outbox.Claim
 
 def test_claim_draft_says_why_a_draft_cannot_be_sent(db: str) -> None:
     [draft_id] = queued(db)
-    unqueued = run(db, lambda c: outbox.save_draft(c, 1, Draft("[RESULT][VOTE] B", "body\n"), NOW))
+    unqueued = run(db, lambda c: drafts.save_draft(c, 1, Draft("[RESULT][VOTE] B", "body\n"), NOW))
     with pytest.raises(SelectionError, match=r"^draft 99: no such draft$"):
         claim_draft(db, 99)
     with pytest.raises(SelectionError, match=rf"^draft {unqueued}: not queued$"):
@@ -202,7 +203,7 @@ def test_outbox_rows_of_one_vote(db: str) -> None:
 
     async def other_vote(connection: AsyncConnection) -> int:
         vote_id = await new_vote(connection, "other")
-        draft_id = await outbox.save_draft(connection, vote_id, DRAFT, NOW)
+        draft_id = await drafts.save_draft(connection, vote_id, DRAFT, NOW)
         await outbox.enqueue(connection, draft_id, NOW, "other@test.invalid")
         return vote_id
 
@@ -234,3 +235,72 @@ def test_concurrent_claimers_on_separate_engines_never_share_a_row(db: str) -> N
     claimed = [outbox_id for taken in asyncio.run(main()) for outbox_id in taken]
     assert sorted(claimed) == [r.id for r in rows(db)]  # each row exactly once
     assert all(r.state == "sending" and r.attempts == 1 for r in rows(db))
+
+
+def test_a_draft_has_one_row_a_channel_and_claims_keep_to_their_channels(db: str) -> None:
+    async def work(connection: AsyncConnection) -> list[int]:
+        vote_id = await new_vote(connection)
+        draft_id = await drafts.save_draft(connection, vote_id, DRAFT, NOW)
+        issue = "https://github.com/apache/tvm/issues/9"
+        return [
+            await outbox.enqueue(connection, draft_id, NOW, "a@x", target="private@x.org"),
+            await outbox.enqueue(connection, draft_id, NOW, "b@x", channel="github", target=issue),
+            await outbox.enqueue(connection, draft_id, NOW, "c@x", channel="github", target=issue),
+        ]
+
+    mail_row, post_row, again = run(db, work)
+    assert again == post_row != mail_row  # queued once a channel
+    assert [(r.channel, r.target, r.message_id) for r in rows(db)] == [
+        ("mail", "private@x.org", "a@x"),
+        ("github", "https://github.com/apache/tvm/issues/9", "b@x"),
+    ]
+    posts = run(db, lambda c: outbox.claim_next(c, "w1", NOW, ("github",)))
+    assert posts is not None
+    assert posts.outbox_id == post_row
+    assert posts.target.endswith("/9")
+    mails = claim(db)  # the default: mail only
+    assert mails is not None
+    assert mails.outbox_id == mail_row
+    assert claim(db) is None
+
+
+def test_an_interrupted_post_is_due_again_and_an_interrupted_mail_is_not(db: str) -> None:
+    async def work(connection: AsyncConnection) -> None:
+        draft_id = await drafts.save_draft(connection, await new_vote(connection), DRAFT, NOW)
+        await outbox.enqueue(connection, draft_id, NOW, "a@x")
+        await outbox.enqueue(connection, draft_id, NOW, "b@x", channel="discourse", target="t")
+
+    run(db, work)
+    assert run(db, lambda c: outbox.claim_next(c, "dead", NOW, ("mail", "discourse")))
+    assert run(db, lambda c: outbox.claim_next(c, "dead", NOW, ("mail", "discourse")))
+    later = NOW + timedelta(hours=1)
+    interrupted = run(db, lambda c: outbox.interrupt_stale(c, later, later))
+    mail_row, post_row = rows(db)
+    assert interrupted == [(mail_row.id, "failed"), (post_row.id, "pending")]
+    again = run(db, lambda c: outbox.claim_next(c, "alive", later, ("mail", "discourse")))
+    assert again is not None
+    assert again.outbox_id == post_row.id
+    assert again.attempts == 2
+
+
+def test_a_vote_has_at_most_one_reminder(db: str) -> None:
+    async def work(connection: AsyncConnection) -> tuple[bool, bool, str]:
+        vote_id = await new_vote(connection)
+        before = await drafts.has_draft(connection, vote_id, drafts.REMINDER)
+        draft_id = await drafts.save_draft(connection, vote_id, DRAFT, NOW, drafts.REMINDER)
+        after = await drafts.has_draft(connection, vote_id, drafts.REMINDER)
+        try:
+            async with connection.begin_nested():
+                await drafts.save_draft(connection, vote_id, DRAFT, NOW, drafts.REMINDER)
+        except IntegrityError:
+            refused = "refused"
+        else:
+            refused = "stored twice"
+        await drafts.save_draft(connection, vote_id, DRAFT, NOW)  # results are history: many
+        await drafts.save_draft(connection, vote_id, DRAFT, NOW)
+        stored = await drafts.load_draft(connection, draft_id)
+        assert stored is not None
+        assert stored.kind == "reminder"
+        return before, after, refused
+
+    assert run(db, work) == (False, True, "refused")

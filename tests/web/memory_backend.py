@@ -27,6 +27,7 @@ DRAFT_BODY = (
 
 SUMMARY_KEYS = (
     "id",
+    "project",
     "title",
     "status",
     "rule",
@@ -188,6 +189,7 @@ def strategy_vote() -> dict[str, Any]:
     }
     return {
         "id": 1,
+        "project": "",
         "title": HOSTILE_TITLE,
         "status": "open",
         "rule": "lazy-2/3",
@@ -213,7 +215,18 @@ def strategy_vote() -> dict[str, Any]:
             }
         ],
         "draft": {"subject": "[RESULT]" + HOSTILE_TITLE, "body": DRAFT_BODY},
-        "mails": [{"id": 7, "subject": "[RESULT]" + HOSTILE_TITLE, "state": "draft"}],
+        "mails": [
+            {"id": 7, "subject": "[RESULT]" + HOSTILE_TITLE, "state": "draft"},
+            {
+                "id": 7,
+                "subject": "[RESULT]" + HOSTILE_TITLE,
+                "state": "sent",
+                "kind": "result",
+                "channel": "github",
+                "target": "https://github.com/apache/tvm/issues/16123",
+                "detail": "https://github.com/apache/tvm/issues/16123#issuecomment-9",
+            },
+        ],
         "audit": [
             {
                 "at": "2026-10-31T11:00:00Z",
@@ -234,6 +247,7 @@ def release_vote() -> dict[str, Any]:
     ]
     return {
         "id": 2,
+        "project": "",
         "title": "[VOTE] Release Apache TVM v0.19.0.rc0",
         "status": "failed",
         "rule": "consensus-approval",
@@ -257,6 +271,7 @@ def cancelled_vote() -> dict[str, Any]:
     """Vote 3: cancelled before anything was counted."""
     return {
         "id": 3,
+        "project": "",
         "title": "[VOTE] Something withdrawn",
         "status": "cancelled",
         "rule": None,
@@ -334,6 +349,7 @@ class MemoryBackend:
         default_factory=lambda: {v["id"]: v for v in (strategy_vote(), release_vote())}
     )
     stored_roster: dict[str, Any] | None = field(default_factory=sample_roster)
+    project_rosters: dict[str, dict[str, Any]] = field(default_factory=dict)  # by project name
     checks: dict[str, str] = field(
         default_factory=lambda: {"database": "ok", "scheduler": "absent"}
     )
@@ -354,8 +370,8 @@ class MemoryBackend:
         detail = self.details.get(vote_id)
         return copy.deepcopy(detail) if detail is not None else None
 
-    async def roster(self) -> dict[str, Any] | None:
-        return self.stored_roster
+    async def roster(self, project: str = "") -> dict[str, Any] | None:
+        return self.project_rosters.get(project) if project else self.stored_roster
 
     async def person(self, member_id: str) -> dict[str, Any] | None:
         if member_id == "boom":  # stands for a bug or an outage behind the backend

@@ -127,7 +127,11 @@ def test_vote_page_shows_outcome_evidence_and_every_section() -> None:
         assert cells(row)[:6] == [label, "as read", "yes", "yuchenj", reason, "Chair Person"]
         assert row.xpath("td[1]/a/@title") == [YUCHEN]
         assert row.xpath("td[4]/a/@href") == ["/people/yuchenj"]
-        assert cells(doc.xpath("//table[@class='mails']/tbody/tr")[0])[2] == "draft"
+        mail_row = cells(doc.xpath("//table[@class='mails']/tbody/tr")[0])
+        assert mail_row[2:] == ["—", "draft"]  # no own recipients: [mail] to
+        posted = doc.xpath("//table[@class='mails']/tbody/tr")[1]
+        assert cells(posted)[2:] == ["github thread · post", "sent"]
+        assert posted.xpath("td[3]/a/@href")[1].endswith("#issuecomment-9")
         assert "binding=yes" in doc.xpath("//table[@class='audit']")[0].text_content()
         sources = doc.get_element_by_id("sources")
         assert sources.xpath(".//code[@class='url']/text()") == ["saved.mbox"]

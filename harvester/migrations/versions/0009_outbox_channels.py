@@ -22,6 +22,15 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("drafts") as batch:
         batch.add_column(sa.Column("kind", sa.String(20), nullable=False, server_default="result"))
+    # One reminder a vote, even with two replicas racing to queue it.
+    op.create_index(
+        "uq_drafts_one_reminder",
+        "drafts",
+        ["vote_id"],
+        unique=True,
+        sqlite_where=sa.text("kind = 'reminder'"),
+        postgresql_where=sa.text("kind = 'reminder'"),
+    )
     with op.batch_alter_table("outbox") as batch:
         batch.add_column(sa.Column("channel", sa.String(20), nullable=False, server_default="mail"))
         batch.add_column(sa.Column("target", sa.Text(), nullable=True))
@@ -36,5 +45,6 @@ def downgrade() -> None:
         batch.create_unique_constraint("uq_outbox_draft_id", ["draft_id"])
         batch.drop_column("target")
         batch.drop_column("channel")
+    op.drop_index("uq_drafts_one_reminder", table_name="drafts")
     with op.batch_alter_table("drafts") as batch:
         batch.drop_column("kind")
