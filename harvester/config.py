@@ -288,6 +288,16 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _can_remind(self) -> Settings:
+        reminder, watched = self.reminder, self.daemon.lists or self.projects
+        if reminder.enabled and not (reminder.to or watched or self.foundation.enabled):
+            raise ValueError(
+                "reminder.hours_before needs the list's address in reminder.to (or lists "
+                "watched in [daemon] or [[projects]], which reminders then go to)"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _can_post(self) -> Settings:
         github, discourse = self.sources.github, self.sources.discourse
         if self.post.github and not github.token.get_secret_value():

@@ -3,7 +3,7 @@ the list before a vote closes, and the result posted back where the vote was hel
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from harvester.config_types import Section, Words
 
@@ -12,7 +12,7 @@ class ReminderSettings(Section):
     """[reminder]: one mail a vote, `hours_before` its earliest close, to the list."""
 
     hours_before: float = Field(default=0, ge=0, le=24 * 366)  # 0: no reminders
-    to: Words = ()  # the list, e.g. ["dev@tvm.apache.org"]
+    to: Words = ()  # the list, e.g. ["dev@tvm.apache.org"]; (): the lists the project watches
     only_when_short: bool = True  # only while the rule is not met yet
     name_non_voters: bool = True  # list the electorate's members who have not voted …
     not_named: Words = ()  # … except these roster ids or addresses, who asked not to be
@@ -20,12 +20,6 @@ class ReminderSettings(Section):
     @property
     def enabled(self) -> bool:
         return self.hours_before > 0
-
-    @model_validator(mode="after")
-    def _addressed(self) -> ReminderSettings:
-        if self.enabled and not self.to:
-            raise ValueError("reminder.hours_before needs the list's address in reminder.to")
-        return self
 
 
 class PostSettings(Section):

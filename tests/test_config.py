@@ -39,6 +39,9 @@ def test_environment_overrides_the_file() -> None:
         ("[vote]\ncolour = 1\n", "vote.colour: Extra inputs are not permitted"),
         ("[vote]\npmc_majority_minimum = 0\n", "vote.pmc_majority_minimum"),
         ("[vote\n", "not valid TOML"),
+        ("[reminder]\nhours_before = 24\n", "reminder.hours_before needs the list's address"),
+        ("[post]\ngithub = true\n", "post.github needs a token that may comment"),
+        ("[post]\ndiscourse = true\n", "post.discourse needs sources.discourse.api_username"),
     ],
 )
 def test_bad_config_names_file_and_key(tmp_path: Path, text: str, expected: str) -> None:

@@ -224,3 +224,24 @@ def test_a_bad_projects_config_names_its_key(tmp_path: Path, text: str, expected
     assert said.startswith(f"{path}: ")
     assert expected in said
     assert "\n" not in said
+
+
+def test_each_projects_reminder_goes_to_its_own_list_unless_one_is_named() -> None:
+    from harvester.app.remind import reminder_recipients
+
+    config = settings(
+        reminder={"hours_before": 24},
+        projects=[
+            {"name": "tvm", "lists": ["dev@tvm.apache.org"]},
+            {"name": "arrow", "lists": ["dev@arrow.apache.org"]},
+        ],
+    )
+    by_project = {p.name: project_settings(config, p) for p in followed(config)}
+    assert reminder_recipients(by_project["tvm"]) == ("dev@tvm.apache.org",)
+    assert reminder_recipients(by_project["arrow"]) == ("dev@arrow.apache.org",)
+    named = settings(
+        reminder={"hours_before": 24, "to": ["votes@example.org"]},
+        projects=[{"name": "tvm", "lists": ["dev@tvm.apache.org"]}],
+    )
+    (tvm,) = followed(named)
+    assert reminder_recipients(project_settings(named, tvm)) == ("votes@example.org",)

@@ -30,7 +30,11 @@ async def send_digest(watcher: Watcher, settings: Settings, *, worker: str) -> s
         entries = []
         for vote in await votes.list_votes(connection, status=votes.OPEN):
             result = await watcher.recount(connection, vote, now)
-            entries.append(OpenVote(vote.id, result.tally, result.outcome, vote.closes_at))
+            own = await watcher.vote_roster(connection, vote)
+            entry = OpenVote(
+                vote.id, result.tally, result.outcome, vote.closes_at, own, vote.project
+            )
+            entries.append(entry)
     if not entries:
         return None
     draft = build_digest(entries, roster, now)

@@ -258,8 +258,11 @@ class Fleet(Watcher):
         watcher = self.watcher_for(vote.project)
         return await watcher.recount(connection, vote, now, cut_off=cut_off, roster=roster)
 
+    async def vote_roster(self, connection: AsyncConnection, vote: VoteRow) -> Roster:
+        return await self.watcher_for(vote.project).roster(connection)
+
     async def roster(self, connection: AsyncConnection) -> Roster:
-        """The first project's roster: what a single digest of every project names people by."""
+        """The first project's roster (a vote's own: vote_roster)."""
         first = next(iter(self.watchers.values()), None)
         return await (first or self.watcher_for("")).roster(connection)
 

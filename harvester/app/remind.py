@@ -19,10 +19,15 @@ from harvester.store import drafts, outbox
 log = logging.getLogger("harvester.daemon")
 
 
+def reminder_recipients(settings: Settings) -> tuple[str, ...]:
+    """[reminder] to, else the lists the vote's project watches (its dev@ list)."""
+    return settings.reminder.to or settings.daemon.lists
+
+
 def reminder_policy(settings: Settings) -> ReminderPolicy | None:
-    """None when reminders are off, or mail is (a reminder is a mail)."""
+    """None when reminders are off, mail is (a reminder is a mail), or nobody would get one."""
     reminder = settings.reminder
-    if not reminder.enabled or not mail_on(settings):
+    if not reminder.enabled or not mail_on(settings) or not reminder_recipients(settings):
         return None
     return ReminderPolicy(
         reminder.hours_before,
@@ -59,7 +64,7 @@ async def queue_reminder(
             draft_id = await drafts.save_draft(connection, vote_id, draft, now, drafts.REMINDER)
     except IntegrityError:
         return False
-    to = ", ".join(settings.reminder.to)
+    to = ", ".join(reminder_recipients(settings))
     await outbox.enqueue(connection, draft_id, now, new_message_id(settings, draft_id), target=to)
     log.info("vote %d: reminder queued for %s", vote_id, to)
     return True

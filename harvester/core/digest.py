@@ -19,6 +19,8 @@ class OpenVote:
     tally: Tally
     outcome: Outcome
     closes_at: datetime | None
+    roster: Roster | None = None  # its project's, to name who has not voted (None: the digest's)
+    project: str = ""
 
 
 def not_voted(tally: Tally, roster: Roster) -> list[str]:
@@ -38,9 +40,10 @@ def _closes(closes_at: datetime | None, now: datetime) -> str:
 
 def _section(vote: OpenVote, roster: Roster, now: datetime) -> list[str]:
     b, n = vote.outcome.binding, vote.outcome.non_binding
-    missing = not_voted(vote.tally, roster)
+    missing = not_voted(vote.tally, vote.roster or roster)
+    project = f"[{vote.project}] " if vote.project else ""
     return [
-        f"#{vote.vote_id} {one_line(vote.tally.title)}",
+        f"#{vote.vote_id} {project}{one_line(vote.tally.title)}",
         f"  {vote.outcome.rule.value}; {_closes(vote.closes_at, now)}",
         f"  binding +1 {b.plus}, 0 {b.zero}, -1 {b.minus}; "
         f"non-binding +1 {n.plus}, 0 {n.zero}, -1 {n.minus}",

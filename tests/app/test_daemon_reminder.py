@@ -86,3 +86,15 @@ def test_the_reminder_echoed_by_the_list_is_not_counted(database_url: str, tmp_p
     assert not [b for b in report["ballots"] if "harvester" in b["voter"].lower()]
     assert len(threads) == 3  # the reply joined its thread; it did not start a vote
     assert vote.status == votes.OPEN
+
+
+def test_without_its_own_recipients_the_reminder_goes_to_the_watched_list(
+    database_url: str, tmp_path: Path
+) -> None:
+    upgrade(database_url)
+    with world(database_url, tmp_path) as w:
+        w.fill()
+        settings = w.settings(reminder={"hours_before": 24})  # [daemon] lists: dev@tvm
+        assert asyncio.run(polls_and_sends(w, settings, [50])) == [1]
+        (reminder,) = w.smtp.received
+    assert reminder.rcpt_tos == ("dev@tvm.apache.org",)

@@ -12,7 +12,7 @@ from harvester.config import Settings
 from harvester.core.digest import OpenVote, build_digest, not_voted
 from harvester.core.profiles import choose_profile
 from harvester.core.schedule import next_poll
-from harvester.model import Electorate, RuleName, Thread, VoteProfile
+from harvester.model import Electorate, Roster, RuleName, Thread, VoteProfile
 from tests.core.factories import ROSTER, T0, call, mail
 
 RELEASE = VoteProfile("release", subject=r"\brelease\b", rule=RuleName.MAJORITY_APPROVAL)
@@ -140,3 +140,20 @@ def test_the_digest_lists_counts_closing_soon_and_who_has_not_voted() -> None:
     assert "#7 [VOTE] Adopt" in draft.body
     assert "(closing soon)" in draft.body
     assert f"not voted yet ({len(missing)}): {', '.join(missing)}" in draft.body
+
+
+def test_each_vote_of_a_digest_names_non_voters_from_its_own_projects_roster() -> None:
+    thread = Thread("mbox", "v.mbox", (call(),), title="[VOTE] Adopt")
+    result = tally_vote([thread], ROSTER, Settings(), T0 + timedelta(hours=2))
+    renamed = Roster(tuple(replace(m, name=f"{m.name} (arrow)") for m in ROSTER.members))
+    entries = [
+        OpenVote(7, result.tally, result.outcome, None, project="tvm"),
+        OpenVote(8, result.tally, result.outcome, None, renamed, "arrow"),
+    ]
+    body = build_digest(entries, ROSTER, T0 + timedelta(hours=2)).body
+    tvm, arrow = body.split("#8 ")
+    assert "#7 [tvm] [VOTE] Adopt" in tvm
+    assert "Bo Chen," in tvm
+    assert "(arrow)" not in tvm
+    assert arrow.startswith("[arrow] [VOTE] Adopt")
+    assert "Bo Chen (arrow)" in arrow
