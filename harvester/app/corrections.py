@@ -11,11 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from harvester.app import record
 from harvester.app.hold import settle_held
+from harvester.app.record import stored_roster
 from harvester.config import Settings
 from harvester.core.identity import identity_of
 from harvester.errors import SelectionError, UsageError
 from harvester.model import Dismissal
-from harvester.projects_config import roster_source, settings_for
+from harvester.projects_config import settings_for
 from harvester.store import corrections as stored
 from harvester.store import identities, messages, votes
 
@@ -136,7 +137,7 @@ async def _check_override(
 async def _check_member(
     connection: AsyncConnection, settings: Settings, where: str, member_id: str
 ) -> None:
-    roster = await votes.latest_roster(connection, roster_source(settings) or None)
+    roster = await stored_roster(connection, settings)
     known = {m.id.lower() for m in roster.members} if roster else set()
     if member_id.lower() not in known:
         raise SelectionError(where, f"no member {member_id!r} on the stored roster")

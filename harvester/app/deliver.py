@@ -27,7 +27,7 @@ from harvester.core.draft import as_email
 from harvester.errors import ConfigError, HarvesterError
 from harvester.mail import MailError, MailOptions, deliver
 from harvester.store import outbox
-from harvester.store.drafts import RESULT
+from harvester.store.drafts import REMINDER, RESULT
 
 log = logging.getLogger("harvester.mail")
 
@@ -210,6 +210,9 @@ async def _send(
     engine: AsyncEngine, settings: Settings, claim: outbox.Claim, *, worker: str, now: datetime
 ) -> Delivery:
     """One claimed row: compose, send, then record the outcome in a transaction of its own."""
+    if claim.kind == REMINDER and not claim.vote_open:  # retried until after the close
+        why = "not sent: the vote closed before its reminder went out"
+        return await _dropped(engine, claim, why, worker=worker)
     try:
         raw = compose(claim, settings, now)
         to, cc = recipients(claim, settings)
@@ -279,3 +282,11 @@ async def _post(
         metrics.POSTS_MADE.inc()
         log.info("draft %d posted: %s", claim.draft_id, where)
     return Delivery(claim.outbox_id, claim.draft_id, "sent", where)
+
+
+async def _dropped(engine: AsyncEngine, claim: outbox.Claim, why: str, *, worker: str) -> Delivery:
+    """A row not worth sending any more: failed for good, with why."""
+    async with engine.begin() as connection:
+        await outbox.mark_failed(connection, claim.outbox_id, worker, why, None)
+    log.info("draft %d %s", claim.draft_id, why)
+    return Delivery(claim.outbox_id, claim.draft_id, outbox.FAILED, why)

@@ -20,6 +20,7 @@ from harvester.app.fetch import Fetcher, kind_of
 from harvester.config import Settings, SourceKind
 from harvester.core import text
 from harvester.core.posts import marker_in, post_text
+from harvester.errors import HarvesterError
 from harvester.sources.replies import comment_on_issue, reply_on_topic
 from harvester.store import outbox
 
@@ -31,8 +32,18 @@ _CHANNELS = {SourceKind.GITHUB: outbox.GITHUB, SourceKind.DISCOURSE: outbox.DISC
 def post_targets(urls: list[str], settings: Settings) -> list[tuple[str, str]]:
     """(channel, thread URL) of each of the vote's threads the result is posted to."""
     wanted = post_channels(settings)
-    found = [(_CHANNELS.get(kind_of(url, settings)), url) for url in urls]
-    return [(channel, url) for channel, url in found if channel in wanted and channel]
+    if not wanted:
+        return []
+    found = [(_channel_of(url, settings), url) for url in urls]
+    return [(channel, url) for channel, url in found if channel in wanted]
+
+
+def _channel_of(url: str, settings: Settings) -> str:
+    """The channel a thread can be posted to; "" for a list thread or a local file."""
+    try:
+        return _CHANNELS.get(kind_of(url, settings), "")
+    except HarvesterError:  # a file's path, a URL of no known kind: nothing to post to
+        return ""
 
 
 async def queue_posts(

@@ -34,7 +34,7 @@ from harvester.sources.roster import (
     roster_text,
 )
 from harvester.sources.whimsy import Committee, list_committees
-from harvester.store import polls
+from harvester.store import polls, votes
 from harvester.store.votes import VoteRow
 
 log = logging.getLogger("harvester.daemon")
@@ -116,6 +116,7 @@ class Fleet(Watcher):
         if self.settings.foundation.enabled:
             await self._read_committees()
         self._follow(followed(self.settings, self._committees))
+        await self._file_unfiled()
         self._warn_idle()
         self._warn_shared()
         adopted = 0
@@ -160,6 +161,19 @@ class Fleet(Watcher):
             watchers[project.name] = current if keep and current else self._watcher(settings)
             self._strays.pop(project.name, None)  # polled before its first discovery
         self.watchers = watchers
+
+    async def _file_unfiled(self) -> None:
+        """With one project and no [daemon] roster left to count them, the votes stored before
+        it had a name (a config of one project moved into [[projects]]) are its own. Otherwise
+        they stay under no project: counted with [daemon]'s roster, or, with none, not closed
+        while no roster counts them."""
+        if len(self.watchers) != 1 or "" in self.watchers or self.settings.daemon.roster:
+            return
+        (name,) = self.watchers
+        async with self.engine.begin() as connection:
+            moved = await votes.file_unfiled(connection, name)
+        if moved:
+            log.info("%d vote(s) stored under no project are now %s's", moved, name)
 
     def _warn_idle(self) -> None:
         """A [[projects]] entry that only adds to a committee of [foundation] watches nothing

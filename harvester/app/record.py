@@ -25,7 +25,7 @@ from harvester.model import (
     Status,
     Value,
 )
-from harvester.projects_config import roster_source, settings_for
+from harvester.projects_config import follows_many, roster_source, settings_for
 from harvester.store import corrections as stored_corrections
 from harvester.store import identities, votes
 from harvester.store import messages as stored
@@ -39,7 +39,9 @@ async def record_result(
     if roster.members:
         await votes.save_roster(connection, roster, now)
     title = vote_title(result.tally.title)
-    vote_id = await votes.ensure_vote(connection, vote_key(title), title, now)
+    vote_id = await _tracked_vote(connection, result) or await votes.ensure_vote(
+        connection, vote_key(title), title, now
+    )
     for thread in result.sources:
         await stored.save_thread(connection, thread, now)
         await votes.link_thread(connection, vote_id, thread.url)
@@ -97,13 +99,33 @@ async def recount(
         raise SelectionError(f"vote {vote_id}", "no such vote in the database")
     settings = settings_for(settings, vote.project)
     if roster is None:
-        roster = await votes.latest_roster(connection, roster_source(settings) or None)
+        roster = await stored_roster(connection, settings)
     # A vote the clock or its policy closed keeps ballots after its cut-off out.
     by_time = vote.closed_by in ("deadline", "decided")
     closed = vote.closes_at if vote.status != votes.OPEN and by_time else None
     return await count_stored(
         connection, vote_id, roster or Roster(members=()), settings, now, rule, closed
     )
+
+
+async def _tracked_vote(connection: AsyncConnection, result: VoteResult) -> int | None:
+    """The stored vote one of these threads already belongs to (a daemon's, of any project):
+    a one-off harvest of it adds to that vote rather than starting a second one."""
+    for thread in result.sources:
+        found = await votes.vote_of_thread(connection, thread.url)
+        if found is not None:
+            return found
+    return None
+
+
+async def stored_roster(connection: AsyncConnection, settings: Settings) -> Roster | None:
+    """The newest snapshot of the roster these (a project's) settings name. A config of one
+    project without a roster of its own takes the newest of any (a one-off harvest's --roster);
+    a config of many never guesses another project's."""
+    source = roster_source(settings)
+    if source:
+        return await votes.latest_roster(connection, source)
+    return None if follows_many(settings) else await votes.latest_roster(connection, None)
 
 
 async def count_stored(

@@ -27,13 +27,13 @@ from harvester.app.harvest import is_url
 from harvester.app.hold import must_hold
 from harvester.app.post import queue_posts
 from harvester.app.record import count_stored, final_status, save_count
-from harvester.app.remind import next_reminder, queue_reminder
+from harvester.app.remind import queue_reminder
 from harvester.app.thread_polls import QuietPolls, ThreadPoller
+from harvester.app.verdicts import clock_matters_at, decide_end
 from harvester.config import Settings
-from harvester.core.closing import Verdict, decide_closing
 from harvester.core.schedule import next_poll
 from harvester.errors import HarvesterError
-from harvester.model import Closing, Roster
+from harvester.model import Roster
 from harvester.projects_config import roster_source
 from harvester.sources.roster import load_roster
 from harvester.store import drafts, outbox, polls, votes
@@ -67,6 +67,7 @@ class Watcher:
     # clock alone can change its count (its minimum time): an unchanged poll before then of a
     # vote counted with the current roster needs no recount
     _counted: dict[int, tuple[str, datetime | None]] = field(default_factory=dict)
+    _held_without_roster: set[int] = field(default_factory=set)  # said once a vote
     # Reads the roster (spec, committee); None: the fetcher, or the file. The watchers of a
     # daemon of many projects share one that reads each document once a discovery round.
     read_roster: Callable[[str, str | None], Awaitable[Roster]] | None = None
@@ -268,31 +269,23 @@ class Watcher:
             if current is None or current.status != votes.OPEN:
                 return None
             result = await self.count(connection, current, now, roster=roster)
-            verdict = closing_verdict(result, current, now)
-            if verdict.extend_to is not None:
-                await self._extend(connection, current, verdict.extend_to)
+            verdict = await decide_end(
+                connection,
+                current,
+                result,
+                now,
+                lambda at: self.recount(connection, current, now, cut_off=at),
+                self._held_without_roster,
+            )
             if not verdict.close:
                 who = roster or await self.roster(connection)
                 await queue_reminder(connection, vote.id, result, who, self.settings, now)
             fresh = await votes.get_vote(connection, vote.id)
         assert fresh is not None
-        self._counted[vote.id] = (key, self._clock_matters_at(result, now))
+        self._counted[vote.id] = (key, clock_matters_at(result, self.settings, now))
         if verdict.close:
             return await self.close(fresh, verdict.close, verdict.cut_off)
         return result
-
-    def _clock_matters_at(self, result: VoteResult, now: datetime) -> datetime | None:
-        """The next moment the clock alone changes what a poll does: the minimum time passes
-        (the rule may hold then), or the reminder falls due."""
-        earliest = result.tally.window.earliest_close
-        ahead = [t for t in (earliest, next_reminder(result, self.settings, now)) if t and t > now]
-        return min(ahead, default=None)
-
-    async def _extend(self, connection: AsyncConnection, vote: VoteRow, until: datetime) -> None:
-        await votes.set_schedule(connection, vote.id, closes_at=until)
-        await polls.poll_by(connection, vote.id, until)
-        if vote.closes_at != until:
-            log.info("vote %d: short of ballots, extended to %s", vote.id, until.isoformat())
 
     @cached_property
     def threads(self) -> ThreadPoller:
@@ -323,7 +316,7 @@ class Watcher:
         await save_count(connection, vote.id, result, now)
         window = result.tally.window
         deadline = window.closes_at or window.earliest_close
-        if deadline is not None:
+        if deadline is not None and deadline > now:  # one passed is decided by this very poll
             await polls.poll_by(connection, vote.id, deadline)
         return result
 
@@ -396,9 +389,3 @@ def _roster_key(roster: Roster | None) -> str:
 def uniform_jitter(spread: float) -> Callable[[], float]:
     generator = random.Random()
     return lambda: generator.uniform(1 - spread, 1 + spread)
-
-
-def closing_verdict(result: VoteResult, vote: VoteRow, now: datetime) -> Verdict:
-    """Whether the vote is over now, by the closing policy of its profile."""
-    closing = result.profile.closing if result.profile else Closing()
-    return decide_closing(closing, result.tally, result.outcome, vote.closes_at, now)

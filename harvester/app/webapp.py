@@ -14,15 +14,16 @@ from typing import Any
 
 from aiohttp import web
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from harvester import metrics
 from harvester.app import corrections
+from harvester.app.record import stored_roster
 from harvester.config import Settings
 from harvester.core.report import iso_or_none, iso_utc
 from harvester.errors import HarvesterError
-from harvester.model import Dismissal
-from harvester.projects_config import roster_source, settings_for
+from harvester.model import Dismissal, Roster
+from harvester.projects_config import follows_many, settings_for
 from harvester.store import corrections as stored_corrections
 from harvester.store import people, votes
 from harvester.web import Backend, Correction, IdentityJudgement, Security, create_app
@@ -92,18 +93,17 @@ class DatabaseBackend(Backend):
         return detail
 
     async def roster(self, project: str = "") -> dict[str, Any] | None:
-        source = roster_source(settings_for(self.settings, project))
         async with self.engine.connect() as connection:
-            found = await votes.latest_roster(connection, source or None)
+            found = await stored_roster(connection, settings_for(self.settings, project))
         if found is None:
             return None
         return {"source": found.source, "taken_at": None, "members": votes.roster_json(found)}
 
     async def person(self, member_id: str) -> dict[str, Any] | None:
         async with self.engine.connect() as connection:
-            roster = await votes.latest_roster(connection, roster_source(self.settings) or None)
+            rosters = await _rosters_of_person(connection, self.settings)
             record = await people.person_record(connection, member_id)
-        members = votes.roster_json(roster) if roster is not None else []
+        members = [m for roster in rosters for m in votes.roster_json(roster)]
         member = next((m for m in members if m["id"] == member_id), None)
         if member is None and not record.ballots:
             return None
@@ -286,3 +286,12 @@ def _mail(line: votes.DraftLine) -> dict[str, Any]:
         "target": line.target or None,
         "detail": line.detail or None,
     }
+
+
+async def _rosters_of_person(connection: AsyncConnection, settings: Settings) -> list[Roster]:
+    """Where a person is looked up: the config's roster, or with many projects each project's
+    newest snapshot (a member of any of them)."""
+    if follows_many(settings):
+        return await votes.newest_rosters(connection)
+    found = await stored_roster(connection, settings)
+    return [found] if found is not None else []

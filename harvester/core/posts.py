@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from harvester.core import text
 from harvester.model import Draft, Message
@@ -29,10 +30,34 @@ def marker_in(lines: Iterable[str]) -> str:
     return ""
 
 
-def is_ours(message: Message) -> bool:
+def own_marker(message: Message) -> str:
+    """The reference of a marker among the message's own lines, or ""."""
     if MARKER not in message.body.lower():  # cheap: almost no message holds it
-        return False
-    return bool(marker_in(text.own_lines(message)))
+        return ""
+    return marker_in(text.own_lines(message))
+
+
+@dataclass
+class OurPosts:
+    """What a vote's reading found of harvester's own writing: the first message carrying each
+    marker is ours. A later one carrying the same marker is a person's reply that pasted ours
+    without quote marks: it is read, and the thread's quotation rule removes what it copied."""
+
+    markers: set[str] = field(default_factory=set)
+    urls: set[str] = field(default_factory=set)
+
+    def claims(self, message: Message) -> bool:
+        ref = own_marker(message)
+        if not ref or ref in self.markers:
+            return False
+        self.markers.add(ref)
+        self.urls.add(message.url)
+        return True
+
+
+def is_ours(message: Message) -> bool:
+    """Carries a marker of its own (alone, without the thread: see OurPosts)."""
+    return bool(own_marker(message))
 
 
 def post_text(draft: Draft, ref: str) -> str:

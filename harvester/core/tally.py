@@ -18,7 +18,7 @@ from harvester.core import (
     window,
 )
 from harvester.core.identity import voter_key
-from harvester.core.posts import is_ours
+from harvester.core.posts import OurPosts
 from harvester.core.reading import Read
 from harvester.core.voted_on import voted_on
 from harvester.errors import SelectionError
@@ -97,10 +97,9 @@ def _is_closing(message: Message) -> bool:
 
 
 def _is_read(message: Message, call: Message) -> bool:
-    """Read for ballots: from the call on, but not an announcement nor what harvester wrote."""
-    return (
-        message.sent_at >= call.sent_at and not _is_announcement(message) and not is_ours(message)
-    )
+    """Read for ballots: from the call on, but not an announcement (what harvester wrote: the
+    run's OurPosts)."""
+    return message.sent_at >= call.sent_at and not _is_announcement(message)
 
 
 def _is_announcement(message: Message) -> bool:
@@ -316,6 +315,7 @@ class _Run:
     items: list[ReviewItem] = field(default_factory=list)
     rounds: list[Round] = field(default_factory=list)
     known: quotes.KnownText = field(default_factory=quotes.KnownText)
+    ours: OurPosts = field(default_factory=OurPosts)
     caller: str = ""  # the caller's voter key: only they call the vote again
     overrides: dict[str, Override] = field(default_factory=dict)
     closing: Read | None = None  # the comment that closed the vote, when one did
@@ -436,7 +436,7 @@ def count_votes(sources: Sequence[Thread], roster: Roster, opts: TallyOptions) -
     for message in messages:
         visible = quotes.Words(text.visible_lines(message))
         read = None
-        if _is_read(message, call):
+        if _is_read(message, call) and not run.ours.claims(message):
             read = run.read(message, visible)
         own = read.own if read is not None and read.message is message else None
         run.known.add(visible, own)
@@ -490,7 +490,11 @@ def _result_text(messages: Sequence[Message], call: Message, run: _Run) -> Resul
     """The [RESULT] mail (the first after the last round's call), else the comment that closed
     the vote."""
     for message in messages:
-        if _is_announcement(message) and message.sent_at >= call.sent_at and not is_ours(message):
+        if (
+            _is_announcement(message)
+            and message.sent_at >= call.sent_at
+            and message.url not in run.ours.urls
+        ):
             own = tuple(text.own_lines(message))
             return ResultText(message.url, message.subject, own)
     if run.win.closed_by == "closing-comment" and run.closing is not None:

@@ -51,7 +51,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from harvester.errors import SelectionError
 from harvester.model import Draft
 from harvester.store.drafts import RESULT, draft_of_row, load_draft
-from harvester.store.tables import drafts, outbox, utc
+from harvester.store.tables import drafts, outbox, utc, votes
 
 PENDING, SENDING, SENT, FAILED, HELD = "pending", "sending", "sent", "failed", "held"
 MAIL, GITHUB, DISCOURSE = "mail", "github", "discourse"  # channels
@@ -68,6 +68,7 @@ class Claim:
     channel: str = MAIL
     target: str = ""  # a mail's recipients (empty: [mail] to); a post's issue or topic URL
     kind: str = RESULT  # of the draft: a result or a reminder
+    vote_open: bool = False  # the draft's vote is still open (a reminder is for such a vote)
 
 
 @dataclass(frozen=True)
@@ -112,17 +113,21 @@ async def enqueue(
     statement = _insert(connection)(outbox).values(
         draft_id=draft_id,
         channel=channel,
-        target=target or None,
+        target=target or "",
         state=HELD if held else PENDING,
         attempts=0,
         message_id=message_id,
         next_attempt_at=utc(now),
     )
     await connection.execute(
-        statement.on_conflict_do_nothing(index_elements=["draft_id", "channel"])
+        statement.on_conflict_do_nothing(index_elements=["draft_id", "channel", "target"])
     )
     found = await connection.execute(
-        select(outbox.c.id).where(outbox.c.draft_id == draft_id, outbox.c.channel == channel)
+        select(outbox.c.id).where(
+            outbox.c.draft_id == draft_id,
+            outbox.c.channel == channel,
+            outbox.c.target == (target or ""),
+        )
     )
     return int(found.scalar_one())
 
@@ -219,8 +224,10 @@ async def _claim(connection: AsyncConnection, outbox_id: int) -> Claim:
                 drafts.c.body,
                 drafts.c.in_reply_to,
                 drafts.c.references,
+                votes.c.status,
             )
             .join(drafts, drafts.c.id == outbox.c.draft_id)
+            .join(votes, votes.c.id == drafts.c.vote_id)
             .where(outbox.c.id == outbox_id)
         )
     ).one()
@@ -233,6 +240,7 @@ async def _claim(connection: AsyncConnection, outbox_id: int) -> Claim:
         channel=row.channel,
         target=row.target or "",
         kind=row.kind,
+        vote_open=row.status == "open",
     )
 
 
@@ -247,7 +255,13 @@ async def claim_draft(
 ) -> Claim:
     """Claim one queued draft for an operator's `harvest send ID`, due or not. A draft being
     sent, or already sent (unless `again`), is a SelectionError with one line saying why."""
-    query = select(outbox).where(outbox.c.draft_id == draft_id, outbox.c.channel == channel)
+    # With two of a channel (two issues of one vote), the one not yet sent first.
+    query = (
+        select(outbox)
+        .where(outbox.c.draft_id == draft_id, outbox.c.channel == channel)
+        .order_by(outbox.c.state == SENT, outbox.c.id)
+        .limit(1)
+    )
     row = (await connection.execute(_locked(query, skip=False))).first()
     if row is None:
         known = await load_draft(connection, draft_id) is not None

@@ -198,7 +198,8 @@ outbox = Table(
     Column("draft_id", ForeignKey("drafts.id", ondelete="CASCADE"), nullable=False),
     # "mail", "github" (a comment on the issue) or "discourse" (a reply on the topic)
     Column("channel", String(20), nullable=False, default="mail", server_default="mail"),
-    Column("target", Text, nullable=True),  # the issue or topic a post goes to
+    # a mail's recipients ("": [mail] to), or the issue or topic a post goes to
+    Column("target", Text, nullable=False, default="", server_default=""),
     Column("state", String(10), nullable=False, default="pending"),  # pending sending sent failed
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", Text, nullable=True),
@@ -207,7 +208,7 @@ outbox = Table(
     _when("sent_at", nullable=True),
     Column("message_id", Text, nullable=True),
     _when("next_attempt_at", nullable=True),  # a failed send is retried from then on
-    UniqueConstraint("draft_id", "channel", name="uq_outbox_draft_channel"),
+    UniqueConstraint("draft_id", "channel", "target", name="uq_outbox_draft_channel"),
 )
 
 harvest_runs = Table(

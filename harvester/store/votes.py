@@ -358,6 +358,27 @@ async def save_roster(connection: AsyncConnection, roster: Roster, now: datetime
     )
 
 
+async def file_unfiled(connection: AsyncConnection, project: str) -> int:
+    """Votes stored under no project (before [[projects]], or by a one-off harvest) go to
+    `project`, except one whose subject that project already has; returns how many."""
+    taken = select(votes.c.key).where(votes.c.project == project).scalar_subquery()
+    moved = await connection.execute(
+        update(votes)
+        .where(votes.c.project == "", votes.c.key.not_in(taken))
+        .values(project=project)
+    )
+    return int(moved.rowcount or 0)
+
+
+async def newest_rosters(connection: AsyncConnection) -> list[Roster]:
+    """The newest snapshot of each roster source, by source."""
+    sources = await connection.execute(
+        select(roster_snapshots.c.source).distinct().order_by(roster_snapshots.c.source)
+    )
+    found = [await latest_roster(connection, source) for (source,) in sources.all()]
+    return [roster for roster in found if roster is not None]
+
+
 async def latest_roster(connection: AsyncConnection, source: str | None) -> Roster | None:
     """The newest snapshot of `source`, or of any roster when None."""
     query = select(roster_snapshots.c.source, roster_snapshots.c.members)

@@ -101,3 +101,26 @@ def test_a_decided_vote_closes_before_the_end_its_call_names(
         assert rows[1].closes_at == w.t0 + timedelta(hours=73)
     else:
         assert rows[1].closes_at == w.t0 + timedelta(days=7)
+
+
+def test_a_ballot_just_after_a_step_the_vote_was_short_at_counts(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Short at 96 h, so extended to 120 h; Carol's +1 at 96.2 h (polled at 96.5 h) is in
+    time, and the vote closes at 120 h with it."""
+    upgrade(database_url)
+    with world(database_url, tmp_path) as w:
+        w.fill()
+        settings = profile_settings(w, close="extend", extend_hours=24, max_hours=168)
+
+        async def run() -> list[Any]:
+            before = await poll_at(w, settings, [73])
+            add_ballot(w, 2, "Carol Cruz <carol@apache.org>", 96.2)
+            return before + await poll_at(w, settings, [96.5, 121])
+
+        _, after_step, closed = asyncio.run(run())
+        final = asyncio.run(w.tally(closed.id))
+    assert (after_step.status, after_step.closes_at) == (votes.OPEN, w.t0 + timedelta(hours=120))
+    assert (closed.status, closed.closes_at) == ("passed", w.t0 + timedelta(hours=120))
+    assert final is not None
+    assert final["counts"]["binding"]["+1"] == 3

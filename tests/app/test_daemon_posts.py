@@ -15,7 +15,7 @@ import pytest
 from harvester.app.cli import main
 from harvester.app.deliver import Delivery, deliver_pending, send_post
 from harvester.app.fetch import Fetcher, http_options
-from harvester.app.post import Poster
+from harvester.app.post import Poster, post_targets
 from harvester.app.watch import Watcher
 from harvester.config import Settings
 from harvester.sources.http import HttpClient
@@ -239,3 +239,15 @@ def test_a_post_that_failed_for_good_is_sent_again_by_the_operator(
     assert "gave up after 5 attempts" in refused[-1].detail
     assert sent.state == "sent"
     assert len(comments) == 1
+
+
+def test_only_issues_and_topics_are_posted_to_and_a_file_thread_is_no_error(
+    tmp_path: Path,
+) -> None:
+    issue, topic = "https://github.com/apache/tvm/issues/9", "https://discuss.tvm.apache.org/t/v/7"
+    urls = [str(tmp_path / "vote.mbox"), "https://lists.apache.org/thread/abc", issue, topic]
+    on = Settings.model_validate(
+        {"post": {"github": True}, "sources": {"github": {"token": TOKEN}}}
+    )
+    assert post_targets(urls, on) == [("github", issue)]
+    assert post_targets(urls, Settings()) == []  # off: not even looked at

@@ -293,6 +293,40 @@ def test_a_vote_found_before_projects_were_named_still_closes(
         asyncio.run(before_projects(w, arrow_roster))
 
 
+async def roster_moved_into_a_project(w: World) -> None:
+    await running(w, w.settings(), lambda: counted(w, 1), "the count of the config's one vote")
+    settings = many(
+        w,
+        {
+            "projects": [
+                {
+                    "name": "tvm",
+                    "roster": str(w.roster),
+                    "lists": ["dev@tvm.apache.org"],
+                    "categories": [f"{w.discourse.url}/c/votes/5"],
+                    "repos": ["apache/tvm"],
+                }
+            ]
+        },
+    )
+    w.clock.now = w.t0 + timedelta(hours=73)
+    await running(w, settings, lambda: _mails(w, 1), "the result mail of the earlier vote")
+    (after,) = await w.votes()
+    assert (after.project, after.status) == ("tvm", "passed")  # its roster moved with it
+
+
+def test_a_vote_found_before_its_roster_moved_into_the_one_project_is_that_projects(
+    database_url: str, tmp_path: Path
+) -> None:
+    upgrade(database_url)
+    with world(database_url, tmp_path) as w:
+        w.fill()
+        w.discourse.add_post(
+            77, FakePost("carol", "<p>+1 (binding)</p>", w.t0 + timedelta(hours=2), name="Carol")
+        )
+        asyncio.run(roster_moved_into_a_project(w))
+
+
 # -- a list two projects watch ----------------------------------------------------------------
 
 

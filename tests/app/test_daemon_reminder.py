@@ -10,6 +10,8 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from harvester.app.deliver import deliver_pending
 from harvester.app.watch import Watcher
 from harvester.config import Settings
@@ -98,3 +100,47 @@ def test_without_its_own_recipients_the_reminder_goes_to_the_watched_list(
         assert asyncio.run(polls_and_sends(w, settings, [50])) == [1]
         (reminder,) = w.smtp.received
     assert reminder.rcpt_tos == ("dev@tvm.apache.org",)
+
+
+def test_a_reminder_still_queued_when_the_vote_closes_is_not_sent(
+    database_url: str, tmp_path: Path
+) -> None:
+    upgrade(database_url)
+    with world(database_url, tmp_path) as w:
+        w.fill()
+        settings = reminder_settings(w)
+
+        async def nothing(watcher: Watcher) -> None:
+            return None
+
+        asyncio.run(polled_at(w, settings, [49, 73], nothing))  # queued, then the vote closed
+        counts = asyncio.run(polls_and_sends(w, settings, [74]))
+        rows = asyncio.run(w.outbox())
+    assert counts == [1]  # the result only
+    (sent,) = w.smtp.received
+    assert sent.message()["Subject"].startswith("[RESULT]")
+    reminder = next(r for r in rows if r.target == "dev@tvm.apache.org")
+    assert (reminder.state, reminder.detail) == (
+        "failed",
+        "not sent: the vote closed before its reminder went out",
+    )
+
+
+def test_a_vote_without_a_roster_is_not_closed_by_the_clock(
+    database_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    upgrade(database_url)
+    caplog.set_level("WARNING", logger="harvester")
+    with world(database_url, tmp_path) as w:
+        w.fill()
+        settings = w.settings(daemon={"roster": ""})
+
+        async def the_vote(watcher: Watcher) -> Any:
+            (row,) = await w.votes()
+            return row
+
+        rows = asyncio.run(polled_at(w, settings, [73, 80], the_vote))
+        mails = asyncio.run(w.outbox())
+    assert [r.status for r in rows] == [votes.OPEN, votes.OPEN]
+    assert mails == []
+    assert caplog.text.count("but its roster is empty") == 1  # said once

@@ -58,3 +58,18 @@ def test_a_reply_quoting_our_post_is_read() -> None:
     assert not is_ours(reply)
     tally = count_votes([thread(call(), reply)], ROSTER, TallyOptions())
     assert [b.member_id for b in tally.ballots] == ["zoe"]
+
+
+def test_a_reply_pasting_our_reminder_without_quote_marks_is_read() -> None:
+    """Outlook-style: the member's +1 above a copy of the reminder with no "> " at all."""
+    reminder = mail(
+        5,
+        "The vote may close soon.\n\nSent once by harvester, which counts this vote.\n"
+        "harvester-ref: reminder\n",
+        name="harvester",
+        address="harvester@tvm.example.org",
+    )
+    pasted = "+1 (binding)\n\nFrom: harvester\nSent: Monday\n\n" + reminder.body
+    reply = mail(6, pasted, address="zoe@apache.org")
+    tally = count_votes([thread(call(), reminder, reply)], ROSTER, TallyOptions())
+    assert [b.member_id for b in tally.ballots] == ["zoe"]

@@ -237,7 +237,7 @@ def test_concurrent_claimers_on_separate_engines_never_share_a_row(db: str) -> N
     assert all(r.state == "sending" and r.attempts == 1 for r in rows(db))
 
 
-def test_a_draft_has_one_row_a_channel_and_claims_keep_to_their_channels(db: str) -> None:
+def test_one_row_a_draft_channel_and_target_and_claims_keep_to_their_channels(db: str) -> None:
     async def work(connection: AsyncConnection) -> list[int]:
         vote_id = await new_vote(connection)
         draft_id = await drafts.save_draft(connection, vote_id, DRAFT, NOW)
@@ -246,13 +246,18 @@ def test_a_draft_has_one_row_a_channel_and_claims_keep_to_their_channels(db: str
             await outbox.enqueue(connection, draft_id, NOW, "a@x", target="private@x.org"),
             await outbox.enqueue(connection, draft_id, NOW, "b@x", channel="github", target=issue),
             await outbox.enqueue(connection, draft_id, NOW, "c@x", channel="github", target=issue),
+            await outbox.enqueue(
+                connection, draft_id, NOW, "d@x", channel="github", target=issue + "0"
+            ),
         ]
 
-    mail_row, post_row, again = run(db, work)
-    assert again == post_row != mail_row  # queued once a channel
+    mail_row, post_row, again, second_issue = run(db, work)
+    assert again == post_row != mail_row  # queued once a channel and target
+    assert second_issue not in (mail_row, post_row)  # a vote of two issues: a post on each
     assert [(r.channel, r.target, r.message_id) for r in rows(db)] == [
         ("mail", "private@x.org", "a@x"),
         ("github", "https://github.com/apache/tvm/issues/9", "b@x"),
+        ("github", "https://github.com/apache/tvm/issues/90", "d@x"),
     ]
     posts = run(db, lambda c: outbox.claim_next(c, "w1", NOW, ("github",)))
     assert posts is not None

@@ -1,7 +1,7 @@
 """outbox channels: a draft has a kind (the result, or a reminder before the vote closes) and
 goes out on one or more channels (the mail, a comment on the GitHub issue, a reply on the
-Discourse topic), each once: one outbox row per draft and channel, with the issue or topic it is
-posted to
+Discourse topic), each once: one outbox row per draft, channel and target (the mail's
+recipients, or the issue or topic it is posted to: a vote may have two of them)
 
 Revision ID: 0009
 Revises: 0008
@@ -33,9 +33,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("outbox") as batch:
         batch.add_column(sa.Column("channel", sa.String(20), nullable=False, server_default="mail"))
-        batch.add_column(sa.Column("target", sa.Text(), nullable=True))
+        batch.add_column(sa.Column("target", sa.Text(), nullable=False, server_default=""))
         batch.drop_constraint("uq_outbox_draft_id", type_="unique")
-        batch.create_unique_constraint("uq_outbox_draft_channel", ["draft_id", "channel"])
+        batch.create_unique_constraint("uq_outbox_draft_channel", ["draft_id", "channel", "target"])
 
 
 def downgrade() -> None:
