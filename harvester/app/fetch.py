@@ -7,8 +7,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
+from harvester.app.mail_votes import split_vote_url, vote_groups
 from harvester.config import Settings, SourceKind
-from harvester.core import threads
 from harvester.core.clean import clean_thread
 from harvester.errors import SelectionError, SourceError, UsageError
 from harvester.model import Message, Roster, Thread, ThreadUpdate
@@ -81,23 +81,6 @@ def kind_of(url: str, settings: Settings) -> SourceKind:
     )
 
 
-# A mail file may hold several votes; each is stored as its own thread, keyed by the file and
-# its call: "dev.mbox#mid:<call's Message-ID>" (the call's own mid: URL). Stable while the file
-# grows, and it tells a reader of `sources[].url` which vote of the file it is.
-VOTE_FRAGMENT = "#mid:"
-
-
-def vote_thread_url(where: str, call: Message) -> str:
-    """The URL of the vote `call` opens in the mail file or download `where`."""
-    return f"{where}#{call.url}"
-
-
-def split_vote_url(url: str) -> tuple[str, str]:
-    """(the file or download, the call's mid: URL or "") of a vote thread's URL."""
-    base, sep, quoted = url.rpartition(VOTE_FRAGMENT)
-    return (base, VOTE_FRAGMENT[1:] + quoted) if sep else (url, "")
-
-
 def with_cut_warning(threads: list[Thread], last: Message | None) -> list[Thread]:
     """A mail file that ends mid-message: the warning goes to the thread of its last message,
     whose count may miss what was cut (the tally lists it for review)."""
@@ -110,19 +93,11 @@ def with_cut_warning(threads: list[Thread], last: Message | None) -> list[Thread
 
 
 def mail_threads(where: str, messages: Sequence[Message]) -> list[Thread]:
-    """The vote threads in a mail file or download: by References, then linked by subject.
-    Each is its own thread (`vote_thread_url`); `where` with a vote's fragment gives that one."""
-    base, wanted = split_vote_url(where)
-    kind = "eml" if base.lower().endswith(".eml") else "mbox"
-    found = []
-    for group in threads.group_votes(threads.split_threads(messages)):
-        call = threads.find_call(group) or group[0]  # group_votes keeps only groups with a call
-        if wanted and call.url != wanted:
-            continue
-        title = threads.vote_title(call.subject)
-        url = vote_thread_url(base, call)
-        found.append(Thread(kind=kind, url=url, messages=tuple(group), title=title))
-    return found
+    """The vote threads in a mail file or download (app/mail_votes.py)."""
+    return [
+        Thread(kind=g.kind, url=g.url, messages=tuple(g.mails), title=g.title)
+        for g in vote_groups(where, messages)
+    ]
 
 
 @dataclass

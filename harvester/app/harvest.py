@@ -15,9 +15,9 @@ from harvester.app.fetch import (
     Fetcher,
     mail_threads,
     read_limits,
-    split_vote_url,
     with_cut_warning,
 )
+from harvester.app.mail_votes import split_vote_url
 from harvester.app.workers import Bars, Workers
 from harvester.config import Settings
 from harvester.core.clean import clean_thread

@@ -11,15 +11,27 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from harvester.app.arguments import parse_rule
-from harvester.app.counting import VoteResult
-from harvester.app.fetch import Fetcher, http_options
-from harvester.app.harvest import HarvestRequest, harvest, tally_vote
+from harvester.app.counting import Counting, VoteResult
+from harvester.app.fetch import Fetcher, http_options, read_limits
+from harvester.app.harvest import (
+    HarvestRequest,
+    harvest,
+    is_regular_file,
+    is_url,
+    load_request_roster,
+    tally_vote,
+)
+from harvester.app.mail_votes import split_vote_url
 from harvester.app.output import as_email_text, as_json_line, as_text
 from harvester.app.progress import TerminalProgress
+from harvester.app.workers import Workers
 from harvester.config import Settings, load_settings
 from harvester.errors import SelectionError, UsageError
-from harvester.model import Status, is_sane_time
+from harvester.model import Roster, Status, is_sane_time
 from harvester.sources.http import HttpClient
+from harvester.sources.mbox import is_mbox
+
+NO_ROSTER = "harvest: warning: no --roster given: every vote is counted as non-binding\n"
 
 
 def parse_closes_at(raw: str | None) -> datetime | None:
@@ -74,6 +86,38 @@ async def _harvest(
     async with HttpClient(http_options(settings)) as client:
         fetcher = Fetcher(client, settings, progress.for_source)
         return await harvest(request, settings, now, fetcher, progress.bar)
+
+
+def is_one_archive(request: HarvestRequest, fmt: str) -> bool:
+    """A harvest that prints the votes of one mbox file and keeps nothing: counted a vote at a
+    time (app/archive_votes.py), so a large archive's votes are never all held."""
+    if len(request.threads) != 1 or request.keep_sources or fmt not in ("json", "text"):
+        return False
+    path = split_vote_url(request.threads[0])[0]
+    return not is_url(path) and is_regular_file(path) and is_mbox(path)
+
+
+async def _roster(request: HarvestRequest, settings: Settings, err: TextIO) -> Roster:
+    progress = TerminalProgress(err)
+    async with HttpClient(http_options(settings)) as client:
+        return await load_request_roster(request, Fetcher(client, settings, progress.for_source))
+
+
+def _archive_lines(
+    request: HarvestRequest, fmt: str, settings: Settings, now: datetime, err: TextIO
+) -> Iterator[str]:
+    """The output of one mbox's harvest, a chunk of votes at a time."""
+    from harvester.app import archive_votes  # only for an archive: it loads the counting
+
+    roster = asyncio.run(_roster(request, settings, err))
+    limits = read_limits(settings)
+    how = archive_votes.HowCounted(
+        roster, Counting.of(settings), now, request.rule, request.closes_at, limits, fmt
+    )
+    spec = request.threads[0]
+    with Workers(request.jobs, TerminalProgress(err).bar) as workers:
+        plans = archive_votes.vote_plans(spec, request.match, limits, workers)
+        yield from archive_votes.counted_lines(split_vote_url(spec)[0], plans, how, workers)
 
 
 @dataclass(frozen=True)
@@ -152,6 +196,11 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     settings = load_settings(args.config, os.environ)
     request = request_from(args)
     now = datetime.now(UTC)
+    if is_one_archive(request, args.format):
+        out.writelines(_archive_lines(request, args.format, settings, now, err))
+        if not request.roster:
+            err.write(NO_ROSTER)
+        return 0
     results = asyncio.run(_harvest(request, settings, now, err))
     if args.db:
         from harvester.app.db_command import database_errors
@@ -161,6 +210,6 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         results = [k.result for k in kept]
         err.write(_kept_line(args.db, kept))
     if not request.roster:
-        err.write("harvest: warning: no --roster given: every vote is counted as non-binding\n")
+        err.write(NO_ROSTER)
     out.writelines(render(results, args.format, settings, now))
     return 0

@@ -190,7 +190,8 @@ class Watcher:
         """Claim these due votes (the ones no other replica took first), poll them, plan their
         next polls. The lease covers polling the whole batch."""
         async with tick.begin():
-            claimed = await polls.claim_polls(tick, [v.id for v in batch], now, lease)
+            ids, project = [v.id for v in batch], self.settings.daemon.project
+            claimed = await polls.claim_polls(tick, ids, now, lease, project=project)
             mine = [vote for vote in batch if vote.id in claimed]
             urls = await votes.thread_urls_for(tick, [v.id for v in mine])
             cursors = await polls.last_cursors(tick, [u for v in mine for u in urls[v.id]])

@@ -5,8 +5,28 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Protocol, TypeVar
 
 from harvester.model import Message
+
+
+class Linked(Protocol):
+    """What threading reads of a message: a Message, or a mail known by its header alone."""
+
+    @property
+    def source_id(self) -> str: ...
+    @property
+    def in_reply_to(self) -> str: ...
+    @property
+    def references(self) -> tuple[str, ...]: ...
+    @property
+    def subject(self) -> str: ...
+    @property
+    def sent_at(self) -> datetime: ...
+
+
+M = TypeVar("M", bound=Linked)
 
 _PREFIX = re.compile(
     r"^\s*(?:(?:re|fwd?|aw|wg|sv|antw|回复|答复|转发)\s*(?:\[\d+\])?\s*[:：]\s*|\[[^\]]*\]\s*)+",
@@ -62,7 +82,7 @@ def _find(parent: dict[str, str], key: str) -> str:
     return key
 
 
-def split_threads(messages: Iterable[Message]) -> list[list[Message]]:
+def split_threads(messages: Iterable[M]) -> list[list[M]]:
     """Group messages that share a Message-ID through In-Reply-To or References, oldest first."""
     parent: dict[str, str] = {}
     ordered = sorted(messages, key=lambda m: m.sent_at)
@@ -75,7 +95,7 @@ def split_threads(messages: Iterable[Message]) -> list[list[Message]]:
         root = _find(parent, ids[0])
         for ident in ids[1:]:
             parent[_find(parent, ident)] = root
-    groups: dict[str, list[Message]] = {}
+    groups: dict[str, list[M]] = {}
     for message in ordered:
         groups.setdefault(_find(parent, message.source_id), []).append(message)
     return list(groups.values())
@@ -113,10 +133,10 @@ class VoteLinks:
         return True
 
 
-def group_votes(threads: Sequence[list[Message]]) -> list[list[Message]]:
+def group_votes(threads: Sequence[list[M]]) -> list[list[M]]:
     """Threads of one vote, linked by subject: the [VOTE] thread, a reply that lost its
     References, and the [RESULT]/[CANCEL] mail sent as a new thread."""
-    votes: dict[str, list[Message]] = {}
+    votes: dict[str, list[M]] = {}
     for thread in threads:
         subjects = [m.subject for m in thread]
         if not any(is_vote_subject(s) or is_result_subject(s) for s in subjects):
@@ -127,7 +147,7 @@ def group_votes(threads: Sequence[list[Message]]) -> list[list[Message]]:
     return [msgs for msgs in grouped if any(is_call(m) for m in msgs)]
 
 
-def is_call(message: Message) -> bool:
+def is_call(message: Linked) -> bool:
     return is_vote_subject(message.subject) and not is_result_subject(message.subject)
 
 
@@ -149,7 +169,7 @@ def later_calls(messages: Sequence[Message], call: Message) -> list[Message]:
     ]
 
 
-def find_call(messages: Sequence[Message]) -> Message | None:
+def find_call(messages: Sequence[M]) -> M | None:
     """The call for votes: the first [VOTE] message that is not a reply, else the first [VOTE]."""
     calls = [m for m in messages if is_call(m)]
     originals = [m for m in calls if not is_reply_subject(m.subject)]

@@ -55,6 +55,7 @@ _MIME_FIELD = re.compile(_FIELD.format(names=_MIME), re.IGNORECASE)
 _LINK_FIELD = re.compile(
     _FIELD.format(names="message-id|in-reply-to|references|subject"), re.IGNORECASE
 )
+_DATE_FIELD = re.compile(_FIELD.format(names="date|received"), re.IGNORECASE)
 # A line that is neither "Name:" nor a continuation ends the header block (as in compat32).
 _NOT_A_HEADER_LINE = re.compile(rb"^(?![!-9;-~]+[ \t]*:|[ \t])", re.MULTILINE)
 
@@ -101,6 +102,17 @@ def read_links(
     return _links(headers, raw if named else _normalise(raw))
 
 
+def read_sent_at(raw: bytes, *, limits: ReadLimits = DEFAULT_LIMITS) -> datetime:
+    """When a mail was sent, the same as parse_mail gives, from its header alone."""
+    head = _head_only(raw, limits.header_bytes)
+    return _sent_at(_fields(head.decode("utf-8", "replace"), _DATE_FIELD))
+
+
+def mail_url(source_id: str) -> str:
+    """A mail's URL: its Message-ID as a mid: URL (RFC 2392)."""
+    return "mid:" + urllib.parse.quote(source_id, safe=_MID_SAFE)
+
+
 def _links(headers: dict[str, list[str]], raw: bytes) -> Links:
     return Links(
         source_id=_message_id(headers, raw),
@@ -137,7 +149,7 @@ def parse_mail(
     return Message(
         source="mail",
         source_id=links.source_id,
-        url="mid:" + urllib.parse.quote(links.source_id, safe=_MID_SAFE),
+        url=mail_url(links.source_id),
         subject=links.subject,
         author=_author(headers),
         sent_at=_sent_at(headers),

@@ -33,24 +33,28 @@ class RawMail:
 
     data: bytes
     size: int  # the whole entry's size, From_ line included
+    # Where the entry is in the file, to read it again (read_entry): its From_ line's offset,
+    # and its bytes up to the next entry (the blank line between them included).
+    offset: int = 0
+    span: int = 0
 
 
 def iter_raw_mbox(
-    stream: BinaryIO, *, where: str, limits: ReadLimits = DEFAULT_LIMITS
+    stream: BinaryIO, *, where: str, limits: ReadLimits = DEFAULT_LIMITS, origin: int = 0
 ) -> Iterator[RawMail]:
     """Yield each message of an mboxrd stream without its From_ line, ">From " un-escaped.
 
     A message starts at a line beginning "From " that follows an empty line (or starts the file).
     Reads CHUNK bytes at a time; a message over the cap is not held: only its start (the header,
     which names it) is kept while the rest streams past, so memory stays about one chunk plus
-    the cap whatever the file holds.
+    the cap whatever the file holds. `origin` is the stream's offset in its file.
     """
-    first = _skip_leading_blank_lines(stream)
+    first, skipped = _skip_leading_blank_lines(stream)
     if not first:
         return
     if not first.startswith(b"From "):
         raise SourceError(where, f"not an mbox: first line {_first_line(first)!r}")
-    entry = _Entry(bytearray(first), limits)
+    entry = _Entry(bytearray(first), limits, origin + skipped)
     while True:
         at = _find_separator(entry.buf, entry.scan)
         if at >= 0:
@@ -71,9 +75,11 @@ class _Entry:
     """The read buffer and where the current entry starts in it; past the cap the entry's bytes
     are dropped as they come (only its start is kept) and counted in `dropped`."""
 
-    def __init__(self, buf: bytearray, limits: ReadLimits) -> None:
+    def __init__(self, buf: bytearray, limits: ReadLimits, origin: int) -> None:
         self.buf = buf
         self.limits = limits
+        self.base = origin  # the file offset of buf[0]
+        self.offset = origin  # the file offset of the current entry
         self.start = 0  # where the current entry (its From_ line) begins in buf
         self.scan = 0  # where to look for the next separator
         self.dropped = 0  # bytes of the current entry already let go (it is over the cap)
@@ -84,9 +90,12 @@ class _Entry:
         size = self.dropped + end - self.start
         if size > self.limits.message_bytes:
             kept = self.kept or bytes(memoryview(self.buf)[self.start : self.start + self._keep])
-            raw = RawMail(_message(kept, 0, len(kept)), size)
+            data = _message(kept, 0, len(kept))
         else:
-            raw = RawMail(_message(self.buf, self.start, end), size)
+            data = _message(self.buf, self.start, end)
+        following = self.base + next_start
+        raw = RawMail(data, size, self.offset, following - self.offset)
+        self.offset = following
         self.start = self.scan = next_start
         self.dropped, self.kept = 0, b""
         return raw
@@ -108,17 +117,21 @@ class _Entry:
         else:
             cut = self.start
         del self.buf[:cut]
+        self.base += cut
         self.scan, self.start = tail - cut, 0
 
 
-def _skip_leading_blank_lines(stream: BinaryIO) -> bytes:
-    """The stream's start without leading blank lines, long enough to judge its first line."""
-    buf = b""
+def _skip_leading_blank_lines(stream: BinaryIO) -> tuple[bytes, int]:
+    """The stream's start without leading blank lines, long enough to judge its first line, and
+    how many bytes were skipped."""
+    buf, skipped = b"", 0
     while True:
         chunk = stream.read(CHUNK)
-        buf = (buf + chunk).lstrip(b"\r\n")
+        read = buf + chunk
+        buf = read.lstrip(b"\r\n")
+        skipped += len(read) - len(buf)
         if not chunk or b"\n" in buf or len(buf) >= _FIRST_LINE_SHOWN:
-            return buf
+            return buf, skipped
 
 
 def _first_line(buf: bytes) -> str:
@@ -275,7 +288,16 @@ def iter_raw_range(path: str, start: int, end: int, limits: ReadLimits) -> Itera
     """The entries of one range from mbox_chunks."""
     with open_binary(path, what="mail file") as stream:
         view = _Range(stream, start, end)
-        yield from iter_raw_mbox(view, where=path, limits=limits)  # type: ignore[arg-type]
+        yield from iter_raw_mbox(view, where=path, limits=limits, origin=start)  # type: ignore[arg-type]
+
+
+def read_entry(path: str, offset: int, span: int, limits: ReadLimits) -> RawMail:
+    """The entry a read of the file found at `offset` (RawMail.offset and .span), read again:
+    the same bytes as then, so an archive's votes need not be held while the rest is read."""
+    entries = list(iter_raw_range(path, offset, offset + span, limits))
+    if len(entries) != 1 or entries[0].span != span:
+        raise SourceError(f"{path} at byte {offset}", "the mail file changed while it was read")
+    return entries[0]
 
 
 MID_MESSAGE = "the mail file ends mid-message: its last message may be cut short"
@@ -321,4 +343,4 @@ def is_mbox(path: str) -> bool:
     if suffix in _EML_SUFFIXES:
         return False
     with open_binary(path, what="mail file") as stream:
-        return _skip_leading_blank_lines(stream).startswith(b"From ")
+        return _skip_leading_blank_lines(stream)[0].startswith(b"From ")

@@ -50,19 +50,29 @@ def _due(now: datetime) -> ColumnElement[bool]:
 
 
 async def claim_polls(
-    connection: AsyncConnection, vote_ids: Sequence[int], now: datetime, lease_until: datetime
+    connection: AsyncConnection,
+    vote_ids: Sequence[int],
+    now: datetime,
+    lease_until: datetime,
+    *,
+    project: str | None = None,
 ) -> set[int]:
     """Take this poll of these votes until `lease_until`, in one statement; the ids returned are
     the ones no other replica took first. A replica that dies mid-poll leaves only the lease,
-    so the vote is due again soon rather than at its next regular poll."""
+    so the vote is due again soon rather than at its next regular poll. With `project`, only
+    votes still of that project: one filed under another since it was found due is that
+    project's to poll, with its roster."""
     if not vote_ids:
         return set()
-    result = await connection.execute(
+    query = (
         update(votes)
         .where(votes.c.id.in_(list(vote_ids)), votes.c.status == OPEN)
         .where(or_(votes.c.next_poll_at.is_(None), votes.c.next_poll_at <= now))
-        .values(next_poll_at=lease_until, polls=votes.c.polls + 1)
-        .returning(votes.c.id)
+    )
+    if project is not None:
+        query = query.where(votes.c.project == project)
+    result = await connection.execute(
+        query.values(next_poll_at=lease_until, polls=votes.c.polls + 1).returning(votes.c.id)
     )
     return {int(vote_id) for (vote_id,) in result}
 

@@ -360,12 +360,14 @@ async def save_roster(connection: AsyncConnection, roster: Roster, now: datetime
 
 async def file_unfiled(connection: AsyncConnection, project: str) -> int:
     """Votes stored under no project (before [[projects]], or by a one-off harvest) go to
-    `project`, except one whose subject that project already has; returns how many."""
+    `project`, except one whose subject that project already has; returns how many. A vote
+    moved is due at once: a poll under no project may be counting it with no roster as it
+    moves (the daemon files and polls side by side), and its next poll is its project's."""
     taken = select(votes.c.key).where(votes.c.project == project).scalar_subquery()
     moved = await connection.execute(
         update(votes)
         .where(votes.c.project == "", votes.c.key.not_in(taken))
-        .values(project=project)
+        .values(project=project, next_poll_at=None)
     )
     return int(moved.rowcount or 0)
 

@@ -15,7 +15,7 @@ from harvester.app import record
 from harvester.app.cli import main
 from harvester.config import Settings
 from harvester.model import Member, Role, Roster
-from harvester.store import votes
+from harvester.store import polls, votes
 from harvester.store.db import upgrade
 from harvester.store.tables import votes as vote_rows
 from tests.store.mail_votes import write_files
@@ -57,6 +57,41 @@ def test_unfiled_votes_go_to_the_one_project_except_a_subject_it_has(database_ur
     moved, rows = with_connection(database_url, work)
     assert moved == 1
     assert rows == [("adopt x", "tvm"), ("release 1", ""), ("release 1", "tvm")]
+
+
+def test_a_vote_filed_mid_poll_is_due_at_once_for_its_project(database_url: str) -> None:
+    """A poll under no project may be counting the vote (with no roster, so it stays open)
+    while discovery files it: it is due again at once, and that poll's planning, which only
+    replaces its own lease, leaves it so."""
+    upgrade(database_url)
+    lease = datetime(2026, 11, 2, 9, 5, tzinfo=UTC)
+
+    async def work(connection: AsyncConnection) -> list[int]:
+        vote_id = await votes.ensure_vote(connection, "adopt x", "[VOTE] Adopt X", NOW)
+        assert await polls.claim_polls(connection, [vote_id], NOW, lease) == {vote_id}
+        assert await polls.due_votes(connection, NOW) == []  # leased to the poll under ""
+        await votes.file_unfiled(connection, "tvm")
+        await polls.plan_polls(connection, lease, {vote_id: datetime(2026, 11, 2, 10, tzinfo=UTC)})
+        return [v.id for v in await polls.due_votes(connection, NOW, project="tvm")]
+
+    assert with_connection(database_url, work) == [1]
+
+
+def test_a_vote_filed_after_it_was_found_due_is_left_to_its_project(database_url: str) -> None:
+    """Found due under no project, filed under "tvm" before the claim: the poll under no
+    project (no roster) does not take it; tvm's does."""
+    upgrade(database_url)
+    lease = datetime(2026, 11, 2, 9, 5, tzinfo=UTC)
+
+    async def work(connection: AsyncConnection) -> tuple[set[int], set[int]]:
+        vote_id = await votes.ensure_vote(connection, "adopt x", "[VOTE] Adopt X", NOW)
+        (due,) = await polls.due_votes(connection, NOW, project="")
+        await votes.file_unfiled(connection, "tvm")
+        unfiled = await polls.claim_polls(connection, [due.id], NOW, lease, project="")
+        tvm = await polls.claim_polls(connection, [vote_id], NOW, lease, project="tvm")
+        return unfiled, tvm
+
+    assert with_connection(database_url, work) == (set(), {1})
 
 
 def test_a_vote_of_no_project_is_never_recounted_with_another_projects_roster(

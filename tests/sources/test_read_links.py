@@ -1,8 +1,10 @@
-"""read_links reads only a mail's header, for finding an archive's votes, and must give the ids
-and subject parse_mail gives, whatever the line ends, From_ line or missing Message-ID."""
+"""read_links and read_sent_at read only a mail's header, for finding an archive's votes, and
+must give the ids, subject and time parse_mail gives, whatever the line ends, From_ line,
+missing Message-ID or Date."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from harvester.sources.limits import ReadLimits
-from harvester.sources.mailparse import Links, parse_mail, read_links
+from harvester.sources.mailparse import Links, parse_mail, read_links, read_sent_at
 from harvester.sources.mbox import iter_raw_mbox
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "mail"
@@ -21,9 +23,15 @@ HEAD = (
 )
 
 
-def expected(raw: bytes, limits: ReadLimits | None = None) -> Links:
+def expected(raw: bytes, limits: ReadLimits | None = None) -> tuple[Links, datetime]:
     message = parse_mail(raw, where="x", limits=limits or ReadLimits())
-    return Links(message.source_id, message.in_reply_to, message.references, message.subject)
+    links = Links(message.source_id, message.in_reply_to, message.references, message.subject)
+    return links, message.sent_at
+
+
+def header_alone(raw: bytes, limits: ReadLimits | None = None) -> tuple[Links, datetime]:
+    limits = limits or ReadLimits()
+    return read_links(raw, where="x", limits=limits), read_sent_at(raw, limits=limits)
 
 
 @pytest.mark.parametrize(
@@ -44,17 +52,22 @@ def expected(raw: bytes, limits: ReadLimits | None = None) -> Links:
         HEAD.rstrip("\n"),  # a header and no body
         HEAD + "\n",
         "From bo@x Mon Jan  5 10:00:00 2026\n" + HEAD + "\n\n\n",
+        HEAD.replace("Date:", "Received: from a by b; Tue, 06 Jan 2026 11:00:00 +0100\nX-Date:")
+        + "\n+1\n",  # no Date: the top Received
+        HEAD.replace("Date: Mon,", "Date:\n Mon,") + "\n+1\n",  # a folded Date
+        HEAD.replace("Date: Mon, 05 Jan", "Date: someday") + "\n+1\n",  # no time at all
+        HEAD + "Date: Tue, 06 Jan 2026 10:00:00 +0000\n\n+1\n",  # two: the first counts
     ],
 )  # fmt: skip
 def test_the_header_alone_gives_what_the_whole_mail_gives(raw: str) -> None:
     data = raw.encode()
-    assert read_links(data, where="x") == expected(data)
+    assert header_alone(data) == expected(data)
 
 
 def test_a_header_over_its_cap_is_read_the_same_way() -> None:
     limits = ReadLimits(header_bytes=120)
     data = (HEAD + "".join(f"X-Pad-{n}: {'p' * 40}\n" for n in range(20)) + "\n+1\n").encode()
-    assert read_links(data, where="x", limits=limits) == expected(data, limits)
+    assert header_alone(data, limits) == expected(data, limits)
 
 
 @pytest.mark.parametrize("name", ["vote_thread.mbox", "mbox_snippet.mbox"])
@@ -63,7 +76,7 @@ def test_every_mail_of_the_recorded_archives(name: str) -> None:
         entries = [raw.data for raw in iter_raw_mbox(stream, where=name)]
     assert entries
     for data in entries:
-        assert read_links(data, where=name) == expected(data)
+        assert header_alone(data) == expected(data)
 
 
 _LINE_END = st.sampled_from(["\n", "\r\n"])
@@ -76,6 +89,9 @@ _PIECE = st.sampled_from(
         "In-Reply-To: <p@x>",
         "References: <a@x> <b@x>",
         "From: A <a@x>",
+        "Date: Mon, 05 Jan 2026 10:00:00 +0000",
+        "Received: from a by b; Tue, 06 Jan 2026 11:00:00 +0100",
+        "Date: never",
         "",
         "body text",
         "From the body",
@@ -95,4 +111,4 @@ def test_any_arrangement_of_lines_reads_alike(lines: list[tuple[str, str]], from
         with pytest.raises(type(error)):
             read_links(data, where="x")
         return
-    assert read_links(data, where="x") == whole
+    assert header_alone(data) == whole

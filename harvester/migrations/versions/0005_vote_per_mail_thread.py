@@ -36,7 +36,8 @@ depends_on = None
 log = logging.getLogger("alembic.runtime.migration")
 
 # Frozen here rather than imported: this migration must keep making the URLs it made at 0005
-# (harvester.app.fetch.vote_thread_url makes the same: the file's URL, "#", the call's mid: URL).
+# (harvester.app.mail_votes.vote_thread_url makes the same: the file's URL, "#", the call's
+# mid: URL).
 MAIL_KINDS = ("mbox", "eml")
 FRAGMENT = "#mid:"
 _CHUNK = 500  # ids per IN list: SQLite's parameter limit

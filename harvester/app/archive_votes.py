@@ -1,0 +1,104 @@
+"""A mail archive counted a vote at a time (`harvest --thread FILE.mbox` printing its votes).
+
+The archive's vote mails are found by their headers (app/archive.py: stubs). Each vote is then
+read whole, counted and written out by a worker, and only its output line comes back, in file
+order, a chunk of votes at a time: no process holds the archive's vote mails, threads or
+results all at once. The output is the one `harvest()` then `render()` give for the same file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from harvester.app.archive import Stub, read_stubs, vote_stubs_of_archive
+from harvester.app.counting import Counting, count_vote
+from harvester.app.mail_votes import split_vote_url, vote_groups
+from harvester.app.output import as_json_line, as_text
+from harvester.app.workers import Progress, Workers
+from harvester.core.clean import clean_thread, one_line
+from harvester.errors import SelectionError
+from harvester.model import Roster, RuleName, Thread
+from harvester.sources.limits import ReadLimits
+from harvester.sources.mbox import MID_MESSAGE, file_ends_mid_message
+
+VOTES_A_CHUNK = 1000  # votes counted between two writes of output
+PARALLEL_FROM = 5000  # vote mails: fewer are counted in this process
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One vote of the archive, its mails still in the file."""
+
+    kind: str
+    url: str
+    title: str
+    stubs: tuple[Stub, ...]
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class HowCounted:
+    """What every vote of the harvest is counted and shown with."""
+
+    roster: Roster
+    counting: Counting
+    now: datetime
+    rule: RuleName | None
+    closes_at: datetime | None
+    limits: ReadLimits
+    fmt: str  # "json" or "text"
+
+
+def vote_plans(spec: str, match: str | None, limits: ReadLimits, workers: Workers) -> list[Plan]:
+    """The votes of the mbox `spec` names (a vote's fragment picks one), those whose title
+    holds `match`; one line of error when there is none."""
+    path = split_vote_url(spec)[0]
+    stubs, last = vote_stubs_of_archive(path, limits, workers)
+    cut = last if last is not None and file_ends_mid_message(path) else None
+    plans = []
+    for group in vote_groups(spec, stubs):
+        warnings = (MID_MESSAGE,) if any(stub is cut for stub in group.mails) else ()
+        if match is None or match.casefold() in one_line(group.title).casefold():
+            plans.append(Plan(group.kind, group.url, group.title, tuple(group.mails), warnings))
+    if not plans:
+        what = f"matching {match!r}" if match else ""
+        raise SelectionError(spec, f"no [VOTE] thread {what}".strip() + " found")
+    return plans
+
+
+def counted_lines(
+    path: str, plans: Sequence[Plan], how: HowCounted, workers: Workers
+) -> Iterator[str]:
+    """What `render` prints for each vote, in order, a chunk at a time."""
+    mails = sum(len(plan.stubs) for plan in plans)
+    jobs = workers.jobs if mails >= PARALLEL_FROM else 1
+    shown = workers.bar("counting", "votes")
+    for start in range(0, len(plans), VOTES_A_CHUNK):
+        chunk = plans[start : start + VOTES_A_CHUNK]
+        n = len(chunk)
+        progress = _offset(shown, start, len(plans))
+        lines = workers.map(count_plan, [path] * n, chunk, [how] * n, jobs=jobs, progress=progress)
+        for number, line in enumerate(lines, start=start):
+            yield ("\n" if number and how.fmt == "text" else "") + line
+
+
+def count_plan(path: str, plan: Plan, how: HowCounted) -> str:
+    """One vote read, counted and shown (in a worker process)."""
+    messages = tuple(read_stubs(path, plan.stubs, how.limits))
+    thread = Thread(
+        kind=plan.kind, url=plan.url, messages=messages, title=plan.title, warnings=plan.warnings
+    )
+    thread = clean_thread(thread)
+    result = count_vote(
+        [thread], how.roster, how.counting, how.now, rule=how.rule, closes_at=how.closes_at
+    )
+    result = replace(result, sources=())
+    return as_json_line(result) + "\n" if how.fmt == "json" else as_text(result)
+
+
+def _offset(shown: Progress | None, start: int, total: int) -> Progress | None:
+    if shown is None:
+        return None
+    return lambda done, _: shown(start + done, total)
