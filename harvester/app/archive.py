@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import itertools
 import os
+import pickle
 import sys
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -72,9 +74,43 @@ class Round:
     ends_with_kept: bool
 
 
-def read_part(part: Part, known: frozenset[str], limits: ReadLimits, collect: bool) -> Round:
-    """One round over one part (run in a worker process)."""
-    links = VoteLinks(known)
+# The ids earlier rounds reached, as this process last loaded them (see share_known).
+_known: dict[str, frozenset[str]] = {}
+
+
+def share_known(known: frozenset[str], folder: str, round_number: int, jobs: int) -> str:
+    """Where the workers find the ids reached so far: a file written once a round, rather than
+    a copy sent with every part (a million ids at a million messages). This process keeps
+    them in hand."""
+    if not known:
+        return ""
+    where = os.path.join(folder, f"ids-{round_number}.pickle")
+    if jobs > 1:
+        with open(where, "wb") as stream:
+            pickle.dump(known, stream, protocol=pickle.HIGHEST_PROTOCOL)
+    _known.clear()
+    _known[where] = known
+    return where
+
+
+def known_ids(where: str) -> frozenset[str]:
+    """The ids share_known wrote to `where`, read once a round in each process."""
+    if not where:
+        return frozenset()
+    if where not in _known:
+        _known.clear()  # the last round's go first
+        with open(where, "rb") as stream:
+            _known[where] = pickle.load(stream)  # our own file, in a folder only we can read
+    return _known[where]
+
+
+def forget_known() -> None:
+    _known.clear()
+
+
+def read_part(part: Part, shared: str, limits: ReadLimits, collect: bool) -> Round:
+    """One round over one part (run in a worker process); `shared`: see share_known."""
+    links = VoteLinks(known_ids(shared))
     kept: list[Stub] = []
     last_kept = False
     where = part.path if part.first else f"{part.path} from byte {part.start}"
@@ -86,7 +122,7 @@ def read_part(part: Part, known: frozenset[str], limits: ReadLimits, collect: bo
         if last_kept and collect:
             sent_at = read_sent_at(raw.data, limits=limits)
             kept.append(Stub(*_link_fields(found), sent_at, raw.offset, raw.span, after))
-    return Round(links.ids - known, kept, last_kept)
+    return Round(links.new, kept, last_kept)
 
 
 def _link_fields(found: Links) -> tuple[str, str, tuple[str, ...], str]:
@@ -140,15 +176,19 @@ def vote_stubs_of_archive(
     known: frozenset[str] = frozenset()
     collect = False
     n = len(parts)
-    for round_number in itertools.count(1):
-        progress = _round_progress(workers, path, round_number, size)
-        rounds = workers.map(
-            read_part, parts, [known] * n, [limits] * n, [collect] * n, jobs=jobs, progress=progress
-        )
-        new = {sys.intern(ident) for r in rounds for ident in r.new_ids}
-        if collect and not new:
-            break
-        known, collect = known | new, True
+    with tempfile.TemporaryDirectory(prefix="harvest-ids-") as folder:
+        try:
+            for round_number in itertools.count(1):
+                shared = share_known(known, folder, round_number, jobs)
+                progress = _round_progress(workers, path, round_number, size)
+                calls = (parts, [shared] * n, [limits] * n, [collect] * n)
+                rounds = workers.map(read_part, *calls, jobs=jobs, progress=progress)
+                new = {sys.intern(ident) for r in rounds for ident in r.new_ids}
+                if collect and not new:
+                    break
+                known, collect = known | new, True
+        finally:
+            forget_known()
     kept = [_shared(stub) for r in rounds for stub in r.kept]  # the last round collected them
     last = kept[-1] if rounds and rounds[-1].ends_with_kept else None
     return kept, last

@@ -112,7 +112,14 @@ class VoteLinks:
     """
 
     def __init__(self, known: Iterable[str] = ()) -> None:
-        self.ids: set[str] = set(known)  # what earlier rounds reached
+        # What earlier rounds reached, used as it is (a round's set of a million ids is not
+        # copied for each part), and what this reading reached besides.
+        self.known = known if isinstance(known, (set, frozenset)) else frozenset(known)
+        self.new: set[str] = set()
+
+    @property
+    def ids(self) -> set[str]:
+        return self.new | self.known
 
     def take(self, message: Message) -> bool:
         return self.take_ids(
@@ -127,9 +134,9 @@ class VoteLinks:
         if in_reply_to:
             ids.append(in_reply_to)
         marked = is_vote_subject(subject) or is_result_subject(subject)
-        if not marked and self.ids.isdisjoint(ids):
+        if not marked and self.new.isdisjoint(ids) and self.known.isdisjoint(ids):
             return False
-        self.ids.update(ids)
+        self.new.update(ident for ident in ids if ident not in self.known)
         return True
 
 

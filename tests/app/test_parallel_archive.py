@@ -14,6 +14,7 @@ from harvester.app import archive, harvest
 from harvester.app.archive import vote_messages_of_archive
 from harvester.app.cli import main
 from harvester.app.workers import Workers
+from harvester.core.threads import VoteLinks
 from harvester.sources.limits import DEFAULT_LIMITS
 from harvester.sources.mbox import iter_raw_mbox, iter_raw_range, mbox_chunks
 from tests.app.test_streamed_archive import generated, in_memory, streamed
@@ -135,3 +136,32 @@ def test_a_part_without_a_header_is_flagged_alike_on_any_number_of_processes(
     assert two == one
     assert len(one) == 300
     assert all(m.problems and "without a header" in m.problems[0] for m in one)
+
+
+def test_the_ids_reached_go_to_the_workers_once_a_round_in_a_file(tmp_path: Path) -> None:
+    """Not a copy with every part: a file a round, read once by each worker; this process,
+    which wrote it, keeps its own set in hand, and forgets it when the archive is read."""
+    known = frozenset({"a@x", "b@x"})
+    assert archive.share_known(frozenset(), str(tmp_path), 1, jobs=2) == ""
+    assert archive.known_ids("") == frozenset()
+    where = archive.share_known(known, str(tmp_path), 2, jobs=2)
+    assert Path(where).parent == tmp_path
+    assert archive.known_ids(where) is known  # in hand: not read back
+    archive.forget_known()
+    assert archive.known_ids(where) == known  # as a worker reads it
+    assert archive.known_ids(where) is archive.known_ids(where)  # once
+    archive.forget_known()
+    alone = archive.share_known(known, str(tmp_path), 3, jobs=1)
+    assert not Path(alone).exists()  # one process: no file
+    assert archive.known_ids(alone) is known
+    archive.forget_known()
+
+
+def test_reaching_ids_does_not_copy_what_earlier_rounds_reached() -> None:
+    known = frozenset({"call@x"})
+    links = VoteLinks(known)
+    assert links.known is known
+    assert links.take_ids("r1@x", "call@x", ("call@x",), "Re: something")
+    assert not links.take_ids("o@x", "", (), "lunch")
+    assert links.new == {"r1@x"}
+    assert links.ids == {"call@x", "r1@x"}
