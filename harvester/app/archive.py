@@ -12,21 +12,23 @@ counts it, so no process holds every vote mail of a large archive at once.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import pickle
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from harvester.app.workers import Progress, Workers
 from harvester.core.threads import VoteLinks
+from harvester.errors import SourceError
 from harvester.model import Message
 from harvester.sources.limits import ReadLimits
 from harvester.sources.mailparse import Links, mail_url, parse_mail, read_links, read_sent_at
-from harvester.sources.mbox import headed, iter_raw_range, mbox_chunks, read_entry
+from harvester.sources.mbox import CHANGED, headed, iter_raw_range, mbox_chunks, read_entry
 
 # Below this a file is read in this process: starting workers costs more than it saves.
 PARALLEL_FROM = 32 * 1024 * 1024
@@ -78,25 +80,31 @@ class Round:
 _known: dict[str, frozenset[str]] = {}
 
 
-def share_known(known: frozenset[str], folder: str, round_number: int, jobs: int) -> str:
-    """Where the workers find the ids reached so far: a file written once a round, rather than
-    a copy sent with every part (a million ids at a million messages). This process keeps
-    them in hand."""
-    if not known:
-        return ""
+Shared = str | frozenset[str]  # where the ids are (see share_known), or the ids themselves
+
+
+def share_known(known: frozenset[str], folder: str | None, round_number: int) -> Shared:
+    """Where the workers find the ids reached so far: a file written once a round in `folder`,
+    rather than a copy sent with every part (a million ids at a million messages). This
+    process keeps them in hand. Without a folder, or when it cannot be written (a full or
+    read-only disk), the ids go with every part as before."""
+    if folder is None or not known:
+        return known
     where = os.path.join(folder, f"ids-{round_number}.pickle")
-    if jobs > 1:
+    try:
         with open(where, "wb") as stream:
             pickle.dump(known, stream, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError:
+        return known
     _known.clear()
     _known[where] = known
     return where
 
 
-def known_ids(where: str) -> frozenset[str]:
-    """The ids share_known wrote to `where`, read once a round in each process."""
-    if not where:
-        return frozenset()
+def known_ids(where: Shared) -> frozenset[str]:
+    """The ids share_known gave, read once a round in each process."""
+    if not isinstance(where, str):
+        return where
     if where not in _known:
         _known.clear()  # the last round's go first
         with open(where, "rb") as stream:
@@ -108,7 +116,7 @@ def forget_known() -> None:
     _known.clear()
 
 
-def read_part(part: Part, shared: str, limits: ReadLimits, collect: bool) -> Round:
+def read_part(part: Part, shared: Shared, limits: ReadLimits, collect: bool) -> Round:
     """One round over one part (run in a worker process); `shared`: see share_known."""
     links = VoteLinks(known_ids(shared))
     kept: list[Stub] = []
@@ -130,15 +138,19 @@ def _link_fields(found: Links) -> tuple[str, str, tuple[str, ...], str]:
 
 
 def read_stubs(path: str, stubs: Sequence[Stub], limits: ReadLimits) -> list[Message]:
-    """The mails the stubs note, read whole again from the file."""
+    """The mails the stubs note, read whole again from the file (in a worker process)."""
+    forget_known()  # the archive's rounds are over: a worker need not keep their ids
     return [read_stub(path, stub, limits) for stub in stubs]
 
 
 def read_stub(path: str, stub: Stub, limits: ReadLimits) -> Message:
+    """The mail a stub notes; one that is no longer there (the file was rewritten meanwhile)
+    is one error naming the file and byte, never another mail counted in its place."""
+    where = f"{path} at byte {stub.offset}"
     raw = read_entry(path, stub.offset, stub.span, limits)
-    message = parse_mail(
-        raw.data, where=f"{path} at byte {stub.offset}", limits=limits, size=raw.size
-    )
+    message = parse_mail(raw.data, where=where, limits=limits, size=raw.size)
+    if message.source_id != stub.source_id:
+        raise SourceError(where, CHANGED)
     return replace(message, problems=(*message.problems, *stub.after)) if stub.after else message
 
 
@@ -176,10 +188,10 @@ def vote_stubs_of_archive(
     known: frozenset[str] = frozenset()
     collect = False
     n = len(parts)
-    with tempfile.TemporaryDirectory(prefix="harvest-ids-") as folder:
+    with _folder(jobs) as folder:
         try:
             for round_number in itertools.count(1):
-                shared = share_known(known, folder, round_number, jobs)
+                shared = share_known(known, folder, round_number)
                 progress = _round_progress(workers, path, round_number, size)
                 calls = (parts, [shared] * n, [limits] * n, [collect] * n)
                 rounds = workers.map(read_part, *calls, jobs=jobs, progress=progress)
@@ -192,6 +204,22 @@ def vote_stubs_of_archive(
     kept = [_shared(stub) for r in rounds for stub in r.kept]  # the last round collected them
     last = kept[-1] if rounds and rounds[-1].ends_with_kept else None
     return kept, last
+
+
+@contextlib.contextmanager
+def _folder(jobs: int) -> Iterator[str | None]:
+    """A private folder for the files share_known writes, when other processes read them and
+    one can be made."""
+    if jobs <= 1:
+        yield None
+        return
+    try:
+        made = tempfile.TemporaryDirectory(prefix="harvest-ids-", ignore_cleanup_errors=True)
+    except OSError:
+        yield None
+        return
+    with made as folder:
+        yield folder
 
 
 def _shared(stub: Stub) -> Stub:

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from harvester.app.archive import Stub, forget_known, read_stubs, vote_stubs_of_archive
+from harvester.app.archive import Stub, read_stubs, vote_stubs_of_archive
 from harvester.app.counting import Counting, count_vote
 from harvester.app.mail_votes import split_vote_url, vote_groups
 from harvester.app.output import as_json_line, as_text
@@ -86,7 +86,6 @@ def counted_lines(
 
 def count_plan(path: str, plan: Plan, how: HowCounted) -> str:
     """One vote read, counted and shown (in a worker process)."""
-    forget_known()  # the archive is read: a worker need not keep its ids
     messages = tuple(read_stubs(path, plan.stubs, how.limits))
     thread = Thread(
         kind=plan.kind, url=plan.url, messages=messages, title=plan.title, warnings=plan.warnings

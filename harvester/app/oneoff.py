@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,11 +28,12 @@ from harvester.app.output import as_email_text, as_json_line, as_text
 from harvester.app.progress import TerminalProgress
 from harvester.app.workers import Workers
 from harvester.config import Settings, load_settings
-from harvester.errors import SelectionError, UsageError
+from harvester.errors import SelectionError, SourceError, UsageError
 from harvester.model import Roster, Status, is_sane_time
 from harvester.sources.http import HttpClient
 from harvester.sources.mbox import is_mbox
 
+SPOOL_BYTES = 32 * 1024 * 1024  # output held in memory up to this, then in a temporary file
 NO_ROSTER = "harvest: warning: no --roster given: every vote is counted as non-binding\n"
 
 
@@ -101,6 +104,24 @@ async def _roster(request: HarvestRequest, settings: Settings, err: TextIO) -> R
     progress = TerminalProgress(err)
     async with HttpClient(http_options(settings)) as client:
         return await load_request_roster(request, Fetcher(client, settings, progress.for_source))
+
+
+def _write_whole(lines: Iterator[str], out: TextIO, err: TextIO, request: HarvestRequest) -> None:
+    """Write the output only once it is whole: an error half way (the file rewritten while it
+    is read) leaves nothing half-written. It waits in memory, on disk once it is large."""
+    with tempfile.SpooledTemporaryFile(SPOOL_BYTES, "w+", encoding="utf-8") as spool:
+        for line in lines:
+            try:
+                spool.write(line)
+            except OSError as error:  # the temporary folder is full or cannot be written
+                where = tempfile.gettempdir()
+                raise SourceError(
+                    where, f"cannot hold the output until it is whole: {error}"
+                ) from None
+        if not request.roster:
+            err.write(NO_ROSTER)
+        spool.seek(0)
+        shutil.copyfileobj(spool, out)
 
 
 def _archive_lines(
@@ -197,9 +218,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     request = request_from(args)
     now = datetime.now(UTC)
     if is_one_archive(request, args.format):
-        out.writelines(_archive_lines(request, args.format, settings, now, err))
-        if not request.roster:
-            err.write(NO_ROSTER)
+        _write_whole(_archive_lines(request, args.format, settings, now, err), out, err, request)
         return 0
     results = asyncio.run(_harvest(request, settings, now, err))
     if args.db:

@@ -102,14 +102,16 @@ class _Entry:
 
     @property
     def _keep(self) -> int:
-        return min(self.limits.header_bytes, self.limits.message_bytes) + 2
+        # Never more than the cap + 1 bytes: a mail over the cap has that many, however read.
+        return min(self.limits.header_bytes + 2, self.limits.message_bytes + 1)
 
     def make_room(self) -> None:
         """Before reading on: drop what is done; past the cap, drop the entry's bytes as well
         except the last few a separator may straddle."""
         straddle = len(_SEPARATOR) + 2
         tail = max(self.start, len(self.buf) - straddle)
-        if self.dropped or len(self.buf) - self.start > self.limits.message_bytes:
+        # Only bytes before `tail` are surely the entry's: the rest may be the next separator.
+        if self.dropped or tail - self.start > self.limits.message_bytes:
             if not self.dropped:
                 self.kept = bytes(memoryview(self.buf)[self.start : self.start + self._keep])
             self.dropped += tail - self.start
@@ -293,11 +295,21 @@ def iter_raw_range(path: str, start: int, end: int, limits: ReadLimits) -> Itera
 
 def read_entry(path: str, offset: int, span: int, limits: ReadLimits) -> RawMail:
     """The entry a read of the file found at `offset` (RawMail.offset and .span), read again:
-    the same bytes as then, so an archive's votes need not be held while the rest is read."""
-    entries = list(iter_raw_range(path, offset, offset + span, limits))
-    if len(entries) != 1 or entries[0].span != span:
-        raise SourceError(f"{path} at byte {offset}", "the mail file changed while it was read")
+    the same bytes as then, so an archive's votes need not be held while the rest is read. The
+    next entry's "From " is read too: where the entry ends depends on the separator after it."""
+    where = f"{path} at byte {offset}"
+    following = len(_SEPARATOR) - 1
+    try:
+        entries = list(iter_raw_range(path, offset, offset + span + following, limits))
+    except SourceError:  # no mail starts there any more
+        raise SourceError(where, CHANGED) from None
+    ends_right = len(entries) == 1 or (len(entries) == 2 and entries[1].offset == offset + span)
+    if not entries or entries[0].span != span or not ends_right:
+        raise SourceError(where, CHANGED)
     return entries[0]
+
+
+CHANGED = "the mail file changed while it was read"
 
 
 MID_MESSAGE = "the mail file ends mid-message: its last message may be cut short"

@@ -7,16 +7,23 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from harvester.app import archive, archive_votes, oneoff
 from harvester.app.cli import main
-from harvester.app.harvest import HarvestRequest
+from harvester.app.fetch import mail_threads, with_cut_warning
+from harvester.app.harvest import HarvestRequest, tally_vote
+from harvester.app.mail_votes import split_vote_url
 from harvester.config import Settings
+from harvester.core.clean import clean_thread
 from harvester.errors import SelectionError
+from harvester.sources.mbox import file_ends_mid_message, read_mail_file
 from tests.app.test_streamed_archive import generated
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
@@ -25,8 +32,19 @@ ROSTER = str(ROOT / "examples" / "roster.toml")
 
 
 def held(request: HarvestRequest, fmt: str) -> str:
-    """The output of a harvest that holds every vote (the path --db and --format email take)."""
-    results = asyncio.run(oneoff._harvest(request, Settings(), NOW, io.StringIO()))
+    """The reference: the whole file read in one pass, every mail held, no stub and no mail read
+    again, each vote counted as harvest() counts it."""
+    spec = request.threads[0]
+    path = split_vote_url(spec)[0]
+    mails = list(read_mail_file(path))
+    threads = mail_threads(spec, mails)
+    if file_ends_mid_message(path):
+        threads = with_cut_warning(threads, mails[-1])
+    match = (request.match or "").casefold()
+    chosen = [t for t in map(clean_thread, threads) if match in t.title.casefold()]
+    roster = asyncio.run(oneoff._roster(request, Settings(), io.StringIO()))
+    counted = [tally_vote([t], roster, Settings(), NOW, rule=request.rule) for t in chosen]
+    results = [replace(result, sources=()) for result in counted]
     return "".join(oneoff.render(results, fmt, Settings(), NOW))
 
 
@@ -113,3 +131,67 @@ def test_which_harvests_go_a_vote_at_a_time(archive_file: Path, tmp_path: Path) 
     )
     url = HarvestRequest(threads=("https://lists.apache.org/x.mbox",), keep_sources=False)
     assert not oneoff.is_one_archive(url, "json")
+
+
+TWO_VOTES = "".join(
+    f"From a@x Mon Jan  5 10:00:00 2026\nSubject: {subject}\nMessage-ID: <{ident}@x>\n"
+    f"{'In-Reply-To: <' + parent + '@x>' + chr(10) if parent else ''}"
+    "Date: Mon, 05 Jan 2026 10:00:00 +0000\n\n+1\n\n"
+    for subject, ident, parent in [
+        ("[VOTE] Adopt", "c1", ""),
+        ("Re: [VOTE] Adopt", "r1", "c1"),
+        ("[VOTE] Release", "c2", ""),
+        ("Re: [VOTE] Release", "r2", "c2"),
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    "rewrite",
+    [
+        pytest.param(lambda text: text.replace("<r2@x>", "<q2@x>"), id="another mail, same size"),
+        pytest.param(lambda text: text[: text.index("[VOTE] Release") - 40], id="cut short"),
+        pytest.param(lambda text: "\n" + text, id="moved by a byte"),
+    ],
+)
+def test_a_file_rewritten_while_its_votes_are_counted_is_one_error_and_no_output(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    rewrite: Callable[[str], str],
+) -> None:
+    """The votes are planned from the file, then it changes before the last is read again: no
+    other mail is counted in one's place, and nothing of the first vote reaches the output."""
+    path = tmp_path / "live.mbox"
+    path.write_text(TWO_VOTES)
+    plan = archive_votes.vote_plans
+
+    def then_rewritten(*args: Any, **kwargs: Any) -> list[archive_votes.Plan]:
+        plans = plan(*args, **kwargs)
+        path.write_text(rewrite(TWO_VOTES))
+        return plans
+
+    monkeypatch.setattr(archive_votes, "vote_plans", then_rewritten)
+    monkeypatch.setattr(archive_votes, "VOTES_A_CHUNK", 1)
+    assert main(["--thread", str(path), "--format", "json"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith(f"harvest: error: {path} at byte ")
+    assert err.endswith(": the mail file changed while it was read\n")
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(TWO_VOTES.replace("+1\n\n", "+1\n\r\n"), id="crlf blank lines"),
+        pytest.param(TWO_VOTES.replace("\n", "\r\n"), id="crlf throughout"),
+        pytest.param("\n\n" + TWO_VOTES.replace("+1\n\n", "+1\n\n\n\n"), id="blank lines"),
+        pytest.param(TWO_VOTES + "From here on, no header\n\n", id="a part without header"),
+    ],
+)
+def test_any_line_ends_print_what_one_pass_over_the_file_prints(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "mixed.mbox"
+    path.write_bytes(text.encode())
+    request = HarvestRequest(threads=(str(path),), keep_sources=False)
+    assert streamed(request, "json") == held(request, "json")

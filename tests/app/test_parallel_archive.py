@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -142,19 +143,32 @@ def test_the_ids_reached_go_to_the_workers_once_a_round_in_a_file(tmp_path: Path
     """Not a copy with every part: a file a round, read once by each worker; this process,
     which wrote it, keeps its own set in hand, and forgets it when the archive is read."""
     known = frozenset({"a@x", "b@x"})
-    assert archive.share_known(frozenset(), str(tmp_path), 1, jobs=2) == ""
-    assert archive.known_ids("") == frozenset()
-    where = archive.share_known(known, str(tmp_path), 2, jobs=2)
+    assert archive.known_ids(archive.share_known(frozenset(), str(tmp_path), 1)) == frozenset()
+    where = archive.share_known(known, str(tmp_path), 2)
+    assert isinstance(where, str)
     assert Path(where).parent == tmp_path
     assert archive.known_ids(where) is known  # in hand: not read back
     archive.forget_known()
     assert archive.known_ids(where) == known  # as a worker reads it
     assert archive.known_ids(where) is archive.known_ids(where)  # once
     archive.forget_known()
-    alone = archive.share_known(known, str(tmp_path), 3, jobs=1)
-    assert not Path(alone).exists()  # one process: no file
-    assert archive.known_ids(alone) is known
-    archive.forget_known()
+    assert archive.share_known(known, None, 3) is known  # one process: no file
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "ids-4.pickle").mkdir()  # cannot be written: the ids go as they are
+    assert archive.share_known(known, str(tmp_path / "full"), 4) is known
+
+
+def test_no_folder_for_the_ids_still_reads_on_several_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No temporary folder can be made (a full or read-only disk): the ids go with the parts."""
+    path = generated(tmp_path, 1500)
+    one, _ = vote_messages_of_archive(str(path), DEFAULT_LIMITS, Workers(1))
+    monkeypatch.setattr(archive, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    with Workers(2) as workers:
+        two, _ = vote_messages_of_archive(str(path), DEFAULT_LIMITS, workers)
+    assert two == one
 
 
 def test_reaching_ids_does_not_copy_what_earlier_rounds_reached() -> None:

@@ -79,3 +79,49 @@ def test_a_file_that_changed_since_it_was_read_is_one_error(tmp_path: Path) -> N
         f"{path} at byte {second.offset}: the mail file changed while it was read"
     )
     assert read_entry(str(path), first.offset, first.span, DEFAULT_LIMITS) == first
+
+
+def test_a_crlf_blank_line_between_lf_mails_reads_again_the_same(tmp_path: Path) -> None:
+    """The blank line before "From " ends in CRLF though the mail's lines end in LF: read
+    again alone, the entry must still end where the separator cut it."""
+    text = (
+        f"{FROM}\nSubject: [VOTE] X\nMessage-ID: <c@x>\n\nvote\n\r\n"
+        f"{FROM}\nSubject: Re: [VOTE] X\nMessage-ID: <r@x>\n\n+1\n"
+    )
+    path = write(tmp_path, text)
+    first, _ = list(iter_raw_range(str(path), 0, path.stat().st_size, DEFAULT_LIMITS))
+    assert first.data.endswith(b"vote\n")
+    assert read_entry(str(path), first.offset, first.span, DEFAULT_LIMITS) == first
+
+
+@pytest.mark.parametrize("short_by", range(0, 10))
+def test_a_mail_just_under_the_cap_across_a_chunk_boundary_is_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, short_by: int
+) -> None:
+    """Bytes that may be the next separator do not make a mail over the cap: one of cap - 9 to
+    cap bytes is read whole, not cut to nothing (and its vote lost as a mail without header)."""
+    monkeypatch.setattr(mbox, "CHUNK", 64)
+    cap = 300
+    head = f"{FROM}\nMessage-ID: <c@x>\nSubject: [VOTE] X\n\n"
+    body = "v" * (cap - short_by - len(head) - 1) + "\n"
+    text = head + body + "\n" + entry(2)
+    path = write(tmp_path, text)
+    limits = ReadLimits(message_bytes=cap, header_bytes=200)
+    for chunk in (61, 64, 67, 70, 73):
+        monkeypatch.setattr(mbox, "CHUNK", chunk)
+        first, second = list(iter_raw_range(str(path), 0, path.stat().st_size, limits))
+        assert first.size == cap - short_by
+        assert first.data == (head + body).split("\n", 1)[1].encode()
+        assert second.data.startswith(b"Message-ID: <m2@x>")
+
+
+def test_what_is_kept_of_a_mail_over_the_cap_never_runs_past_it(tmp_path: Path) -> None:
+    """A header cap above the message cap: the start kept of a mail one byte over the cap is
+    the same however the file is read (first read, or again alone)."""
+    limits = ReadLimits(message_bytes=120, header_bytes=4096)
+    head = f"{FROM}\nMessage-ID: <c@x>\nSubject: [VOTE] X\n\n"
+    text = head + "w" * (121 - len(head) - 1) + "\n\n" + entry(2)
+    path = write(tmp_path, text)
+    first, _ = list(iter_raw_range(str(path), 0, path.stat().st_size, limits))
+    assert first.size == 121
+    assert read_entry(str(path), first.offset, first.span, limits) == first
