@@ -2,17 +2,19 @@
 
 The file is cut at message boundaries into one part per worker process. Each round, every
 part's headers are read (mailparse.read_links, without decoding bodies) and VoteLinks grows
-the ids the votes reach from those the last round found; rounds go on until one finds no new
-id. That fixpoint is exactly the mails that split_threads and group_votes would put in a vote
-(their connected components holding a [VOTE] or [RESULT] subject), whatever the cut, so one
-process and many give the same answer. The last round notes its vote mails by their header and
-where they are in the file (Stub): they are read whole later, a vote at a time, by whoever
-counts it, so no process holds every vote mail of a large archive at once.
-"""
+the ids the votes reach from those earlier rounds found. Another round is needed only when a
+mail some part left out names an id this round reached (each part sends digests of the ids
+its left-out mails name); usually one round is all. That fixpoint is exactly the mails that
+split_threads and group_votes would put in a vote (their connected components holding a
+[VOTE] or [RESULT] subject), whatever the cut, so one process and many give the same answer.
+The last round notes its vote mails by their header and where they are in the file (Stub):
+they are read whole later, a vote at a time, by whoever counts it, so no process holds every
+vote mail of a large archive at once."""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import itertools
 import os
 import pickle
@@ -68,12 +70,26 @@ class Stub:
 
 @dataclass(frozen=True)
 class Round:
-    """One part's answer: ids it reached that were not known, and (when asked) its vote mails,
-    with whether the part's last entry is the last of them."""
+    """One part's answer: ids it reached that were not known, its vote mails (whether the
+    part's last entry is the last of them), and the ids its other mails name, as digests."""
 
     new_ids: set[str]
     kept: list[Stub]
     ends_with_kept: bool
+    left_out: bytes  # ID_DIGEST bytes for each id the mails it did not keep name
+
+
+ID_DIGEST = 8  # bytes of an id's digest: a false match only costs one more round
+
+
+def id_digest(ident: str) -> bytes:
+    return hashlib.blake2b(ident.encode("utf-8", "surrogatepass"), digest_size=ID_DIGEST).digest()
+
+
+def names_any(left_out: bytes, reached: set[bytes]) -> bool:
+    """Whether one of the digests in `left_out` is one of `reached`."""
+    view = memoryview(left_out)
+    return any(view[at : at + ID_DIGEST] in reached for at in range(0, len(view), ID_DIGEST))
 
 
 # The ids earlier rounds reached, as this process last loaded them (see share_known).
@@ -116,21 +132,26 @@ def forget_known() -> None:
     _known.clear()
 
 
-def read_part(part: Part, shared: Shared, limits: ReadLimits, collect: bool) -> Round:
+def read_part(part: Part, shared: Shared, limits: ReadLimits) -> Round:
     """One round over one part (run in a worker process); `shared`: see share_known."""
     links = VoteLinks(known_ids(shared))
     kept: list[Stub] = []
+    left_out: set[str] = set()
     last_kept = False
     where = part.path if part.first else f"{part.path} from byte {part.start}"
     entries = iter_raw_range(part.path, part.start, part.end, limits)
     for found, raw, _at, after in headed(entries, where, limits, read_links):
+        ids = (found.source_id, found.in_reply_to, *found.references)
         last_kept = links.take_ids(
             found.source_id, found.in_reply_to, found.references, found.subject
         )
-        if last_kept and collect:
+        if last_kept:
             sent_at = read_sent_at(raw.data, limits=limits)
             kept.append(Stub(*_link_fields(found), sent_at, raw.offset, raw.span, after))
-    return Round(links.new, kept, last_kept)
+        else:
+            left_out.update(ident for ident in ids if ident)
+    digests = b"".join(id_digest(ident) for ident in left_out)
+    return Round(links.new, kept, last_kept, digests)
 
 
 def _link_fields(found: Links) -> tuple[str, str, tuple[str, ...], str]:
@@ -186,24 +207,32 @@ def vote_stubs_of_archive(
     chunks = mbox_chunks(path, part_count(size, jobs))
     parts = [Part(path, start, end, first=start == 0) for start, end in chunks]
     known: frozenset[str] = frozenset()
-    collect = False
     n = len(parts)
     with _folder(jobs) as folder:
         try:
             for round_number in itertools.count(1):
                 shared = share_known(known, folder, round_number)
                 progress = _round_progress(workers, path, round_number, size)
-                calls = (parts, [shared] * n, [limits] * n, [collect] * n)
+                calls = (parts, [shared] * n, [limits] * n)
                 rounds = workers.map(read_part, *calls, jobs=jobs, progress=progress)
                 new = {sys.intern(ident) for r in rounds for ident in r.new_ids}
-                if collect and not new:
+                if not _reaches_more(rounds, new):
                     break
-                known, collect = known | new, True
+                known |= new
         finally:
             forget_known()
-    kept = [_shared(stub) for r in rounds for stub in r.kept]  # the last round collected them
+    kept = [_shared(stub) for r in rounds for stub in r.kept]  # the last round's
     last = kept[-1] if rounds and rounds[-1].ends_with_kept else None
     return kept, last
+
+
+def _reaches_more(rounds: Sequence[Round], new: set[str]) -> bool:
+    """Whether another round, knowing `new` too, would keep more: only when a mail some part
+    left out names an id this round reached (its ids were none of those known before)."""
+    if not new:
+        return False
+    reached = {id_digest(ident) for ident in new}
+    return any(names_any(r.left_out, reached) for r in rounds)
 
 
 @contextlib.contextmanager

@@ -8,6 +8,7 @@ import io
 import itertools
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -179,3 +180,55 @@ def test_reaching_ids_does_not_copy_what_earlier_rounds_reached() -> None:
     assert not links.take_ids("o@x", "", (), "lunch")
     assert links.new == {"r1@x"}
     assert links.ids == {"call@x", "r1@x"}
+
+
+def rounds_run(path: Path, monkeypatch: pytest.MonkeyPatch, parts: int) -> tuple[int, list[str]]:
+    """(rounds read, the vote mails found) with the file cut into `parts` parts."""
+    monkeypatch.setattr(archive, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(archive, "PART_BYTES", path.stat().st_size // parts + 1)
+    calls: list[bool] = []
+    read = archive.read_part
+
+    def counted(*args: Any) -> archive.Round:
+        calls.append(args[0].first)  # the file's first part: one a round
+        return read(*args)
+
+    monkeypatch.setattr(archive, "read_part", counted)
+    stubs, _ = archive.vote_stubs_of_archive(str(path), DEFAULT_LIMITS, Workers(1))
+    assert len(calls) > sum(calls)  # read in parts
+    return sum(calls), [stub.source_id for stub in stubs]
+
+
+def test_one_round_is_enough_when_no_mail_left_out_names_a_vote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = generated(tmp_path, 1500)
+    rounds, found = rounds_run(path, monkeypatch, parts=4)
+    assert rounds == 1
+    assert sorted(found) == sorted(i for _, ids in in_memory(path) for i in ids)
+
+
+def test_a_reply_in_another_part_that_lost_the_subject_takes_a_second_round(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reply names the call, which its own part did not see: a round that knows the call
+    keeps it. A mail left out that names nothing reached takes no round."""
+    path = tmp_path / "apart.mbox"
+    path.write_text(
+        mail("c@x", "[VOTE] Adopt")
+        + mail("l@x", "lunch", "<x@x>")
+        + mail("r@x", "thoughts", "<c@x>")
+        + mail("m@x", "more lunch", "<l@x>")
+    )
+    rounds, found = rounds_run(path, monkeypatch, parts=4)
+    assert rounds == 2
+    assert found == ["c@x", "r@x"]
+    assert in_memory(path) == [(f"{path}#mid:c@x", ["c@x", "r@x"])]
+
+
+def test_a_left_out_mail_is_known_by_a_digest_of_each_id_it_names() -> None:
+    reached = {archive.id_digest("a@x")}
+    assert archive.names_any(archive.id_digest("b@x") + archive.id_digest("a@x"), reached)
+    assert not archive.names_any(archive.id_digest("b@x"), reached)
+    assert not archive.names_any(b"", reached)
+    assert len(archive.id_digest("\udcff@x")) == archive.ID_DIGEST  # a lone surrogate too
