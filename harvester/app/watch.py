@@ -253,7 +253,9 @@ class Watcher:
                 urls = await votes.thread_urls(connection, vote.id)
             plan = Plan(urls, None)
         changed = [
-            await self.harvest_thread(url, full=full, cursors=plan.cursors, quiet=plan.quiet)
+            await self.threads.harvest_thread(
+                url, full=full, cursors=plan.cursors, quiet=plan.quiet
+            )
             for url in plan.urls
         ]
         now = self.clock()
@@ -291,17 +293,6 @@ class Watcher:
     @cached_property
     def threads(self) -> ThreadPoller:
         return ThreadPoller(self.engine, self.fetcher, self.clock)
-
-    async def harvest_thread(
-        self,
-        url: str,
-        *,
-        full: bool,
-        cursors: Mapping[str, dict[str, Any]] | None = None,
-        quiet: QuietPolls | None = None,
-    ) -> bool:
-        """One poll of one thread, stored (ThreadPoller.harvest_thread)."""
-        return await self.threads.harvest_thread(url, full=full, cursors=cursors, quiet=quiet)
 
     async def count(
         self,
@@ -347,7 +338,7 @@ class Watcher:
         async with self.engine.connect() as connection:
             urls = await votes.thread_urls(connection, vote.id)
         for url in urls:
-            await self.harvest_thread(url, full=True)
+            await self.threads.harvest_thread(url, full=True)
         now = self.clock()
         async with self.engine.begin() as connection:
             result = await self.count(connection, vote, now, cut_off=cut_off)

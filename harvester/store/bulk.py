@@ -17,7 +17,7 @@ begun it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -80,21 +80,27 @@ def sqlite_time(moment: datetime) -> str:
     return utc.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
-def _sqlite_rows(messages: Iterable[Message], thread_id: int, now: datetime) -> Iterator[Row]:
-    stored_at = sqlite_time(now)
+def _rows(
+    messages: Iterable[Message], thread_id: int, now: datetime, time: Callable[[datetime], Any]
+) -> Iterator[Row]:
+    """The messages as `messages` rows, their times as `time` gives them to the driver."""
+    stored_at = time(now)
     for m in messages:
-        updated = sqlite_time(m.updated_at) if m.updated_at is not None else None
-        sent = sqlite_time(m.sent_at)
+        updated = time(m.updated_at) if m.updated_at is not None else None
         yield (
             m.source,
             m.source_id,
             thread_id,
-            sent,
+            time(m.sent_at),
             updated,
             m.version,
             payload_text(m),
             stored_at,
         )
+
+
+def _sqlite_rows(messages: Iterable[Message], thread_id: int, now: datetime) -> Iterator[Row]:
+    return _rows(messages, thread_id, now, sqlite_time)
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------------
@@ -102,20 +108,7 @@ def _sqlite_rows(messages: Iterable[Message], thread_id: int, now: datetime) -> 
 
 def _postgres_rows(messages: Iterable[Message], thread_id: int, now: datetime) -> Iterator[Row]:
     """asyncpg takes aware datetimes as they are (it converts them to UTC itself)."""
-    stored_at = _aware(now)
-    for m in messages:
-        updated = _aware(m.updated_at) if m.updated_at is not None else None
-        sent = _aware(m.sent_at)
-        yield (
-            m.source,
-            m.source_id,
-            thread_id,
-            sent,
-            updated,
-            m.version,
-            payload_text(m),
-            stored_at,
-        )
+    return _rows(messages, thread_id, now, _aware)
 
 
 async def _write_postgres(

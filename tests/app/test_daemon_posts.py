@@ -100,7 +100,9 @@ def test_the_result_is_posted_once_on_the_issue_and_the_topic(
             async with watcher.engine.connect() as connection:
                 (vote,) = await votes.list_votes(connection)
             for url in await w.threads_of(vote.id):
-                await watcher.harvest_thread(url, full=True)  # our posts are in the threads now
+                await watcher.threads.harvest_thread(
+                    url, full=True
+                )  # our posts are in the threads now
             async with watcher.engine.connect() as connection:
                 return await watcher.recount(connection, vote, w.clock())
 
