@@ -19,8 +19,8 @@ import hashlib
 import re
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
 from email.errors import HeaderParseError
 from email.header import decode_header
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
@@ -53,13 +53,26 @@ _FIELD = r"\n({names})[ \t]*:[ \t]*(.*(?:\n[ \t].*)*)"
 _WANTED_FIELD = re.compile(_FIELD.format(names=f"{_WANTED}|{_MIME}"), re.IGNORECASE)
 _MIME_FIELD = re.compile(_FIELD.format(names=_MIME), re.IGNORECASE)
 _LINK_FIELD = re.compile(
-    _FIELD.format(names="message-id|in-reply-to|references|subject"), re.IGNORECASE
+    _FIELD.format(names="message-id|in-reply-to|references|subject|date"), re.IGNORECASE
 )
 _DATE_FIELD = re.compile(_FIELD.format(names="date|received"), re.IGNORECASE)
 # A line that is neither "Name:" nor a continuation ends the header block (as in compat32).
-_NOT_A_HEADER_LINE = re.compile(rb"^(?![!-9;-~]+[ \t]*:|[ \t])", re.MULTILINE)
+# Searched in b"\n" + head: the literal line break lets the engine jump from line to line (three
+# times faster than "^" with MULTILINE, which is tried at every byte).
+_NOT_A_HEADER_LINE = re.compile(rb"\n(?![!-9;-~]+[ \t]*:|[ \t])")
 
 _ANGLE_ID = re.compile(r"<([^>]+)>")
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+        start=1,
+    )
+}
+_USUAL_DATE = re.compile(
+    rf"(?:[A-Za-z]{{3}}, )?(\d{{1,2}}) ({'|'.join(_MONTHS)}) (\d{{4}}) "
+    r"(\d\d):(\d\d):(\d\d) ([+-])(\d\d)(\d\d)"
+)
 _FOLD = re.compile(r"\r?\n[ \t]")
 _CRLF = re.compile(r"[\r\n]")
 _WSP = re.compile(r"\s+")
@@ -86,6 +99,8 @@ class Links:
     in_reply_to: str
     references: tuple[str, ...]
     subject: str
+    # The first Date: as written, for sent_at_of: not part of what threading compares.
+    date: str = field(default="", compare=False)
 
 
 def read_links(
@@ -108,6 +123,13 @@ def read_sent_at(raw: bytes, *, limits: ReadLimits = DEFAULT_LIMITS) -> datetime
     return _sent_at(_fields(head.decode("utf-8", "replace"), _DATE_FIELD))
 
 
+def sent_at_of(links: Links, raw: bytes, *, limits: ReadLimits = DEFAULT_LIMITS) -> datetime:
+    """read_sent_at, from the Date: read_links kept when that one is good (nearly always),
+    without reading the header again."""
+    parsed = _parse_date(links.date)
+    return parsed if parsed is not None else read_sent_at(raw, limits=limits)
+
+
 def mail_url(source_id: str) -> str:
     """A mail's URL: its Message-ID as a mid: URL (RFC 2392)."""
     return "mid:" + urllib.parse.quote(source_id, safe=_MID_SAFE)
@@ -119,6 +141,7 @@ def _links(headers: dict[str, list[str]], raw: bytes) -> Links:
         in_reply_to=_first_id(_first(headers, "in-reply-to")),
         references=tuple(_ids(_first(headers, "references"))),
         subject=decode_words(_first(headers, "subject")).strip(),
+        date=_first(headers, "date"),
     )
 
 
@@ -201,17 +224,18 @@ def _split_head(raw: bytes, cap: int) -> tuple[bytes, bytes, int]:
     if size > cap:  # whole lines up to the cap; one endless line is cut at it
         head = head[: head.rfind(b"\n")] if b"\n" in head else head
     body = b"" if end < 0 else raw[end + 2 :]
-    bad = _NOT_A_HEADER_LINE.search(head)
+    bad = _NOT_A_HEADER_LINE.search(b"\n" + head)
     if bad is not None:  # compat32's rule: the header block ends early, the rest is body
-        return head[: max(bad.start() - 1, 0)], raw[bad.start() :], bad.start()
+        at = bad.start()  # where the line starts in `head`: the search text starts with b"\n"
+        return head[: max(at - 1, 0)], raw[at:], at
     return head, body, size
 
 
 def _fields(head: str, pattern: re.Pattern[str]) -> dict[str, list[str]]:
     """Values of the headers `pattern` names, in order, folding kept, keyed by lower-case name."""
     found: dict[str, list[str]] = {}
-    for field in pattern.finditer("\n" + head):
-        found.setdefault(field.group(1).lower(), []).append(field.group(2))
+    for one in pattern.finditer("\n" + head):
+        found.setdefault(one.group(1).lower(), []).append(one.group(2))
     return found
 
 
@@ -253,7 +277,7 @@ def _decode_word(chunk: bytes | str, charset: str | None, plain: str) -> str:
 def _ids(value: str) -> Iterator[str]:
     """Message ids inside angle brackets, without brackets or any folding white space."""
     for found in _ANGLE_ID.finditer(value):
-        ident = _WSP.sub("", found.group(1))
+        ident = "".join(found.group(1).split())  # what _WSP.sub("", …) gives, faster
         if ident:
             yield ident
 
@@ -336,11 +360,31 @@ def _addresses(values: Iterable[str]) -> Iterator[str]:
 
 def _sent_at(headers: dict[str, list[str]]) -> datetime:
     """Date:, else the top (latest) Received: header's date, else the epoch; always aware."""
-    for candidate in (_first(headers, "date"), _received_date(_first(headers, "received"))):
-        parsed = _parse_date(candidate)
-        if parsed is not None:
-            return parsed
-    return EPOCH
+    parsed = _parse_date(_first(headers, "date"))
+    if parsed is None:
+        parsed = _parse_date(_received_date(_first(headers, "received")))
+    return EPOCH if parsed is None else parsed
+
+
+def _common_date(text: str) -> datetime | None:
+    """The date of the usual form ("Mon, 5 Jan 2026 10:00:00 +0100") read directly, as
+    parsedate_to_datetime reads it but several times faster; None for any other form, and for
+    a value datetime refuses (parsedate_to_datetime then decides)."""
+    found = _USUAL_DATE.fullmatch(text)
+    if found is None or found.group(3) < "0100":  # email.utils reads "0099" as 1999
+        return None
+    day, month, year, hour, minute, second, sign, zone_hours, zone_minutes = found.groups()
+    offset = int(zone_hours) * 3600 + int(zone_minutes) * 60
+    try:
+        if offset == 0 and sign == "-":
+            zone = UTC  # "-0000": zone unknown, read as UTC (see _parse_date)
+        else:
+            zone = timezone(timedelta(seconds=-offset if sign == "-" else offset))
+        return datetime(
+            int(year), _MONTHS[month], int(day), int(hour), int(minute), int(second), tzinfo=zone
+        )
+    except ValueError:
+        return None
 
 
 def _received_date(value: str) -> str:
@@ -354,7 +398,7 @@ def _parse_date(value: str) -> datetime | None:
     if not text:
         return None
     try:
-        parsed = parsedate_to_datetime(text)
+        parsed = _common_date(text) or parsedate_to_datetime(text)
     except (ValueError, TypeError, IndexError, OverflowError):
         return None
     if parsed.tzinfo is None:  # "-0000" means "zone unknown"; RFC 5322 says read it as UTC

@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import email
 import email.policy
+import re
 from datetime import UTC, datetime, timedelta, timezone
 from email.message import EmailMessage
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,7 @@ from hypothesis import strategies as st
 from harvester.errors import SourceError
 from harvester.model import BodyFormat
 from harvester.sources.flowed import unflow
-from harvester.sources.mailparse import EPOCH, parse_mail
+from harvester.sources.mailparse import EPOCH, _common_date, _split_head, parse_mail
 from harvester.sources.mbox import iter_raw_mbox
 
 DATA = Path(__file__).parent.parent / "data" / "mail"
@@ -204,6 +206,58 @@ def test_sent_at(date_headers: str, expected: datetime) -> None:
     sent_at = parse_mail(mail(headers), where="t").sent_at
     assert sent_at == expected
     assert sent_at.tzinfo is not None
+
+
+_DAY_NAMES = st.sampled_from(["", "Tue, ", "Xyz, ", "Tue,", "tue, "])
+_MONTH_NAMES = st.sampled_from(["Jan", "Feb", "Jun", "Dec", "jan", "Mai"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    _DAY_NAMES,
+    st.integers(0, 39),
+    _MONTH_NAMES,
+    st.integers(0, 9999),
+    st.tuples(st.integers(0, 25), st.integers(0, 61), st.integers(0, 61)),
+    st.sampled_from(["+", "-"]),
+    st.integers(0, 99),
+    st.integers(0, 99),
+)
+def test_the_usual_date_reads_as_the_standard_library_reads_it(
+    day_name: str,
+    day: int,
+    month: str,
+    year: int,
+    clock: tuple[int, int, int],
+    sign: str,
+    zone_hours: int,
+    zone_minutes: int,
+) -> None:
+    """The fast reading of "Tue, 4 Mar 2025 10:11:35 +0800" gives what email.utils gives, or
+    leaves the value to it (None)."""
+    text = (
+        f"{day_name}{day} {month} {year:04} {clock[0]:02}:{clock[1]:02}:{clock[2]:02} "
+        f"{sign}{zone_hours:02}{zone_minutes:02}"
+    )
+    fast = _common_date(text)
+    if fast is None:
+        return
+    slow = parsedate_to_datetime(text)
+    if slow.tzinfo is None:  # "-0000"
+        slow = slow.replace(tzinfo=UTC)
+    assert (fast, fast.utcoffset(), fast.tzinfo) == (slow, slow.utcoffset(), slow.tzinfo)
+
+
+def test_the_usual_date_leaves_other_forms_to_the_standard_library() -> None:
+    for text in [
+        "Tue, 4 Mar 2025 10:11:35 GMT",
+        "4 Mar 25 10:11:35 +0000",
+        "Tue, 4 Mar 2025 10:11 +0000",
+    ]:
+        assert _common_date(text) is None
+    assert _common_date("Tue, 4 Mar 2025 10:11:35 +0800") == datetime(
+        2025, 3, 4, 10, 11, 35, tzinfo=timezone(timedelta(hours=8))
+    )
 
 
 # --- bodies ---------------------------------------------------------------------------------------
@@ -408,6 +462,40 @@ def test_bad_header_line_ends_the_header_block_like_compat32() -> None:
     message = parse_mail(raw, where="t")
     assert message.subject == ""
     assert message.body.startswith("this line is no header\n")
+
+
+def _header_lines_by_hand(head: bytes) -> int:
+    """Where compat32's rule ends a header block, line by line: the first line that is neither
+    "Name:" nor a continuation."""
+    at = 0
+    for line in head.split(b"\n"):
+        if not re.match(rb"[!-9;-~]+[ \t]*:|[ \t]", line):
+            return at
+        at += len(line) + 1
+    return -1
+
+
+_HEADERISH = st.lists(
+    st.sampled_from([b"Subject: x", b" folded", b"\tfolded", b"X-A:b", b"no header", b"", b":x"])
+    | st.binary(max_size=12).filter(lambda line: b"\n" not in line),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_HEADERISH)
+def test_header_block_ends_where_compat32s_rule_says(lines: list[bytes]) -> None:
+    head = b"\n".join(lines)
+    cut = _header_lines_by_hand(head)
+    found, body, size = _split_head(head + b"\n\nbody", 1 << 20)
+    if not head or b"\n\n" in head or head.startswith(b"\n") or head.endswith(b"\n"):
+        return  # only a block with no blank line in it is compared
+    if cut < 0:
+        assert (found, body, size) == (head, b"body", len(head))
+    else:
+        assert (found, size) == (head[: max(cut - 1, 0)], cut)
+        assert body == head[cut:] + b"\n\nbody"
 
 
 @settings(max_examples=300, deadline=None)

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from harvester.sources.limits import ReadLimits
-from harvester.sources.mailparse import Links, parse_mail, read_links, read_sent_at
+from harvester.sources.mailparse import Links, parse_mail, read_links, read_sent_at, sent_at_of
 from harvester.sources.mbox import iter_raw_mbox
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "mail"
@@ -30,8 +30,13 @@ def expected(raw: bytes, limits: ReadLimits | None = None) -> tuple[Links, datet
 
 
 def header_alone(raw: bytes, limits: ReadLimits | None = None) -> tuple[Links, datetime]:
+    """read_links and read_sent_at; the time as sent_at_of gives it from read_links's Date
+    must be the same."""
     limits = limits or ReadLimits()
-    return read_links(raw, where="x", limits=limits), read_sent_at(raw, limits=limits)
+    links = read_links(raw, where="x", limits=limits)
+    sent_at = read_sent_at(raw, limits=limits)
+    assert sent_at_of(links, raw, limits=limits) == sent_at
+    return links, sent_at
 
 
 @pytest.mark.parametrize(
@@ -92,6 +97,11 @@ _PIECE = st.sampled_from(
         "Date: Mon, 05 Jan 2026 10:00:00 +0000",
         "Received: from a by b; Tue, 06 Jan 2026 11:00:00 +0100",
         "Date: never",
+        "Date: Mon, 5 Jan 2026 10:00:00 -0000",
+        "Date: 5 Jan 26 10:00 +0100",
+        "Date: Mon, 05 Jan 2026 24:00:00 +0000",
+        "Date: Mon, 31 Feb 2026 10:00:00 +0530",
+        "Date: Mon, 05 Jan 2026 10:00:00 GMT",
         "",
         "body text",
         "From the body",
