@@ -29,8 +29,15 @@ from harvester.core.threads import VoteLinks
 from harvester.errors import SourceError
 from harvester.model import Message
 from harvester.sources.limits import ReadLimits
-from harvester.sources.mailparse import Links, mail_url, parse_mail, read_links, read_sent_at
-from harvester.sources.mbox import CHANGED, headed, iter_raw_range, mbox_chunks, read_entry
+from harvester.sources.mailparse import Links, mail_url, parse_mail, read_links, sent_at_of
+from harvester.sources.mbox import (
+    CHANGED,
+    RawMail,
+    headed,
+    iter_raw_range,
+    mbox_chunks,
+    read_entries,
+)
 
 # Below this a file is read in this process: starting workers costs more than it saves.
 PARALLEL_FROM = 32 * 1024 * 1024
@@ -146,7 +153,7 @@ def read_part(part: Part, shared: Shared, limits: ReadLimits) -> Round:
             found.source_id, found.in_reply_to, found.references, found.subject
         )
         if last_kept:
-            sent_at = read_sent_at(raw.data, limits=limits)
+            sent_at = sent_at_of(found, raw.data, limits=limits)
             kept.append(Stub(*_link_fields(found), sent_at, raw.offset, raw.span, after))
         else:
             left_out.update(ident for ident in ids if ident)
@@ -159,16 +166,17 @@ def _link_fields(found: Links) -> tuple[str, str, tuple[str, ...], str]:
 
 
 def read_stubs(path: str, stubs: Sequence[Stub], limits: ReadLimits) -> list[Message]:
-    """The mails the stubs note, read whole again from the file (in a worker process)."""
+    """The mails the stubs note, read whole again from the file (in a worker process); one that
+    is no longer there (the file was rewritten meanwhile) is one error naming the file and
+    byte, never another mail counted in its place."""
     forget_known()  # the archive's rounds are over: a worker need not keep their ids
-    return [read_stub(path, stub, limits) for stub in stubs]
+    places = [(stub.offset, stub.span) for stub in stubs]
+    raws = read_entries(path, places, limits)
+    return [_parsed(path, stub, raw, limits) for stub, raw in zip(stubs, raws, strict=True)]
 
 
-def read_stub(path: str, stub: Stub, limits: ReadLimits) -> Message:
-    """The mail a stub notes; one that is no longer there (the file was rewritten meanwhile)
-    is one error naming the file and byte, never another mail counted in its place."""
+def _parsed(path: str, stub: Stub, raw: RawMail, limits: ReadLimits) -> Message:
     where = f"{path} at byte {stub.offset}"
-    raw = read_entry(path, stub.offset, stub.span, limits)
     message = parse_mail(raw.data, where=where, limits=limits, size=raw.size)
     if message.source_id != stub.source_id:
         raise SourceError(where, CHANGED)

@@ -289,24 +289,40 @@ class _Range:
 def iter_raw_range(path: str, start: int, end: int, limits: ReadLimits) -> Iterator[RawMail]:
     """The entries of one range from mbox_chunks."""
     with open_binary(path, what="mail file") as stream:
-        view = _Range(stream, start, end)
-        yield from iter_raw_mbox(view, where=path, limits=limits, origin=start)  # type: ignore[arg-type]
+        yield from _entries_in(stream, path, start, end, limits)
+
+
+def _entries_in(
+    stream: BinaryIO, path: str, start: int, end: int, limits: ReadLimits
+) -> Iterator[RawMail]:
+    view = _Range(stream, start, end)
+    yield from iter_raw_mbox(view, where=path, limits=limits, origin=start)  # type: ignore[arg-type]
 
 
 def read_entry(path: str, offset: int, span: int, limits: ReadLimits) -> RawMail:
-    """The entry a read of the file found at `offset` (RawMail.offset and .span), read again:
-    the same bytes as then, so an archive's votes need not be held while the rest is read. The
-    next entry's "From " is read too: where the entry ends depends on the separator after it."""
-    where = f"{path} at byte {offset}"
+    """The entry a read of the file found at `offset` (RawMail.offset and .span), read again."""
+    return next(read_entries(path, [(offset, span)], limits))
+
+
+def read_entries(
+    path: str, places: Iterable[tuple[int, int]], limits: ReadLimits
+) -> Iterator[RawMail]:
+    """The entries a read of the file found at these (RawMail.offset, .span), read again with
+    the file opened once: the same bytes as then, so an archive's votes need not be held while
+    the rest is read. The next entry's "From " is read too: where an entry ends depends on the
+    separator after it."""
     following = len(_SEPARATOR) - 1
-    try:
-        entries = list(iter_raw_range(path, offset, offset + span + following, limits))
-    except SourceError:  # no mail starts there any more
-        raise SourceError(where, CHANGED) from None
-    ends_right = len(entries) == 1 or (len(entries) == 2 and entries[1].offset == offset + span)
-    if not entries or entries[0].span != span or not ends_right:
-        raise SourceError(where, CHANGED)
-    return entries[0]
+    with open_binary(path, what="mail file") as stream:
+        for offset, span in places:
+            where = f"{path} at byte {offset}"
+            try:
+                entries = list(_entries_in(stream, path, offset, offset + span + following, limits))
+            except SourceError:  # no mail starts there any more
+                raise SourceError(where, CHANGED) from None
+            second_is_next = len(entries) == 2 and entries[1].offset == offset + span
+            if not entries or entries[0].span != span or not (len(entries) == 1 or second_is_next):
+                raise SourceError(where, CHANGED)
+            yield entries[0]
 
 
 CHANGED = "the mail file changed while it was read"
