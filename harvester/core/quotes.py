@@ -17,7 +17,7 @@ import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, chain, compress, count
+from itertools import accumulate, chain
 
 from harvester.core.ballots import VOTE_LIKE, normalised
 from harvester.core.text import header_kind
@@ -103,18 +103,22 @@ class KnownText:
         for first, end in _segments(found, own):
             self.runs.update(runs[first : end - GRAM + 1])
 
-    def covered(self, found: Words, *, tiny: bool = False) -> bytearray:
+    def covered(self, found: Words, *, tiny: bool = False) -> bytes:
         """Which of the words lie in a run some earlier message holds (`tiny`: in a copy of a
-        whole message too short to say so on its own)."""
-        marks = bytearray(len(found.tokens))
+        whole message too short to say so on its own): a byte per word, 1 if so."""
+        size = len(found.tokens)
+        marks = 0  # byte k of the integer (little-endian) is word k's mark
         lengths = list(self.tiny.items()) if tiny else [(GRAM, self.runs), *self.short.items()]
         for length, known in lengths:
-            if len(found.tokens) < length:
+            if size < length:
                 continue
-            hits = compress(count(), map(known.__contains__, found.runs(length)))
-            for start in hits:
-                marks[start : start + length] = b"\x01" * length
-        return marks
+            # A byte per run, 1 where a known run starts; a run covers its `length` words, so
+            # the starts spread over the next length - 1 bytes (shifts of a big integer, in C:
+            # a quoted message has thousands of runs).
+            starts = int.from_bytes(bytes(map(known.__contains__, found.runs(length))), "little")
+            for shift in range(length if starts else 0):
+                marks |= starts << (8 * shift)
+        return marks.to_bytes(size, "little")
 
 
 def _segments(found: Words, own: Sequence[str] | None) -> list[tuple[int, int]]:

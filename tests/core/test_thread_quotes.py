@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from harvester.core.ballots import line_vote
-from harvester.core.quotes import KnownText, drop_known_quotations, is_header_like, words
+from harvester.core.quotes import (
+    GRAM,
+    KnownText,
+    Words,
+    drop_known_quotations,
+    is_header_like,
+    words,
+)
 from harvester.core.tally import TallyOptions, count_votes
 from harvester.model import Value
 from tests.core.factories import ROSTER, call, mail, thread
@@ -275,3 +284,32 @@ def test_a_top_posted_reply_over_a_bottom_posted_one_casts_no_vote() -> None:
         TallyOptions(),
     )
     assert {b.member_id for b in tally.ballots} == {"bochen"}  # Sid voted; Priya did not
+
+
+def _covered_word_by_word(known: KnownText, found: Words, *, tiny: bool) -> bytes:
+    """What covered() must give, the plain way: mark every word of every known run."""
+    marks = bytearray(len(found.tokens))
+    lengths = list(known.tiny.items()) if tiny else [(GRAM, known.runs), *known.short.items()]
+    for length, runs in lengths:
+        for start in range(len(found.tokens) - length + 1):
+            if hash(tuple(found.tokens[start : start + length])) in runs:
+                marks[start : start + length] = b"\x01" * length
+    return bytes(marks)
+
+
+_VOCABULARY = st.sampled_from(["+1", "release", "the", "vote", "binding", "thanks", "rc1", "ok"])
+_LINES = st.lists(
+    st.lists(_VOCABULARY, max_size=12).map(" ".join).map(lambda line: "> " + line), max_size=8
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_LINES, max_size=4), _LINES, st.booleans())
+def test_covered_marks_exactly_the_words_of_known_runs(
+    earlier: list[list[str]], lines: list[str], tiny: bool
+) -> None:
+    known = KnownText()
+    for message in earlier:
+        known.add(message)
+    found = Words(lines)
+    assert known.covered(found, tiny=tiny) == _covered_word_by_word(known, found, tiny=tiny)
