@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import os.path
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
-from harvester.app.mail_votes import split_vote_url, vote_groups
+from harvester.app.mail_files import mail_threads, read_limits, with_cut_warning
+from harvester.app.mail_votes import split_vote_url
 from harvester.config import Settings, SourceKind
 from harvester.core.clean import clean_thread
 from harvester.errors import SelectionError, SourceError, UsageError
-from harvester.model import Message, Roster, Thread, ThreadUpdate
+from harvester.model import Roster, Thread, ThreadUpdate
 from harvester.sources import discourse, github, ponymail
 from harvester.sources.http import HttpClient, HttpOptions
-from harvester.sources.limits import MB, ReadLimits
-from harvester.sources.mbox import MID_MESSAGE, ends_mid_message, iter_mbox_bytes
+from harvester.sources.mbox import ends_mid_message, iter_mbox_bytes
 from harvester.sources.progress import Progress
 from harvester.sources.roster import RosterPart, combine, parse_roster_part, roster_kind
 
@@ -35,15 +35,6 @@ def http_options(settings: Settings) -> HttpOptions:
         per_host_concurrency=http.per_host_concurrency,
         per_host_rate=http.per_host_rate,
         max_response_bytes=http.max_response_mb * 1024 * 1024,
-    )
-
-
-def read_limits(settings: Settings) -> ReadLimits:
-    limits = settings.limits
-    return ReadLimits(
-        message_bytes=int(limits.message_mb * MB),
-        part_bytes=int(limits.part_mb * MB),
-        header_bytes=int(limits.header_kb * 1024),
     )
 
 
@@ -79,25 +70,6 @@ def kind_of(url: str, settings: Settings) -> SourceKind:
         "not a thread URL harvester knows: expected a Discourse topic (…/t/slug/id), a "
         "lists.apache.org thread (…/thread/<id>), a GitHub issue or pull request, or an .mbox",
     )
-
-
-def with_cut_warning(threads: list[Thread], last: Message | None) -> list[Thread]:
-    """A mail file that ends mid-message: the warning goes to the thread of its last message,
-    whose count may miss what was cut (the tally lists it for review)."""
-    if last is None:
-        return threads
-    return [
-        replace(t, warnings=(*t.warnings, MID_MESSAGE)) if any(m is last for m in t.messages) else t
-        for t in threads
-    ]
-
-
-def mail_threads(where: str, messages: Sequence[Message]) -> list[Thread]:
-    """The vote threads in a mail file or download (app/mail_votes.py)."""
-    return [
-        Thread(kind=g.kind, url=g.url, messages=tuple(g.mails), title=g.title)
-        for g in vote_groups(where, messages)
-    ]
 
 
 @dataclass

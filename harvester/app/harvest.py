@@ -8,20 +8,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
+from typing import TYPE_CHECKING
 
 from harvester.app.archive import vote_messages_of_archive
 from harvester.app.counting import Counting, VoteResult, count_vote, counted_apart
-from harvester.app.fetch import (
-    Fetcher,
-    mail_threads,
-    read_limits,
-    with_cut_warning,
-)
+from harvester.app.mail_files import mail_threads, read_limits, with_cut_warning
 from harvester.app.mail_votes import split_vote_url
 from harvester.app.workers import Bars, Workers
 from harvester.config import Settings
 from harvester.core.clean import clean_thread
-from harvester.errors import SelectionError
+from harvester.errors import SelectionError, UsageError
 from harvester.model import (
     Corrections,
     Message,
@@ -29,11 +25,13 @@ from harvester.model import (
     RuleName,
     Thread,
 )
-from harvester.sources.discourse import read_topic_file
-from harvester.sources.http import gather_all, task_group
 from harvester.sources.limits import DEFAULT_LIMITS, ReadLimits
 from harvester.sources.mbox import file_ends_mid_message, is_mbox, read_mail_file
 from harvester.sources.roster import combine, read_roster_part
+from harvester.sources.tasks import gather_all, task_group
+
+if TYPE_CHECKING:  # the network wiring loads aiohttp: a harvest of files never needs it
+    from harvester.app.fetch import Fetcher
 
 # Fewer messages than this are counted in this process: starting workers costs more.
 PARALLEL_TALLY_FROM = 5000
@@ -63,6 +61,8 @@ def read_thread_file(
     "file.mbox#mid:<call>" (a stored vote's thread URL) names one of them."""
     path = split_vote_url(spec)[0]
     if os.path.splitext(path)[1].lower() == ".json":
+        from harvester.sources.discourse import read_topic_file  # its package loads aiohttp
+
         return [clean_thread(read_topic_file(path))]
     messages, last = vote_messages(path, limits, workers or Workers(1))
     threads = mail_threads(spec, messages)
@@ -91,10 +91,24 @@ def is_regular_file(path: str) -> bool:
         return False  # then reading it says what is wrong
 
 
-async def read_thread_spec(spec: str, fetcher: Fetcher, workers: Workers) -> list[Thread]:
+def needs_network(request: HarvestRequest) -> bool:
+    """Whether a thread or roster part of the request is a URL: only then is the network
+    wiring (and its HTTP library) loaded."""
+    return any(is_url(spec) for spec in (*request.threads, *request.roster))
+
+
+def _online(fetcher: Fetcher | None, spec: str) -> Fetcher:
+    if fetcher is None:
+        raise UsageError(spec, "a URL is read only with the network wiring")
+    return fetcher
+
+
+async def read_thread_spec(
+    spec: str, fetcher: Fetcher | None, limits: ReadLimits, workers: Workers
+) -> list[Thread]:
     if is_url(spec):
-        return await fetcher.thread(spec)
-    return read_thread_file(spec, read_limits(fetcher.settings), workers)
+        return await _online(fetcher, spec).thread(spec)
+    return read_thread_file(spec, limits, workers)
 
 
 def _matches(thread: Thread, match: str | None) -> bool:
@@ -102,12 +116,12 @@ def _matches(thread: Thread, match: str | None) -> bool:
 
 
 async def select_votes(
-    request: HarvestRequest, fetcher: Fetcher, workers: Workers
+    request: HarvestRequest, fetcher: Fetcher | None, limits: ReadLimits, workers: Workers
 ) -> list[list[Thread]]:
     """The votes to tally: several --thread arguments are one vote; one mail file may hold many.
     Every URL is read at once; each source's client keeps to its per-host limits."""
     specs = request.threads
-    read = await gather_all(*(read_thread_spec(spec, fetcher, workers) for spec in specs))
+    read = await gather_all(*(read_thread_spec(s, fetcher, limits, workers) for s in specs))
     per_spec = [[t for t in found if _matches(t, request.match)] for found in read]
     for spec, found in zip(request.threads, per_spec, strict=True):
         if not found:
@@ -121,12 +135,13 @@ async def select_votes(
     return [[found[0] for found in per_spec]]
 
 
-async def load_request_roster(request: HarvestRequest, fetcher: Fetcher) -> Roster:
+async def load_request_roster(request: HarvestRequest, fetcher: Fetcher | None) -> Roster:
+    """The request's roster; `fetcher` may be None when every part of it is a file."""
     if not request.roster:
         return Roster(members=(), source="")
     committee = request.committee
     parts = [
-        await fetcher.roster_part(spec, committee)
+        await _online(fetcher, spec).roster_part(spec, committee)
         if is_url(spec)
         else read_roster_part(spec, committee=committee)
         for spec in request.roster
@@ -155,15 +170,17 @@ async def harvest(
     request: HarvestRequest,
     settings: Settings,
     now: datetime,
-    fetcher: Fetcher,
+    fetcher: Fetcher | None,
     bars: Bars | None = None,
 ) -> list[VoteResult]:
     """Every vote the request names, tallied as of `now`: a large archive is read, and its
-    votes counted, on `request.jobs` processes; `bars` draws the progress of long work."""
+    votes counted, on `request.jobs` processes; `bars` draws the progress of long work.
+    `fetcher` may be None when nothing is a URL (needs_network)."""
     with Workers(request.jobs, bars) as workers:
         async with task_group() as group:
             roster = group.create_task(load_request_roster(request, fetcher))
-            votes = group.create_task(select_votes(request, fetcher, workers))
+            limits = read_limits(settings)
+            votes = group.create_task(select_votes(request, fetcher, limits, workers))
         selected = votes.result()
         count = partial(
             counted_apart,

@@ -14,15 +14,16 @@ from typing import Any, TextIO
 
 from harvester.app.arguments import parse_rule
 from harvester.app.counting import Counting, VoteResult
-from harvester.app.fetch import Fetcher, http_options, read_limits
 from harvester.app.harvest import (
     HarvestRequest,
     harvest,
     is_regular_file,
     is_url,
     load_request_roster,
+    needs_network,
     tally_vote,
 )
+from harvester.app.mail_files import read_limits
 from harvester.app.mail_votes import split_vote_url
 from harvester.app.output import as_email_text, as_json_line, as_text
 from harvester.app.progress import TerminalProgress
@@ -30,7 +31,6 @@ from harvester.app.workers import Workers
 from harvester.config import Settings, load_settings
 from harvester.errors import SelectionError, SourceError, UsageError
 from harvester.model import Roster, Status, is_sane_time
-from harvester.sources.http import HttpClient
 from harvester.sources.mbox import is_mbox
 
 SPOOL_BYTES = 32 * 1024 * 1024  # output held in memory up to this, then in a temporary file
@@ -86,6 +86,11 @@ async def _harvest(
     request: HarvestRequest, settings: Settings, now: datetime, err: TextIO
 ) -> list[VoteResult]:
     progress = TerminalProgress(err)
+    if not needs_network(request):  # files only: no HTTP client
+        return await harvest(request, settings, now, None, progress.bar)
+    from harvester.app.fetch import Fetcher, http_options  # loads aiohttp: only when needed
+    from harvester.sources.http import HttpClient
+
     async with HttpClient(http_options(settings)) as client:
         fetcher = Fetcher(client, settings, progress.for_source)
         return await harvest(request, settings, now, fetcher, progress.bar)
@@ -101,6 +106,11 @@ def is_one_archive(request: HarvestRequest, fmt: str) -> bool:
 
 
 async def _roster(request: HarvestRequest, settings: Settings, err: TextIO) -> Roster:
+    if not any(map(is_url, request.roster)):
+        return await load_request_roster(request, None)  # files only: no HTTP client
+    from harvester.app.fetch import Fetcher, http_options  # loads aiohttp: only when needed
+    from harvester.sources.http import HttpClient
+
     progress = TerminalProgress(err)
     async with HttpClient(http_options(settings)) as client:
         return await load_request_roster(request, Fetcher(client, settings, progress.for_source))

@@ -10,15 +10,13 @@ body size capped. A final failure is one SourceError naming the URL, the status 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import TypeVar
 
 import aiohttp
 from multidict import CIMultiDictProxy
@@ -38,7 +36,6 @@ from harvester.sources.http_answers import describe, is_retryable_status, server
 USER_AGENT = f"harvester/{__version__} (Apache vote counter; +https://tvm.apache.org)"
 Params = Mapping[str, str] | Sequence[tuple[str, str]]
 Sleep = Callable[[float], Awaitable[None]]
-T = TypeVar("T")
 NOT_MODIFIED = 304
 
 
@@ -330,28 +327,6 @@ class HttpClient:
                 raise HttpError(url, f"response exceeds the {cap}-byte limit")
             chunks.append(chunk)
         return b"".join(chunks)
-
-
-@contextlib.asynccontextmanager
-async def task_group() -> AsyncIterator[asyncio.TaskGroup]:
-    """asyncio.TaskGroup whose first failure cancels the other tasks and is raised as itself
-    (not as an ExceptionGroup), so no request keeps retrying for a read that already failed."""
-    try:
-        async with asyncio.TaskGroup() as group:
-            yield group
-    except BaseExceptionGroup as failed:
-        raise failed.exceptions[0] from None
-
-
-async def gather_all(*work: Awaitable[T]) -> list[T]:
-    """asyncio.gather with task_group's cancel-on-first-failure."""
-    async with task_group() as group:
-        tasks = [group.create_task(_awaited(item)) for item in work]
-    return [task.result() for task in tasks]
-
-
-async def _awaited(item: Awaitable[T]) -> T:
-    return await item
 
 
 def _plain(headers: CIMultiDictProxy[str]) -> Mapping[str, str]:

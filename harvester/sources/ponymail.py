@@ -25,11 +25,12 @@ import msgspec
 
 from harvester.errors import SourceError
 from harvester.model import SANE_SINCE, SANE_UNTIL, Author, Message, Thread, ThreadUpdate
-from harvester.sources.http import HttpClient, HttpError, gather_all
+from harvester.sources.http import HttpClient, HttpError
 from harvester.sources.mailparse import EPOCH
 from harvester.sources.mbox import iter_mbox_bytes
 from harvester.sources.progress import Progress, Tracker
 from harvester.sources.shapes import decode_answer
+from harvester.sources.tasks import gather_all
 
 EMAIL_CONCURRENCY = 4  # email.lua requests in flight at once when the mbox falls short
 _LIST_RAW = re.compile(r"<?([^.<>@]+)\.([^<>@]+?)>?$")  # "<dev.tvm.apache.org>"

@@ -17,8 +17,8 @@ import pytest
 
 from harvester.app import archive, archive_votes, oneoff
 from harvester.app.cli import main
-from harvester.app.fetch import mail_threads, with_cut_warning
 from harvester.app.harvest import HarvestRequest, tally_vote
+from harvester.app.mail_files import mail_threads, with_cut_warning
 from harvester.app.mail_votes import split_vote_url
 from harvester.config import Settings
 from harvester.core.clean import clean_thread

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -38,4 +39,33 @@ def test_version_and_help_load_no_heavy_library(argv: list[str], first_line: str
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     shown, loaded = done.stdout.splitlines()
     assert shown.startswith(first_line)
+    assert loaded == ""
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+FILE_HARVEST = """
+import contextlib, io, sys
+from harvester.app.cli import main
+with contextlib.redirect_stdout(io.StringIO()) as out:
+    code = main({argv!r})
+print(code, len(out.getvalue()))
+print(",".join(sorted({{m.split(".")[0] for m in sys.modules}} & {{"aiohttp", "yarl"}})))
+"""
+
+
+@pytest.mark.parametrize("fmt", ["json", "text", "email"])
+def test_a_harvest_of_a_mail_file_loads_no_http_library(fmt: str) -> None:
+    """aiohttp and an SSL context take about half a second to load, and a file needs neither:
+    the network wiring loads when a thread or roster is a URL."""
+    argv = [
+        "--thread", str(EXAMPLES / "strategy-vote.mbox"),
+        "--roster", str(EXAMPLES / "roster.toml"),
+        "--format", fmt,
+    ]  # fmt: skip
+    probe = FILE_HARVEST.format(argv=argv)
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    counted, loaded = done.stdout.splitlines()
+    code, printed = counted.split()
+    assert code == "0"
+    assert int(printed) > 100
     assert loaded == ""

@@ -12,8 +12,8 @@ import tracemalloc
 from dataclasses import replace
 from pathlib import Path
 
-from harvester.app.fetch import mail_threads
 from harvester.app.harvest import read_thread_file, vote_messages
+from harvester.app.mail_files import mail_threads
 from harvester.core.clean import clean_thread
 from harvester.core.threads import VoteLinks
 from harvester.model import Message

@@ -19,9 +19,9 @@ from harvester.sources.http import (
     HttpClient,
     HttpError,
     HttpOptions,
-    gather_all,
 )
 from harvester.sources.http_answers import retry_after_seconds
+from harvester.sources.tasks import gather_all
 from tests.fakes.base import FakeSite, Fault, status
 from tests.fakes.discourse import rate_limited
 

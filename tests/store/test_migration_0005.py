@@ -17,8 +17,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from harvester.app.cli import main
-from harvester.app.fetch import mail_threads
 from harvester.app.harvest import tally_vote
+from harvester.app.mail_files import mail_threads
 from harvester.app.record import record_result
 from harvester.config import Settings
 from harvester.model import Author, Message, Thread

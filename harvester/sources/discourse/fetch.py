@@ -18,8 +18,9 @@ from harvester.sources.discourse.shape import (
     topic_from_answer,
 )
 from harvester.sources.discourse.topic import thread_from_topic
-from harvester.sources.http import HttpClient, HttpError, gather_all
+from harvester.sources.http import HttpClient, HttpError
 from harvester.sources.progress import Progress, Tracker
+from harvester.sources.tasks import gather_all
 
 BATCH = 20  # post ids per posts.json request, as Discourse's own client asks for them
 
