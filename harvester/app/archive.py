@@ -260,13 +260,15 @@ def _folder(jobs: int) -> Iterator[str | None]:
 
 
 def _shared(stub: Stub) -> Stub:
-    """The stub with its ids the same strings as every other stub's: a thread's mails repeat
-    the ids before them in References, and each came back from a worker as its own copy."""
+    """The stub with its ids and subject the same strings as every other stub's: a thread's
+    mails repeat the ids before them in References and its subject, and each came back from a
+    worker as its own copy."""
     return replace(
         stub,
         source_id=sys.intern(stub.source_id),
         in_reply_to=sys.intern(stub.in_reply_to),
         references=tuple(sys.intern(ident) for ident in stub.references),
+        subject=sys.intern(stub.subject),
     )
 
 

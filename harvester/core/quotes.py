@@ -35,12 +35,14 @@ _HEADER_FIELD = re.compile(r"^\s*\**[^\s:：]{1,20}(?:\s[^\s:：]{1,20}){0,2}\s?
 _RULE = re.compile(r"^\s*[-_=*]{4,}")
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 12)
 def words(line: str) -> tuple[str, ...]:
     """A line's words as compared: quote marks, case, markup and punctuation do not matter.
 
     Cached: a vote's replies quote the same lines (the call's above all) over and over, and
-    each message's lines are compared and then added to what the vote holds."""
+    each message's lines are compared and then added to what the vote holds. What repeats is
+    within a vote: 4,096 lines hit 91 % of the time on a generated archive, 65,536 lines 93 %
+    but held about 50 MB more at 100,000 messages."""
     bare = _QUOTE_MARKS.sub("", line).casefold()
     return tuple(_NOT_IN_WORD.sub("", bare).split())
 
