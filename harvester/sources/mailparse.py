@@ -249,6 +249,8 @@ def _first(headers: dict[str, list[str]], key: str) -> str:
 
 def unfold(value: str) -> str:
     """RFC 5322 unfolding: a line break followed by white space becomes one space; no CR/LF stay."""
+    if "\n" not in value and "\r" not in value:
+        return value  # most values are one line: no regex needed
     return _CRLF.sub("", _FOLD.sub(" ", value))
 
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from harvester.errors import SourceError
 from harvester.model import BodyFormat
 from harvester.sources.flowed import unflow
-from harvester.sources.mailparse import EPOCH, _common_date, _split_head, parse_mail
+from harvester.sources.mailparse import EPOCH, _common_date, _split_head, parse_mail, unfold
 from harvester.sources.mbox import iter_raw_mbox
 
 DATA = Path(__file__).parent.parent / "data" / "mail"
@@ -564,3 +564,12 @@ def test_a_date_far_outside_any_vote_falls_back_to_the_servers_received_time() -
         b"Subject: Re: [VOTE] X\n\n+1\n"
     )
     assert parse_mail(raw, where="poison.eml").sent_at == datetime(2026, 1, 6, 10, 0, tzinfo=UTC)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab \t\r\n", max_size=20))
+def test_unfolding_is_the_rfc_5322_rule(value: str) -> None:
+    """A line break before white space becomes one space, and no CR or LF stays; a value of
+    one line comes back as it is."""
+    expected = re.sub(r"[\r\n]", "", re.sub(r"\r?\n[ \t]", " ", value))
+    assert unfold(value) == expected
