@@ -11,10 +11,11 @@ from harvester.sources.limits import size_text
 JSON_FILE_BYTES = 256 * 1024 * 1024
 
 
-def open_binary(path: str, *, what: str) -> BinaryIO:
-    """Open `path` for reading; `what` names the kind of file for the error ("mail file")."""
+def open_binary(path: str, *, what: str, buffered: bool = True) -> BinaryIO:
+    """Open `path` for reading; `what` names the kind of file for the error ("mail file").
+    Unbuffered, every read goes to the file as it is then."""
     try:
-        return open(path, "rb")
+        return open(path, "rb", buffering=-1 if buffered else 0)
     except FileNotFoundError as exc:
         raise SourceError(path, "no such file") from exc
     except IsADirectoryError as exc:

@@ -69,9 +69,10 @@ _MONTHS = {
         start=1,
     )
 }
-_USUAL_DATE = re.compile(
+_USUAL_DATE = re.compile(  # ASCII: "٠٠٩٩" is a year to email.utils, and 1999 at that
     rf"(?:[A-Za-z]{{3}}, )?(\d{{1,2}}) ({'|'.join(_MONTHS)}) (\d{{4}}) "
-    r"(\d\d):(\d\d):(\d\d) ([+-])(\d\d)(\d\d)"
+    r"(\d\d):(\d\d):(\d\d) ([+-])(\d\d)(\d\d)",
+    re.ASCII,
 )
 _FOLD = re.compile(r"\r?\n[ \t]")
 _CRLF = re.compile(r"[\r\n]")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import BinaryIO, TypeVar
 
@@ -305,14 +305,19 @@ def read_entry(path: str, offset: int, span: int, limits: ReadLimits) -> RawMail
 
 
 def read_entries(
-    path: str, places: Iterable[tuple[int, int]], limits: ReadLimits
+    path: str, places: Sequence[tuple[int, int]], limits: ReadLimits
 ) -> Iterator[RawMail]:
     """The entries a read of the file found at these (RawMail.offset, .span), read again with
     the file opened once: the same bytes as then, so an archive's votes need not be held while
     the rest is read. The next entry's "From " is read too: where an entry ends depends on the
-    separator after it."""
+    separator after it. Unbuffered: each entry is read from the file as it is now, so one
+    rewritten since is caught, never served from what a buffer kept of the old one."""
     following = len(_SEPARATOR) - 1
-    with open_binary(path, what="mail file") as stream:
+    try:
+        opened = open_binary(path, what="mail file", buffered=False)
+    except SourceError:  # gone, or no longer a file, since it was read
+        raise SourceError(f"{path} at byte {places[0][0] if places else 0}", CHANGED) from None
+    with opened as stream:
         for offset, span in places:
             where = f"{path} at byte {offset}"
             try:

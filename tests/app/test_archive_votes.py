@@ -23,6 +23,7 @@ from harvester.app.mail_votes import split_vote_url
 from harvester.config import Settings
 from harvester.core.clean import clean_thread
 from harvester.errors import SelectionError
+from harvester.model import Message
 from harvester.sources.mbox import file_ends_mid_message, read_mail_file
 from tests.app.test_streamed_archive import generated
 
@@ -179,6 +180,57 @@ def test_a_file_rewritten_while_its_votes_are_counted_is_one_error_and_no_output
     assert err.startswith(f"harvest: error: {path} at byte ")
     assert err.endswith(": the mail file changed while it was read\n")
     assert err.count("\n") == 1
+
+
+def _harvest_fails_as_changed(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--thread", str(path), "--format", "json"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith(f"harvest: error: {path} at byte ")
+    assert err.endswith(": the mail file changed while it was read\n")
+    assert err.count("\n") == 1
+
+
+def test_a_file_rewritten_between_two_mails_of_a_vote_is_caught(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A vote's mails are read with the file opened once: a rewrite after its call is read
+    must still be seen by the next mail (found by review: a buffered read served the old
+    bytes, or stitched old and new ones into a mail neither file holds)."""
+    path = tmp_path / "live.mbox"
+    path.write_text(TWO_VOTES)
+    parse = archive.parse_mail
+
+    def then_rewritten(raw: bytes, **kwargs: Any) -> Message:
+        message = parse(raw, **kwargs)
+        if message.source_id == "c2@x":
+            path.write_text(TWO_VOTES.replace("<r2@x>", "<q2@x>"))
+        return message
+
+    monkeypatch.setattr(archive, "parse_mail", then_rewritten)
+    _harvest_fails_as_changed(path, capsys)
+
+
+@pytest.mark.parametrize("replace_by", ["nothing", "a folder"])
+def test_a_file_gone_before_its_votes_are_read_again_says_it_changed(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    replace_by: str,
+) -> None:
+    path = tmp_path / "live.mbox"
+    path.write_text(TWO_VOTES)
+    plan = archive_votes.vote_plans
+
+    def then_gone(*args: Any, **kwargs: Any) -> list[archive_votes.Plan]:
+        plans = plan(*args, **kwargs)
+        path.unlink()
+        if replace_by == "a folder":
+            path.mkdir()
+        return plans
+
+    monkeypatch.setattr(archive_votes, "vote_plans", then_gone)
+    _harvest_fails_as_changed(path, capsys)
 
 
 @pytest.mark.parametrize(
