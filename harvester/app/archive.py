@@ -16,11 +16,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import itertools
+import operator
 import os
 import pickle
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -143,6 +144,7 @@ def read_part(part: Part, shared: Shared, limits: ReadLimits) -> Round:
     """One round over one part (run in a worker process); `shared`: see share_known."""
     links = VoteLinks(known_ids(shared))
     kept: list[Stub] = []
+    pool: dict[str, str] = {}  # one string for each id and subject the part's stubs repeat
     left_out: set[str] = set()
     last_kept = False
     where = part.path if part.first else f"{part.path} from byte {part.start}"
@@ -154,15 +156,26 @@ def read_part(part: Part, shared: Shared, limits: ReadLimits) -> Round:
         )
         if last_kept:
             sent_at = sent_at_of(found, raw.data, limits=limits)
-            kept.append(Stub(*_link_fields(found), sent_at, raw.offset, raw.span, after))
+            fields = _link_fields(found, pool.setdefault)
+            kept.append(Stub(*fields, sent_at, raw.offset, raw.span, after))
         else:
             left_out.update(ident for ident in ids if ident)
     digests = b"".join(id_digest(ident) for ident in left_out)
     return Round(links.new, kept, last_kept, digests)
 
 
-def _link_fields(found: Links) -> tuple[str, str, tuple[str, ...], str]:
-    return found.source_id, found.in_reply_to, found.references, found.subject
+def _link_fields(
+    found: Links, one: Callable[[str, str], str]
+) -> tuple[str, str, tuple[str, ...], str]:
+    """A stub's strings, each the one `one` gives for it (pickled once a part, not once a
+    mail: a thread's mails repeat its subject and the ids before them)."""
+    references = tuple(one(ident, ident) for ident in found.references)
+    return (
+        one(found.source_id, found.source_id),
+        one(found.in_reply_to, found.in_reply_to),
+        references,
+        one(found.subject, found.subject),
+    )
 
 
 def read_stubs(path: str, stubs: Sequence[Stub], limits: ReadLimits) -> list[Message]:
@@ -263,12 +276,18 @@ def _shared(stub: Stub) -> Stub:
     """The stub with its ids and subject the same strings as every other stub's: a thread's
     mails repeat the ids before them in References and its subject, and each came back from a
     worker as its own copy."""
+    source_id, in_reply_to = sys.intern(stub.source_id), sys.intern(stub.in_reply_to)
+    references = tuple(map(sys.intern, stub.references))
+    subject = sys.intern(stub.subject)
+    if (
+        source_id is stub.source_id
+        and in_reply_to is stub.in_reply_to
+        and subject is stub.subject
+        and all(map(operator.is_, references, stub.references))
+    ):
+        return stub  # the first of its strings everywhere: nothing to share (most stubs)
     return replace(
-        stub,
-        source_id=sys.intern(stub.source_id),
-        in_reply_to=sys.intern(stub.in_reply_to),
-        references=tuple(sys.intern(ident) for ident in stub.references),
-        subject=sys.intern(stub.subject),
+        stub, source_id=source_id, in_reply_to=in_reply_to, references=references, subject=subject
     )
 
 

@@ -250,3 +250,18 @@ def test_stubs_from_the_workers_share_their_ids_and_subjects(
         for ident in (stub.source_id, stub.in_reply_to, *stub.references):
             assert ids.setdefault(ident, id(ident)) == id(ident)
     assert len(subjects) < len(stubs) / 2  # replies share their thread's subject
+
+
+def test_a_parts_stubs_hold_each_repeated_string_once(tmp_path: Path) -> None:
+    """A part's stubs are pickled to the parent together: a subject or id the part's mails
+    repeat is one string in them, so it is sent and unpickled once (the parent's peak while
+    it merges the parts' answers)."""
+    path = generated(tmp_path, 1500)
+    part = archive.Part(str(path), 0, path.stat().st_size, first=True)
+    stubs = archive.read_part(part, frozenset(), DEFAULT_LIMITS).kept
+    seen: dict[str, int] = {}
+    for stub in stubs:
+        for text in (stub.subject, stub.source_id, stub.in_reply_to, *stub.references):
+            assert seen.setdefault(text, id(text)) == id(text)
+    assert len({stub.subject for stub in stubs}) < len(stubs) / 2
+    assert [archive._shared(stub) for stub in stubs] == stubs
