@@ -147,6 +147,15 @@ TWO_VOTES = "".join(
 )
 
 
+def _harvest_fails_as_changed(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--thread", str(path), "--format", "json"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith(f"harvest: error: {path} at byte ")
+    assert err.endswith(": the mail file changed while it was read\n")
+    assert err.count("\n") == 1
+
+
 @pytest.mark.parametrize(
     "rewrite",
     [
@@ -174,21 +183,7 @@ def test_a_file_rewritten_while_its_votes_are_counted_is_one_error_and_no_output
 
     monkeypatch.setattr(archive_votes, "vote_plans", then_rewritten)
     monkeypatch.setattr(archive_votes, "VOTES_A_CHUNK", 1)
-    assert main(["--thread", str(path), "--format", "json"]) == 1
-    out, err = capsys.readouterr()
-    assert out == ""
-    assert err.startswith(f"harvest: error: {path} at byte ")
-    assert err.endswith(": the mail file changed while it was read\n")
-    assert err.count("\n") == 1
-
-
-def _harvest_fails_as_changed(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--thread", str(path), "--format", "json"]) == 1
-    out, err = capsys.readouterr()
-    assert out == ""
-    assert err.startswith(f"harvest: error: {path} at byte ")
-    assert err.endswith(": the mail file changed while it was read\n")
-    assert err.count("\n") == 1
+    _harvest_fails_as_changed(path, capsys)
 
 
 def test_a_file_rewritten_between_two_mails_of_a_vote_is_caught(
