@@ -21,7 +21,7 @@ import os
 import pickle
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -156,7 +156,7 @@ def read_part(part: Part, shared: Shared, limits: ReadLimits) -> Round:
         )
         if last_kept:
             sent_at = sent_at_of(found, raw.data, limits=limits)
-            fields = _link_fields(found, pool.setdefault)
+            fields = _link_fields(found, pool)
             kept.append(Stub(*fields, sent_at, raw.offset, raw.span, after))
         else:
             left_out.update(ident for ident in ids if ident)
@@ -164,18 +164,15 @@ def read_part(part: Part, shared: Shared, limits: ReadLimits) -> Round:
     return Round(links.new, kept, last_kept, digests)
 
 
-def _link_fields(
-    found: Links, one: Callable[[str, str], str]
-) -> tuple[str, str, tuple[str, ...], str]:
-    """A stub's strings, each the one `one` gives for it (pickled once a part, not once a
+def _link_fields(found: Links, pool: dict[str, str]) -> tuple[str, str, tuple[str, ...], str]:
+    """A stub's strings, each the one `pool` holds for it (pickled once a part, not once a
     mail: a thread's mails repeat its subject and the ids before them)."""
-    references = tuple(one(ident, ident) for ident in found.references)
-    return (
-        one(found.source_id, found.source_id),
-        one(found.in_reply_to, found.in_reply_to),
-        references,
-        one(found.subject, found.subject),
-    )
+
+    def one(text: str) -> str:
+        return pool.setdefault(text, text)
+
+    references = tuple(map(one, found.references))
+    return one(found.source_id), one(found.in_reply_to), references, one(found.subject)
 
 
 def read_stubs(path: str, stubs: Sequence[Stub], limits: ReadLimits) -> list[Message]:

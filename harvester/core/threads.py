@@ -117,10 +117,6 @@ class VoteLinks:
         self.known = known if isinstance(known, (set, frozenset)) else frozenset(known)
         self.new: set[str] = set()
 
-    @property
-    def ids(self) -> set[str]:
-        return self.new | self.known
-
     def take(self, message: Message) -> bool:
         return self.take_ids(
             message.source_id, message.in_reply_to, message.references, message.subject

@@ -33,7 +33,7 @@ class RawMail:
 
     data: bytes
     size: int  # the whole entry's size, From_ line included
-    # Where the entry is in the file, to read it again (read_entry): its From_ line's offset,
+    # Where the entry is in the file, to read it again (read_entries): its From_ line's offset,
     # and its bytes up to the next entry (the blank line between them included).
     offset: int = 0
     span: int = 0
@@ -297,11 +297,6 @@ def _entries_in(
 ) -> Iterator[RawMail]:
     view = _Range(stream, start, end)
     yield from iter_raw_mbox(view, where=path, limits=limits, origin=start)  # type: ignore[arg-type]
-
-
-def read_entry(path: str, offset: int, span: int, limits: ReadLimits) -> RawMail:
-    """The entry a read of the file found at `offset` (RawMail.offset and .span), read again."""
-    return next(read_entries(path, [(offset, span)], limits))
 
 
 def read_entries(

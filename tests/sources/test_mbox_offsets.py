@@ -11,9 +11,15 @@ import pytest
 from harvester.errors import SourceError
 from harvester.sources import mbox
 from harvester.sources.limits import DEFAULT_LIMITS, ReadLimits
-from harvester.sources.mbox import iter_raw_range, mbox_chunks, read_entry
+from harvester.sources.mbox import RawMail, iter_raw_range, mbox_chunks, read_entries
 
 FROM = "From a@x Mon Jan  5 10:00:00 2026"
+
+
+def read_entry(path: str, offset: int, span: int, limits: ReadLimits) -> RawMail:
+    """One entry read again, as read_stubs reads a batch."""
+    (entry,) = read_entries(path, [(offset, span)], limits)
+    return entry
 
 
 def entry(n: int, body: str = "+1\n", eol: str = "\n") -> str:
