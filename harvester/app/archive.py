@@ -7,30 +7,32 @@ mail some part left out names an id this round reached (each part sends digests 
 its left-out mails name); usually one round is all. That fixpoint is exactly the mails that
 split_threads and group_votes would put in a vote (their connected components holding a
 [VOTE] or [RESULT] subject), whatever the cut, so one process and many give the same answer.
-The last round notes its vote mails by their header and where they are in the file (Stub):
+The last round notes its vote mails by their header and where they are in the file (Stub),
+and they go to a scratch index on disk (app/vote_index.py), which groups them into votes:
 they are read whole later, a vote at a time, by whoever counts it, so no process holds every
-vote mail of a large archive at once."""
+vote mail of a large archive at once, nor their stubs."""
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import itertools
 import operator
 import os
 import pickle
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
 
+from harvester.app.vote_index import Stub, StubRow, VoteIndex, stub_row
 from harvester.app.workers import Progress, Workers
-from harvester.core.threads import VoteLinks
+from harvester.core.threads import VoteLinks, thread_ids
 from harvester.errors import SourceError
 from harvester.model import Message
 from harvester.sources.limits import ReadLimits
-from harvester.sources.mailparse import Links, mail_url, parse_mail, read_links, sent_at_of
+from harvester.sources.mailparse import parse_mail, read_links, sent_at_of
 from harvester.sources.mbox import (
     CHANGED,
     RawMail,
@@ -57,34 +59,24 @@ class Part:
     first: bool  # the file's first part: a first entry without a header is not a mail file
 
 
-@dataclass(frozen=True, slots=True)
-class Stub:
-    """A vote mail known by its header (what threading reads, as parse_mail gives it) and where
-    it is in the file; `after` is what its entry's reading found wrong after it."""
+@dataclass(frozen=True)
+class Round:
+    """One part's answer: whether the part's last entry is one of its vote mails, and where its
+    Findings are (a file in the harvest's scratch folder, or themselves, pickled)."""
 
-    source_id: str
-    in_reply_to: str
-    references: tuple[str, ...]
-    subject: str
-    sent_at: datetime
-    offset: int
-    span: int
-    after: tuple[str, ...]
-
-    @property
-    def url(self) -> str:
-        return mail_url(self.source_id)
+    ends_with_kept: bool
+    findings: str | bytes
 
 
 @dataclass(frozen=True)
-class Round:
-    """One part's answer: ids it reached that were not known, its vote mails (whether the
-    part's last entry is the last of them), and the ids its other mails name, as digests."""
+class Findings:
+    """What one part's round found: its vote mails, the ids they reached that were not known
+    (also as digests), and digests of the ids its other mails name."""
 
-    new_ids: set[str]
-    kept: list[Stub]
-    ends_with_kept: bool
+    rows: list[StubRow]
+    reached: bytes  # ID_DIGEST bytes for each id reached
     left_out: bytes  # ID_DIGEST bytes for each id the mails it did not keep name
+    new_ids: list[str]  # pickled last: read only when another round needs them
 
 
 ID_DIGEST = 8  # bytes of an id's digest: a false match only costs one more round
@@ -92,12 +84,6 @@ ID_DIGEST = 8  # bytes of an id's digest: a false match only costs one more roun
 
 def id_digest(ident: str) -> bytes:
     return hashlib.blake2b(ident.encode("utf-8", "surrogatepass"), digest_size=ID_DIGEST).digest()
-
-
-def names_any(left_out: bytes, reached: set[bytes]) -> bool:
-    """Whether one of the digests in `left_out` is one of `reached`."""
-    view = memoryview(left_out)
-    return any(view[at : at + ID_DIGEST] in reached for at in range(0, len(view), ID_DIGEST))
 
 
 # The ids earlier rounds reached, as this process last loaded them (see share_known).
@@ -140,39 +126,57 @@ def forget_known() -> None:
     _known.clear()
 
 
-def read_part(part: Part, shared: Shared, limits: ReadLimits) -> Round:
-    """One round over one part (run in a worker process); `shared`: see share_known."""
+def read_part(part: Part, shared: Shared, limits: ReadLimits, spill: str | None) -> Round:
+    """One round over one part (run in a worker process); `shared`: see share_known; its
+    findings go to the file `spill` when there is one."""
     links = VoteLinks(known_ids(shared))
-    kept: list[Stub] = []
-    pool: dict[str, str] = {}  # one string for each id and subject the part's stubs repeat
+    rows: list[StubRow] = []
     left_out: set[str] = set()
     last_kept = False
     where = part.path if part.first else f"{part.path} from byte {part.start}"
     entries = iter_raw_range(part.path, part.start, part.end, limits)
     for found, raw, _at, after in headed(entries, where, limits, read_links):
-        ids = (found.source_id, found.in_reply_to, *found.references)
         last_kept = links.take_ids(
             found.source_id, found.in_reply_to, found.references, found.subject
         )
         if last_kept:
             sent_at = sent_at_of(found, raw.data, limits=limits)
-            fields = _link_fields(found, pool)
-            kept.append(Stub(*fields, sent_at, raw.offset, raw.span, after))
+            fields = (found.source_id, found.in_reply_to, found.references, found.subject)
+            rows.append(stub_row(Stub(*fields, sent_at, raw.offset, raw.span, after)))
         else:
-            left_out.update(ident for ident in ids if ident)
-    digests = b"".join(id_digest(ident) for ident in left_out)
-    return Round(links.new, kept, last_kept, digests)
+            left_out.update(thread_ids(found.source_id, found.in_reply_to, found.references))
+    left_out.discard("")
+    new_ids = list(links.new)
+    findings = Findings(rows, _digests(new_ids), _digests(left_out), new_ids)
+    return Round(last_kept, _spilled(findings, spill))
 
 
-def _link_fields(found: Links, pool: dict[str, str]) -> tuple[str, str, tuple[str, ...], str]:
-    """A stub's strings, each the one `pool` holds for it (pickled once a part, not once a
-    mail: a thread's mails repeat its subject and the ids before them)."""
+def _digests(ids: Iterable[str]) -> bytes:
+    return b"".join(id_digest(ident) for ident in ids)
 
-    def one(text: str) -> str:
-        return pool.setdefault(text, text)
 
-    references = tuple(map(one, found.references))
-    return one(found.source_id), one(found.in_reply_to), references, one(found.subject)
+def _spilled(findings: Findings, spill: str | None) -> str | bytes:
+    """The findings written to `spill`, the ids needed only for another round pickled last;
+    pickled in hand when there is no file or it cannot be written (a full disk)."""
+    head = (findings.rows, findings.reached, findings.left_out)
+    if spill is not None:
+        try:
+            with open(spill, "wb") as stream:
+                pickle.dump(head, stream, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(findings.new_ids, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            return spill
+        except OSError:
+            pass
+    return pickle.dumps(head, pickle.HIGHEST_PROTOCOL) + pickle.dumps(findings.new_ids)
+
+
+def _read_findings(where: str | bytes, with_ids: bool) -> Findings:
+    """A part's findings; its new ids only `with_ids` (our own file or bytes, as _spilled
+    wrote them)."""
+    with open(where, "rb") if isinstance(where, str) else io.BytesIO(where) as stream:
+        rows, reached, left_out = pickle.load(stream)
+        new_ids = pickle.load(stream) if with_ids else []
+    return Findings(rows, reached, left_out, new_ids)
 
 
 def read_stubs(path: str, stubs: Sequence[Stub], limits: ReadLimits) -> list[Message]:
@@ -220,48 +224,76 @@ def vote_stubs_of_archive(
 ) -> tuple[list[Stub], Stub | None]:
     """The vote mails of the mbox at `path` as stubs, in file order, and the file's last mail
     when it is one of them (for the cut-short warning)."""
+    with archive_index(path, limits, workers) as index:
+        kept = [_shared(stub) for stub in index.stubs()]
+    return kept, kept[-1] if index.ends_with_vote_mail else None
+
+
+@contextlib.contextmanager
+def archive_index(path: str, limits: ReadLimits, workers: Workers) -> Iterator[VoteIndex]:
+    """The vote mails of the mbox at `path` in a scratch index (app/vote_index.py), in a
+    private folder that goes when the index does."""
+    with _scratch() as folder:
+        index = VoteIndex(folder)
+        try:
+            _find_vote_mails(path, limits, workers, folder, index)
+            yield index
+        finally:
+            index.close()
+
+
+def _find_vote_mails(
+    path: str, limits: ReadLimits, workers: Workers, folder: str | None, index: VoteIndex
+) -> None:
+    """Rounds over the file's parts until none reaches more; the index keeps the last's."""
     size = os.path.getsize(path)
     jobs = workers.jobs if size >= PARALLEL_FROM else 1
     chunks = mbox_chunks(path, part_count(size, jobs))
     parts = [Part(path, start, end, first=start == 0) for start, end in chunks]
     known: frozenset[str] = frozenset()
     n = len(parts)
-    with _folder(jobs) as folder:
-        try:
-            for round_number in itertools.count(1):
-                shared = share_known(known, folder, round_number)
-                progress = _round_progress(workers, path, round_number, size)
-                calls = (parts, [shared] * n, [limits] * n)
-                rounds = workers.map(read_part, *calls, jobs=jobs, progress=progress)
-                new = {sys.intern(ident) for r in rounds for ident in r.new_ids}
-                if not _reaches_more(rounds, new):
-                    break
-                known |= new
-        finally:
-            forget_known()
-    kept = [_shared(stub) for r in rounds for stub in r.kept]  # the last round's
-    last = kept[-1] if rounds and rounds[-1].ends_with_kept else None
-    return kept, last
+    try:
+        for round_number in itertools.count(1):
+            shared = share_known(known, folder if jobs > 1 else None, round_number)
+            spills = [_spill_file(folder, round_number, k) for k in range(n)]
+            progress = _round_progress(workers, path, round_number, size)
+            calls = (parts, [shared] * n, [limits] * n, spills)
+            rounds = workers.map(read_part, *calls, jobs=jobs, progress=progress)
+            index.start_round()
+            for r in rounds:
+                found = _read_findings(r.findings, with_ids=False)
+                index.add_part(found.left_out, found.reached, found.rows, ID_DIGEST)
+            index.ends_with_vote_mail = bool(rounds) and rounds[-1].ends_with_kept
+            more = index.reaches_more()
+            if more:
+                found_ids = (_read_findings(r.findings, with_ids=True).new_ids for r in rounds)
+                known |= {sys.intern(ident) for ids in found_ids for ident in ids}
+            _remove(spills)
+            if not more:
+                break
+    finally:
+        forget_known()
 
 
-def _reaches_more(rounds: Sequence[Round], new: set[str]) -> bool:
-    """Whether another round, knowing `new` too, would keep more: only when a mail some part
-    left out names an id this round reached (its ids were none of those known before)."""
-    if not new:
-        return False
-    reached = {id_digest(ident) for ident in new}
-    return any(names_any(r.left_out, reached) for r in rounds)
+def _spill_file(folder: str | None, round_number: int, part_number: int) -> str | None:
+    if folder is None:
+        return None
+    return os.path.join(folder, f"part-{round_number}-{part_number}.pickle")
+
+
+def _remove(files: Sequence[str | None]) -> None:
+    for name in files:
+        if name is not None:
+            with contextlib.suppress(OSError):
+                os.remove(name)
 
 
 @contextlib.contextmanager
-def _folder(jobs: int) -> Iterator[str | None]:
-    """A private folder for the files share_known writes, when other processes read them and
-    one can be made."""
-    if jobs <= 1:
-        yield None
-        return
+def _scratch() -> Iterator[str | None]:
+    """A private folder for the harvest's scratch files, or None when none can be made (a
+    full or read-only disk): then they are held in memory."""
     try:
-        made = tempfile.TemporaryDirectory(prefix="harvest-ids-", ignore_cleanup_errors=True)
+        made = tempfile.TemporaryDirectory(prefix="harvest-", ignore_cleanup_errors=True)
     except OSError:
         yield None
         return

@@ -8,16 +8,18 @@ results all at once. The output is the one `harvest()` then `render()` give for 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from harvester.app.archive import Stub, read_stubs, vote_stubs_of_archive
+from harvester.app.archive import archive_index, read_stubs
 from harvester.app.counting import Counting, count_vote
-from harvester.app.mail_votes import split_vote_url, vote_groups
+from harvester.app.mail_votes import mail_kind, split_vote_url
 from harvester.app.output import as_json_line, as_text
+from harvester.app.vote_index import PlannedVote, Stub, VoteIndex
 from harvester.app.workers import Progress, Workers
-from harvester.core.clean import clean_thread, one_line
+from harvester.core.clean import clean_thread
 from harvester.errors import SelectionError
 from harvester.model import Roster, RuleName, Thread
 from harvester.sources.limits import ReadLimits
@@ -39,6 +41,22 @@ class Plan:
 
 
 @dataclass(frozen=True)
+class Plans:
+    """The votes planned in an archive's index, read from it a chunk at a time."""
+
+    index: VoteIndex
+    kind: str
+    count: int
+
+    def chunk(self, start: int, size: int) -> list[Plan]:
+        return [self._plan(vote) for vote in self.index.planned(start, size)]
+
+    def _plan(self, vote: PlannedVote) -> Plan:
+        warnings = (MID_MESSAGE,) if vote.cut else ()
+        return Plan(self.kind, vote.url, vote.title, self.index.mails_of(vote.number), warnings)
+
+
+@dataclass(frozen=True)
 class HowCounted:
     """What every vote of the harvest is counted and shown with."""
 
@@ -51,34 +69,36 @@ class HowCounted:
     fmt: str  # "json" or "text"
 
 
-def vote_plans(spec: str, match: str | None, limits: ReadLimits, workers: Workers) -> list[Plan]:
-    """The votes of the mbox `spec` names (a vote's fragment picks one), those whose title
+@contextlib.contextmanager
+def archive_plans(
+    spec: str, match: str | None, limits: ReadLimits, workers: Workers
+) -> Iterator[Plans]:
+    """The votes of the mbox `spec` names, planned in a scratch index that lasts while they
+    are counted."""
+    with archive_index(split_vote_url(spec)[0], limits, workers) as index:
+        yield vote_plans(index, spec, match)
+
+
+def vote_plans(index: VoteIndex, spec: str, match: str | None) -> Plans:
+    """The votes of the archive `spec` names (a vote's fragment picks one), those whose title
     holds `match`; one line of error when there is none."""
-    path = split_vote_url(spec)[0]
-    stubs, last = vote_stubs_of_archive(path, limits, workers)
-    cut = last if last is not None and file_ends_mid_message(path) else None
-    plans = []
-    for group in vote_groups(spec, stubs):
-        warnings = (MID_MESSAGE,) if any(stub is cut for stub in group.mails) else ()
-        if match is None or match.casefold() in one_line(group.title).casefold():
-            plans.append(Plan(group.kind, group.url, group.title, tuple(group.mails), warnings))
-    if not plans:
+    path, wanted = split_vote_url(spec)
+    cut = index.ends_with_vote_mail and file_ends_mid_message(path)
+    count = index.group(path, wanted, match, cut=cut)
+    if not count:
         what = f"matching {match!r}" if match else ""
         raise SelectionError(spec, f"no [VOTE] thread {what}".strip() + " found")
-    return plans
+    return Plans(index, mail_kind(path), count)
 
 
-def counted_lines(
-    path: str, plans: Sequence[Plan], how: HowCounted, workers: Workers
-) -> Iterator[str]:
+def counted_lines(path: str, plans: Plans, how: HowCounted, workers: Workers) -> Iterator[str]:
     """What `render` prints for each vote, in order, a chunk at a time."""
-    mails = sum(len(plan.stubs) for plan in plans)
-    jobs = workers.jobs if mails >= PARALLEL_FROM else 1
+    jobs = workers.jobs if plans.index.mails() >= PARALLEL_FROM else 1
     shown = workers.bar("counting", "votes")
-    for start in range(0, len(plans), VOTES_A_CHUNK):
-        chunk = plans[start : start + VOTES_A_CHUNK]
+    for start in range(0, plans.count, VOTES_A_CHUNK):
+        chunk = plans.chunk(start, VOTES_A_CHUNK)
         n = len(chunk)
-        progress = _offset(shown, start, len(plans))
+        progress = _offset(shown, start, plans.count)
         lines = workers.map(count_plan, [path] * n, chunk, [how] * n, jobs=jobs, progress=progress)
         for number, line in enumerate(lines, start=start):
             yield ("\n" if number and how.fmt == "text" else "") + line

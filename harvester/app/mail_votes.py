@@ -45,11 +45,16 @@ def split_vote_url(url: str) -> tuple[str, str]:
     return (base, VOTE_FRAGMENT[1:] + quoted) if sep else (url, "")
 
 
+def mail_kind(base: str) -> str:
+    """The kind of thread a vote of the mail file or download `base` is."""
+    return "eml" if base.lower().endswith(".eml") else "mbox"
+
+
 def vote_groups(where: str, mails: Sequence[M]) -> list[VoteGroup[M]]:
     """The votes among `mails` of the file or download `where`; `where` with a vote's
     fragment gives that one."""
     base, wanted = split_vote_url(where)
-    kind = "eml" if base.lower().endswith(".eml") else "mbox"
+    kind = mail_kind(base)
     found = []
     for group in threads.group_votes(threads.split_threads(mails)):
         call = threads.find_call(group) or group[0]  # group_votes keeps only groups with a call

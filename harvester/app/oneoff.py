@@ -146,8 +146,10 @@ def _archive_lines(
         roster, Counting.of(settings), now, request.rule, request.closes_at, limits, fmt
     )
     spec = request.threads[0]
-    with Workers(request.jobs, TerminalProgress(err).bar) as workers:
-        plans = archive_votes.vote_plans(spec, request.match, limits, workers)
+    with (
+        Workers(request.jobs, TerminalProgress(err).bar) as workers,
+        archive_votes.archive_plans(spec, request.match, limits, workers) as plans,
+    ):
         yield from archive_votes.counted_lines(split_vote_url(spec)[0], plans, how, workers)
 
 

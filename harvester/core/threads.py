@@ -82,14 +82,20 @@ def _find(parent: dict[str, str], key: str) -> str:
     return key
 
 
+def thread_ids(source_id: str, in_reply_to: str, references: Sequence[str]) -> list[str]:
+    """The ids that join a message to its thread: its own first, then those it names."""
+    ids = [source_id, *references]
+    if in_reply_to:
+        ids.append(in_reply_to)
+    return ids
+
+
 def split_threads(messages: Iterable[M]) -> list[list[M]]:
     """Group messages that share a Message-ID through In-Reply-To or References, oldest first."""
     parent: dict[str, str] = {}
     ordered = sorted(messages, key=lambda m: m.sent_at)
     for message in ordered:
-        ids = [message.source_id, *message.references]
-        if message.in_reply_to:
-            ids.append(message.in_reply_to)
+        ids = thread_ids(message.source_id, message.in_reply_to, message.references)
         for ident in ids:
             parent.setdefault(ident, ident)
         root = _find(parent, ids[0])
@@ -126,9 +132,7 @@ class VoteLinks:
         self, source_id: str, in_reply_to: str, references: Sequence[str], subject: str
     ) -> bool:
         """take() from a message's ids and subject alone (read without its body)."""
-        ids = [source_id, *references]
-        if in_reply_to:
-            ids.append(in_reply_to)
+        ids = thread_ids(source_id, in_reply_to, references)
         marked = is_vote_subject(subject) or is_result_subject(subject)
         if not marked and self.new.isdisjoint(ids) and self.known.isdisjoint(ids):
             return False

@@ -15,6 +15,7 @@ import pytest
 from harvester.app import archive, harvest
 from harvester.app.archive import vote_messages_of_archive
 from harvester.app.cli import main
+from harvester.app.vote_index import VoteIndex, stub_of
 from harvester.app.workers import Workers
 from harvester.core.threads import VoteLinks
 from harvester.sources.limits import DEFAULT_LIMITS
@@ -227,11 +228,17 @@ def test_a_reply_in_another_part_that_lost_the_subject_takes_a_second_round(
 
 
 def test_a_left_out_mail_is_known_by_a_digest_of_each_id_it_names() -> None:
-    reached = {archive.id_digest("a@x")}
-    assert archive.names_any(archive.id_digest("b@x") + archive.id_digest("a@x"), reached)
-    assert not archive.names_any(archive.id_digest("b@x"), reached)
-    assert not archive.names_any(b"", reached)
-    assert len(archive.id_digest("\udcff@x")) == archive.ID_DIGEST  # a lone surrogate too
+    """Another round only when a digest a part left out is one a vote mail reached."""
+    index = VoteIndex(None)
+    digest = archive.id_digest
+    index.add_part(digest("b@x") + digest("c@x"), digest("a@x"), [], archive.ID_DIGEST)
+    assert not index.reaches_more()
+    index.add_part(digest("d@x"), digest("c@x"), [], archive.ID_DIGEST)
+    assert index.reaches_more()  # c@x, left out in the first part, reached in the second
+    index.start_round()
+    index.add_part(b"", digest("a@x"), [], archive.ID_DIGEST)
+    assert not index.reaches_more()
+    assert len(digest("\udcff@x")) == archive.ID_DIGEST  # a lone surrogate too
 
 
 def test_stubs_from_the_workers_share_their_ids_and_subjects(
@@ -252,16 +259,19 @@ def test_stubs_from_the_workers_share_their_ids_and_subjects(
     assert len(subjects) < len(stubs) / 2  # replies share their thread's subject
 
 
-def test_a_parts_stubs_hold_each_repeated_string_once(tmp_path: Path) -> None:
-    """A part's stubs are pickled to the parent together: a subject or id the part's mails
-    repeat is one string in them, so it is sent and unpickled once (the parent's peak while
-    it merges the parts' answers)."""
+def test_a_parts_findings_go_to_its_file_or_come_back_in_hand(tmp_path: Path) -> None:
+    """Found in a worker, read in this process: through a file of the scratch folder, or,
+    when it cannot be written (a full disk), pickled in hand; the same either way."""
     path = generated(tmp_path, 1500)
     part = archive.Part(str(path), 0, path.stat().st_size, first=True)
-    stubs = archive.read_part(part, frozenset(), DEFAULT_LIMITS).kept
-    seen: dict[str, int] = {}
-    for stub in stubs:
-        for text in (stub.subject, stub.source_id, stub.in_reply_to, *stub.references):
-            assert seen.setdefault(text, id(text)) == id(text)
-    assert len({stub.subject for stub in stubs}) < len(stubs) / 2
-    assert [archive._shared(stub) for stub in stubs] == stubs
+    spill = str(tmp_path / "part.pickle")
+    to_file = archive.read_part(part, frozenset(), DEFAULT_LIMITS, spill)
+    (tmp_path / "folder").mkdir()
+    in_hand = archive.read_part(part, frozenset(), DEFAULT_LIMITS, str(tmp_path / "folder"))
+    assert to_file.findings == spill
+    assert isinstance(in_hand.findings, bytes)
+    one, other = (archive._read_findings(r.findings, with_ids=True) for r in (to_file, in_hand))
+    assert one == other
+    assert one.rows
+    assert set(one.new_ids) >= {stub_of(r[0], r[4]).source_id for r in one.rows}
+    assert archive._read_findings(spill, with_ids=False).new_ids == []

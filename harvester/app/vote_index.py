@@ -1,0 +1,333 @@
+"""An archive's vote mails kept on disk and grouped into votes there, not in memory.
+
+A large archive's vote mails, known by their header and place in the file (Stub), are too
+many to hold: a million messages, half of them in votes, would hold half a gigabyte of stubs.
+They go to a scratch SQLite database in the harvest's private folder instead, a part of the
+file at a time. There they are grouped into the votes mail_votes.vote_groups finds among the
+same mails:
+- mails that share an id (In-Reply-To, References) are one thread (core.threads.split_threads);
+- threads whose first subject gives the same vote_key are one vote, when one of its subjects
+  is [VOTE] or [RESULT] (core.threads.group_votes), and a vote needs a call;
+- threads are ranked by their first mail (by time, then file order), a vote by its first
+  thread, its mails by time, then thread, then file order; its call is find_call's.
+The subject rules are core.threads'; this module only keeps the order they give, and a
+property test holds it to vote_groups. The rounds that find the vote mails (app/archive.py)
+also ask it whether another round is needed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import marshal
+import os
+import sqlite3
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+
+from harvester.app.mail_votes import vote_thread_url
+from harvester.core import threads
+from harvester.core.clean import one_line
+from harvester.sources.mailparse import mail_url
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+WALL_EPOCH = datetime(1970, 1, 1)  # a zone's wall time from its UTC instant, past year 9999
+MICROSECOND = timedelta(microseconds=1)
+IDS_A_QUERY = 500  # ids looked up by one statement (well under SQLite's bound on parameters)
+STUBS_A_BATCH = 2000  # stubs linked between two look-ups of their ids
+CACHE_KB = 8192  # the database's page cache: what it holds in memory, whatever the archive
+
+
+@dataclass(frozen=True, slots=True)
+class Stub:
+    """A vote mail known by its header (what threading reads, as parse_mail gives it) and where
+    it is in the file; `after` is what its entry's reading found wrong after it."""
+
+    source_id: str
+    in_reply_to: str
+    references: tuple[str, ...]
+    subject: str
+    sent_at: datetime
+    offset: int
+    span: int
+    after: tuple[str, ...]
+
+    @property
+    def url(self) -> str:
+        return mail_url(self.source_id)
+
+
+# A stub as a part sends it and the index keeps it: (its time in microseconds since 1970 UTC,
+# which orders as sent_at does; a [VOTE] or [RESULT] subject; a call (threads.is_call); a
+# reply's subject; the rest packed by marshal, which keeps lone surrogates, as SQLite's text
+# cannot). A plain tuple: a part pickles thousands.
+StubRow = tuple[int, bool, bool, bool, bytes]
+
+
+def stub_row(stub: Stub) -> StubRow:
+    zone = stub.sent_at.utcoffset()
+    assert zone is not None  # mailparse's dates always have a zone
+    fields = (
+        stub.source_id,
+        stub.in_reply_to,
+        stub.references,
+        stub.subject,
+        zone // MICROSECOND,
+        stub.offset,
+        stub.span,
+        stub.after,
+    )
+    subject = stub.subject
+    marked = threads.is_vote_subject(subject) or threads.is_result_subject(subject)
+    at = (stub.sent_at - EPOCH) // MICROSECOND
+    call = threads.is_call(stub)
+    return at, marked, call, threads.is_reply_subject(subject), marshal.dumps(fields)
+
+
+def stub_of(at: int, packed: bytes) -> Stub:
+    source_id, in_reply_to, references, subject, zone, offset, span, after = marshal.loads(packed)
+    wall = WALL_EPOCH + timedelta(microseconds=at + zone)
+    sent_at = wall.replace(tzinfo=timezone(timedelta(microseconds=zone)))
+    return Stub(source_id, in_reply_to, references, subject, sent_at, offset, span, after)
+
+
+def _linked_ids(packed: bytes) -> list[bytes]:
+    source_id, in_reply_to, references = marshal.loads(packed)[:3]
+    return [_text(ident) for ident in threads.thread_ids(source_id, in_reply_to, references)]
+
+
+@dataclass(frozen=True)
+class PlannedVote:
+    """A vote as planned in the index: its mails are read from it when it is counted."""
+
+    number: int  # the vote's rank in the index
+    url: str
+    title: str
+    cut: bool  # holds the mail a file cut short ends with
+
+
+_SCHEMA = """
+CREATE TABLE reached (digest BLOB PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE left_out (digest BLOB NOT NULL);
+CREATE TABLE stubs (
+    idx INTEGER PRIMARY KEY, at INTEGER NOT NULL, marked INTEGER NOT NULL,
+    call INTEGER NOT NULL, reply INTEGER NOT NULL, packed BLOB NOT NULL, root INTEGER);
+CREATE TABLE ids (id BLOB PRIMARY KEY, node INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE threads (
+    root INTEGER PRIMARY KEY, rank INTEGER NOT NULL, key BLOB NOT NULL,
+    marked INTEGER NOT NULL DEFAULT 0, vote INTEGER);
+CREATE TABLE votes (
+    n INTEGER PRIMARY KEY, vote INTEGER NOT NULL, url TEXT NOT NULL, title TEXT NOT NULL,
+    cut INTEGER NOT NULL);
+"""
+
+
+def _text(value: str) -> bytes:
+    return value.encode("utf-8", "surrogatepass")
+
+
+def _vote_key(packed: bytes) -> bytes:
+    subject = marshal.loads(packed)[3]
+    return _text(threads.vote_key(subject))
+
+
+class VoteIndex:
+    """The scratch database: a file in `folder`, or in memory when there is none."""
+
+    def __init__(self, folder: str | None) -> None:
+        where = os.path.join(folder, "votes.sqlite3") if folder is not None else ":memory:"
+        self.db = sqlite3.connect(where, isolation_level=None)
+        for pragma in ("journal_mode=OFF", "synchronous=OFF", f"cache_size=-{CACHE_KB}"):
+            self.db.execute(f"PRAGMA {pragma}")
+        self.db.executescript(_SCHEMA)
+        self.db.create_function("vote_key", 1, _vote_key, deterministic=True)
+        self.count = 0  # vote mails
+        self.ends_with_vote_mail = False  # the file's last mail is one of them
+
+    def close(self) -> None:
+        self.db.close()
+
+    # The rounds (app/archive.py): each part's findings, then whether another round is needed.
+
+    def start_round(self) -> None:
+        for table in ("reached", "left_out", "stubs"):
+            self.db.execute(f"DELETE FROM {table}")
+        self.count = 0
+
+    def add_part(self, left_out: bytes, reached: bytes, rows: Sequence[StubRow], size: int) -> None:
+        """A part's vote mails in file order, and the digests (`size` bytes each) of the ids
+        its other mails name and of those its vote mails reached."""
+        with self._transaction():
+            self.db.executemany("INSERT INTO left_out VALUES (?)", _cut(left_out, size))
+            self.db.executemany("INSERT OR IGNORE INTO reached VALUES (?)", _cut(reached, size))
+            numbered = ((self.count + k, *row) for k, row in enumerate(rows))
+            self.db.executemany("INSERT INTO stubs VALUES (?, ?, ?, ?, ?, ?, NULL)", numbered)
+        self.count += len(rows)
+
+    def reaches_more(self) -> bool:
+        """Whether a mail some part left out names an id a vote mail reached."""
+        query = "SELECT EXISTS (SELECT 1 FROM left_out WHERE digest IN reached)"
+        return bool(self.db.execute(query).fetchone()[0])
+
+    def stubs(self) -> Iterator[Stub]:
+        """Every vote mail, in file order."""
+        for at, packed in self.db.execute("SELECT at, packed FROM stubs ORDER BY idx"):
+            yield stub_of(at, packed)
+
+    # The votes: threads, then votes, then their calls.
+
+    def group(self, where: str, wanted: str, match: str | None, *, cut: bool) -> int:
+        """Plan the votes of the mail file `where`: the one whose call's mid: URL is `wanted`
+        (all when empty), those whose title holds `match`; how many. `cut`: the file ends
+        mid-message, in its last vote mail."""
+        self.db.execute("DELETE FROM left_out")  # the rounds' digests: not needed again
+        self.db.execute("DELETE FROM reached")
+        with self._transaction():
+            self._link()
+            self._rank_threads()
+            self._join_votes()
+            return self._plan(where, wanted, match, cut)
+
+    def _link(self) -> None:
+        """Join each mail to the first mail naming each of its ids (union-find over the
+        mails' numbers: eight bytes a mail in memory, the ids on disk)."""
+        parent = array("q", range(self.count))
+
+        def find(node: int) -> int:
+            while parent[node] != node:
+                parent[node] = parent[parent[node]]
+                node = parent[node]
+            return node
+
+        rows = self.db.execute("SELECT idx, packed FROM stubs ORDER BY idx")
+        while batch := rows.fetchmany(STUBS_A_BATCH):
+            linked = [(idx, _linked_ids(packed)) for idx, packed in batch]
+            first = self._nodes({ident for _, ids in linked for ident in ids})
+            fresh: dict[bytes, int] = {}
+            for idx, ids in linked:
+                for ident in ids:
+                    node = first.get(ident)
+                    if node is None:
+                        first[ident] = fresh[ident] = idx
+                    else:
+                        a, b = find(node), find(idx)
+                        if a != b:
+                            parent[max(a, b)] = min(a, b)
+            self.db.executemany("INSERT INTO ids VALUES (?, ?)", fresh.items())
+        roots = ((find(idx), idx) for idx in range(self.count))
+        self.db.executemany("UPDATE stubs SET root = ? WHERE idx = ?", roots)
+        self.db.execute("DELETE FROM ids")
+        self.db.execute("CREATE INDEX stubs_root ON stubs (root)")
+
+    def _nodes(self, ids: Iterable[bytes]) -> dict[bytes, int]:
+        """The mail each of `ids` was first seen in, for those seen before."""
+        ids = list(ids)
+        found: dict[bytes, int] = {}
+        for start in range(0, len(ids), IDS_A_QUERY):
+            some = ids[start : start + IDS_A_QUERY]
+            marks = ",".join("?" * len(some))
+            query = f"SELECT id, node FROM ids WHERE id IN ({marks})"
+            found.update(self.db.execute(query, some))
+        return found
+
+    def _rank_threads(self) -> None:
+        """A thread's rank and vote key are its first mail's (by time, then file order)."""
+        self.db.execute(
+            """
+            INSERT INTO threads (root, rank, key)
+            SELECT root, ROW_NUMBER() OVER (ORDER BY at, idx), vote_key(packed)
+            FROM (
+                SELECT root, at, idx, packed,
+                       ROW_NUMBER() OVER (PARTITION BY root ORDER BY at, idx) AS nth
+                FROM stubs)
+            WHERE nth = 1
+            """
+        )
+        self.db.execute(
+            "UPDATE threads SET marked = 1 WHERE root IN (SELECT root FROM stubs WHERE marked)"
+        )
+
+    def _join_votes(self) -> None:
+        """A marked thread joins the vote of the first marked thread with its key."""
+        self.db.execute("CREATE INDEX threads_key ON threads (key, rank) WHERE marked")
+        self.db.execute(
+            """
+            UPDATE threads SET vote = (
+                SELECT MIN(rank) FROM threads AS first WHERE first.key = threads.key AND marked)
+            WHERE marked
+            """
+        )
+        self.db.execute("CREATE INDEX threads_vote ON threads (vote) WHERE vote IS NOT NULL")
+
+    def _plan(self, where: str, wanted: str, match: str | None, cut: bool) -> int:
+        """Each vote with a call: find_call's (the first that is not a reply, else the
+        first), its title and URL; the vote that holds the file's last mail when it is cut."""
+        calls = self.db.execute(
+            """
+            SELECT vote, at, packed FROM (
+                SELECT threads.vote, stubs.at, stubs.packed, ROW_NUMBER() OVER (
+                    PARTITION BY threads.vote
+                    ORDER BY stubs.reply, stubs.at, threads.rank, stubs.idx) AS nth
+                FROM stubs JOIN threads USING (root)
+                WHERE threads.vote IS NOT NULL AND stubs.call)
+            WHERE nth = 1 ORDER BY vote
+            """
+        )
+        cut_vote = self._vote_of(self.count - 1) if cut else None
+        planned = 0
+        while batch := calls.fetchmany(STUBS_A_BATCH):  # one row a vote
+            votes: list[tuple[int, int, str, str, bool]] = []
+            for vote, at, packed in batch:
+                call = stub_of(at, packed)
+                title = threads.vote_title(call.subject)
+                if wanted and call.url != wanted:
+                    continue
+                if match is not None and match.casefold() not in one_line(title).casefold():
+                    continue
+                url = vote_thread_url(where, call)
+                votes.append((planned + len(votes), vote, url, title, vote == cut_vote))
+            self.db.executemany("INSERT INTO votes VALUES (?, ?, ?, ?, ?)", votes)
+            planned += len(votes)
+        return planned
+
+    def _vote_of(self, idx: int) -> int | None:
+        query = "SELECT vote FROM stubs JOIN threads USING (root) WHERE idx = ?"
+        found = self.db.execute(query, (idx,)).fetchone()
+        return None if found is None else found[0]
+
+    def mails(self) -> int:
+        """The vote mails of the planned votes."""
+        query = """
+            SELECT COUNT(*) FROM stubs JOIN threads USING (root)
+            WHERE vote IN (SELECT vote FROM votes)
+        """
+        return int(self.db.execute(query).fetchone()[0])
+
+    def planned(self, start: int, count: int) -> list[PlannedVote]:
+        query = "SELECT vote, url, title, cut FROM votes WHERE n >= ? AND n < ? ORDER BY n"
+        found = self.db.execute(query, (start, start + count))
+        return [PlannedVote(vote, url, title, bool(cut)) for vote, url, title, cut in found]
+
+    def mails_of(self, vote: int) -> tuple[Stub, ...]:
+        """A vote's mails, as group_votes orders them."""
+        query = """
+            SELECT stubs.at, stubs.packed FROM stubs JOIN threads USING (root)
+            WHERE threads.vote = ? ORDER BY stubs.at, threads.rank, stubs.idx
+        """
+        return tuple(stub_of(at, packed) for at, packed in self.db.execute(query, (vote,)))
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self.db.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+
+def _cut(digests: bytes, size: int) -> Iterator[tuple[bytes]]:
+    for at in range(0, len(digests), size):
+        yield (digests[at : at + size],)
