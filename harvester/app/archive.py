@@ -16,17 +16,18 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import itertools
 import operator
 import os
 import pickle
+import sqlite3
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
-from harvester.app.vote_index import Stub, StubRow, VoteIndex, stub_row
+from harvester.app.findings import FindingsWriter, load_findings, new_ids_of
+from harvester.app.vote_index import Stub, VoteIndex, stub_row
 from harvester.app.workers import Progress, Workers
 from harvester.core.threads import VoteLinks, thread_ids
 from harvester.errors import SourceError
@@ -62,21 +63,10 @@ class Part:
 @dataclass(frozen=True)
 class Round:
     """One part's answer: whether the part's last entry is one of its vote mails, and where its
-    Findings are (a file in the harvest's scratch folder, or themselves, pickled)."""
+    findings are (app/findings.py: a file in the harvest's scratch folder, or themselves)."""
 
     ends_with_kept: bool
     findings: str | bytes
-
-
-@dataclass(frozen=True)
-class Findings:
-    """What one part's round found: its vote mails, the ids they reached that were not known
-    (also as digests), and digests of the ids its other mails name."""
-
-    rows: list[StubRow]
-    reached: bytes  # ID_DIGEST bytes for each id reached
-    left_out: bytes  # ID_DIGEST bytes for each id the mails it did not keep name
-    new_ids: list[str]  # pickled last: read only when another round needs them
 
 
 ID_DIGEST = 8  # bytes of an id's digest: a false match only costs one more round
@@ -128,55 +118,27 @@ def forget_known() -> None:
 
 def read_part(part: Part, shared: Shared, limits: ReadLimits, spill: str | None) -> Round:
     """One round over one part (run in a worker process); `shared`: see share_known; its
-    findings go to the file `spill` when there is one."""
+    findings go to the file `spill` as they come, when there is one."""
     links = VoteLinks(known_ids(shared))
-    rows: list[StubRow] = []
-    left_out: set[str] = set()
+    left_out = bytearray()  # a digest for each id the mails it does not keep name
     last_kept = False
     where = part.path if part.first else f"{part.path} from byte {part.start}"
     entries = iter_raw_range(part.path, part.start, part.end, limits)
-    for found, raw, _at, after in headed(entries, where, limits, read_links):
-        last_kept = links.take_ids(
-            found.source_id, found.in_reply_to, found.references, found.subject
-        )
-        if last_kept:
-            sent_at = sent_at_of(found, raw.data, limits=limits)
-            fields = (found.source_id, found.in_reply_to, found.references, found.subject)
-            rows.append(stub_row(Stub(*fields, sent_at, raw.offset, raw.span, after)))
-        else:
-            left_out.update(thread_ids(found.source_id, found.in_reply_to, found.references))
-    left_out.discard("")
-    new_ids = list(links.new)
-    findings = Findings(rows, _digests(new_ids), _digests(left_out), new_ids)
-    return Round(last_kept, _spilled(findings, spill))
-
-
-def _digests(ids: Iterable[str]) -> bytes:
-    return b"".join(id_digest(ident) for ident in ids)
-
-
-def _spilled(findings: Findings, spill: str | None) -> str | bytes:
-    """The findings written to `spill`, the ids needed only for another round pickled last;
-    pickled in hand when there is no file or it cannot be written (a full disk)."""
-    head = (findings.rows, findings.reached, findings.left_out)
-    if spill is not None:
-        try:
-            with open(spill, "wb") as stream:
-                pickle.dump(head, stream, protocol=pickle.HIGHEST_PROTOCOL)
-                pickle.dump(findings.new_ids, stream, protocol=pickle.HIGHEST_PROTOCOL)
-            return spill
-        except OSError:
-            pass
-    return pickle.dumps(head, pickle.HIGHEST_PROTOCOL) + pickle.dumps(findings.new_ids)
-
-
-def _read_findings(where: str | bytes, with_ids: bool) -> Findings:
-    """A part's findings; its new ids only `with_ids` (our own file or bytes, as _spilled
-    wrote them)."""
-    with open(where, "rb") if isinstance(where, str) else io.BytesIO(where) as stream:
-        rows, reached, left_out = pickle.load(stream)
-        new_ids = pickle.load(stream) if with_ids else []
-    return Findings(rows, reached, left_out, new_ids)
+    with FindingsWriter(spill) as findings:
+        for found, raw, _at, after in headed(entries, where, limits, read_links):
+            last_kept = links.take_ids(
+                found.source_id, found.in_reply_to, found.references, found.subject
+            )
+            if last_kept:
+                sent_at = sent_at_of(found, raw.data, limits=limits)
+                fields = (found.source_id, found.in_reply_to, found.references, found.subject)
+                findings.row(stub_row(Stub(*fields, sent_at, raw.offset, raw.span, after)))
+            else:
+                ids = thread_ids(found.source_id, found.in_reply_to, found.references)
+                left_out += b"".join(id_digest(ident) for ident in ids if ident)
+        new_ids = list(links.new)
+        reached = b"".join(map(id_digest, new_ids))
+        return Round(last_kept, findings.close(reached, bytes(left_out), new_ids))
 
 
 def read_stubs(path: str, stubs: Sequence[Stub], limits: ReadLimits) -> list[Message]:
@@ -233,13 +195,23 @@ def vote_stubs_of_archive(
 def archive_index(path: str, limits: ReadLimits, workers: Workers) -> Iterator[VoteIndex]:
     """The vote mails of the mbox at `path` in a scratch index (app/vote_index.py), in a
     private folder that goes when the index does."""
-    with _scratch() as folder:
-        index = VoteIndex(folder)
-        try:
-            _find_vote_mails(path, limits, workers, folder, index)
-            yield index
-        finally:
-            index.close()
+    with (
+        _scratch() as folder,
+        _index_failures(folder),
+        contextlib.closing(VoteIndex(folder)) as index,
+    ):
+        _find_vote_mails(path, limits, workers, folder, index)
+        yield index
+
+
+@contextlib.contextmanager
+def _index_failures(folder: str | None) -> Iterator[None]:
+    """A scratch index that fails (a full disk) is one error line naming its folder."""
+    try:
+        yield
+    except sqlite3.Error as error:
+        where = folder or "the votes' index in memory"
+        raise SourceError(where, f"the votes' scratch index failed: {error}") from None
 
 
 def _find_vote_mails(
@@ -261,12 +233,12 @@ def _find_vote_mails(
             rounds = workers.map(read_part, *calls, jobs=jobs, progress=progress)
             index.start_round()
             for r in rounds:
-                found = _read_findings(r.findings, with_ids=False)
-                index.add_part(found.left_out, found.reached, found.rows, ID_DIGEST)
+                reached, left_out = load_findings(r.findings, index.add_rows)
+                index.add_digests(left_out, reached, ID_DIGEST)
             index.ends_with_vote_mail = bool(rounds) and rounds[-1].ends_with_kept
             more = index.reaches_more()
             if more:
-                found_ids = (_read_findings(r.findings, with_ids=True).new_ids for r in rounds)
+                found_ids = (new_ids_of(r.findings) for r in rounds)
                 known |= {sys.intern(ident) for ids in found_ids for ident in ids}
             _remove(spills)
             if not more:

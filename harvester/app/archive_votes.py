@@ -25,7 +25,7 @@ from harvester.model import Roster, RuleName, Thread
 from harvester.sources.limits import ReadLimits
 from harvester.sources.mbox import MID_MESSAGE, file_ends_mid_message
 
-VOTES_A_CHUNK = 1000  # votes counted between two writes of output
+VOTES_A_CHUNK = 250  # votes counted between two writes of output (their lines are held)
 PARALLEL_FROM = 5000  # vote mails: fewer are counted in this process
 
 

@@ -33,7 +33,7 @@ from harvester.errors import SelectionError, SourceError, UsageError
 from harvester.model import Roster, Status, is_sane_time
 from harvester.sources.mbox import is_mbox
 
-SPOOL_BYTES = 32 * 1024 * 1024  # output held in memory up to this, then in a temporary file
+SPOOL_BYTES = 4 * 1024 * 1024  # output held in memory up to this, then in a temporary file
 NO_ROSTER = "harvest: warning: no --roster given: every vote is counted as non-binding\n"
 
 

@@ -155,15 +155,19 @@ class VoteIndex:
             self.db.execute(f"DELETE FROM {table}")
         self.count = 0
 
-    def add_part(self, left_out: bytes, reached: bytes, rows: Sequence[StubRow], size: int) -> None:
-        """A part's vote mails in file order, and the digests (`size` bytes each) of the ids
-        its other mails name and of those its vote mails reached."""
+    def add_rows(self, rows: Sequence[StubRow]) -> None:
+        """Vote mails, in file order."""
+        numbered = ((self.count + k, *row) for k, row in enumerate(rows))
+        with self._transaction():
+            self.db.executemany("INSERT INTO stubs VALUES (?, ?, ?, ?, ?, ?, NULL)", numbered)
+        self.count += len(rows)
+
+    def add_digests(self, left_out: bytes, reached: bytes, size: int) -> None:
+        """The digests (`size` bytes each) of the ids a part's other mails name, and of those
+        its vote mails reached."""
         with self._transaction():
             self.db.executemany("INSERT INTO left_out VALUES (?)", _cut(left_out, size))
             self.db.executemany("INSERT OR IGNORE INTO reached VALUES (?)", _cut(reached, size))
-            numbered = ((self.count + k, *row) for k, row in enumerate(rows))
-            self.db.executemany("INSERT INTO stubs VALUES (?, ?, ?, ?, ?, ?, NULL)", numbered)
-        self.count += len(rows)
 
     def reaches_more(self) -> bool:
         """Whether a mail some part left out names an id a vote mail reached."""

@@ -7,6 +7,9 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import os
+import sqlite3
+import tempfile
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -20,6 +23,7 @@ from harvester.app.cli import main
 from harvester.app.harvest import HarvestRequest, tally_vote
 from harvester.app.mail_files import mail_threads, with_cut_warning
 from harvester.app.mail_votes import split_vote_url
+from harvester.app.vote_index import VoteIndex
 from harvester.config import Settings
 from harvester.core.clean import clean_thread
 from harvester.errors import SelectionError
@@ -117,6 +121,66 @@ def test_a_file_cut_short_warns_the_vote_it_cut(tmp_path: Path) -> None:
     assert "ends mid-message" in out
 
 
+def test_the_votes_are_grouped_in_a_private_folder_that_goes_with_the_harvest(
+    archive_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The vote mails wait on disk, in a folder only this user can read, while the votes are
+    counted; nothing of it is left after, nor after an error."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    seen: list[tuple[int, list[str]]] = []
+    plan = archive_votes.vote_plans
+
+    def looked_at(*args: Any) -> archive_votes.Plans:
+        (folder,) = scratch.iterdir()
+        seen.append((folder.stat().st_mode & 0o777, sorted(p.name for p in folder.iterdir())))
+        return plan(*args)
+
+    monkeypatch.setattr(archive_votes, "vote_plans", looked_at)
+    request = HarvestRequest(threads=(str(archive_file),), keep_sources=False)
+    assert streamed(request, "json") == held(request, "json")
+    assert seen == [(0o700, ["votes.sqlite3"])]  # the parts' files go once read
+    assert list(scratch.iterdir()) == []
+    nothing = HarvestRequest(threads=(str(archive_file),), match="no such", keep_sources=False)
+    with pytest.raises(SelectionError):
+        streamed(nothing, "json")
+    assert list(scratch.iterdir()) == []
+
+
+def test_without_a_scratch_folder_the_votes_are_grouped_in_memory(
+    archive_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No temporary folder can be made (a full or read-only disk): the same output."""
+    request = HarvestRequest(threads=(str(archive_file),), keep_sources=False)
+    expected = held(request, "json")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    monkeypatch.setattr(archive, "PARALLEL_FROM", 0)
+    two = HarvestRequest(threads=request.threads, jobs=2, keep_sources=False)
+    assert streamed(two, "json") == expected
+
+
+def test_a_full_disk_under_the_votes_index_is_one_error_line(
+    archive_file: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def full(*args: Any) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(VoteIndex, "add_rows", full)
+    assert main(["--thread", str(archive_file), "--format", "json"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith(f"harvest: error: {tmp_path}{os.sep}harvest-")
+    assert err.endswith(": the votes' scratch index failed: database or disk is full\n")
+    assert err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_which_harvests_go_a_vote_at_a_time(archive_file: Path, tmp_path: Path) -> None:
     eml = tmp_path / "one.eml"
     eml.write_text("Subject: [VOTE] X\nMessage-ID: <x@x>\n\n+1\n")
@@ -176,7 +240,7 @@ def test_a_file_rewritten_while_its_votes_are_counted_is_one_error_and_no_output
     path.write_text(TWO_VOTES)
     plan = archive_votes.vote_plans
 
-    def then_rewritten(*args: Any, **kwargs: Any) -> list[archive_votes.Plan]:
+    def then_rewritten(*args: Any, **kwargs: Any) -> archive_votes.Plans:
         plans = plan(*args, **kwargs)
         path.write_text(rewrite(TWO_VOTES))
         return plans
@@ -217,7 +281,7 @@ def test_a_file_gone_before_its_votes_are_read_again_says_it_changed(
     path.write_text(TWO_VOTES)
     plan = archive_votes.vote_plans
 
-    def then_gone(*args: Any, **kwargs: Any) -> list[archive_votes.Plan]:
+    def then_gone(*args: Any, **kwargs: Any) -> archive_votes.Plans:
         plans = plan(*args, **kwargs)
         path.unlink()
         if replace_by == "a folder":

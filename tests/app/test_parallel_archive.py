@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 
-from harvester.app import archive, harvest
+from harvester.app import archive, findings, harvest
 from harvester.app.archive import vote_messages_of_archive
 from harvester.app.cli import main
-from harvester.app.vote_index import VoteIndex, stub_of
+from harvester.app.vote_index import StubRow, VoteIndex, stub_of
 from harvester.app.workers import Workers
 from harvester.core.threads import VoteLinks
+from harvester.errors import SourceError
 from harvester.sources.limits import DEFAULT_LIMITS
 from harvester.sources.mbox import iter_raw_mbox, iter_raw_range, mbox_chunks
 from tests.app.test_streamed_archive import generated, in_memory, streamed
@@ -231,12 +232,12 @@ def test_a_left_out_mail_is_known_by_a_digest_of_each_id_it_names() -> None:
     """Another round only when a digest a part left out is one a vote mail reached."""
     index = VoteIndex(None)
     digest = archive.id_digest
-    index.add_part(digest("b@x") + digest("c@x"), digest("a@x"), [], archive.ID_DIGEST)
+    index.add_digests(digest("b@x") + digest("c@x"), digest("a@x"), archive.ID_DIGEST)
     assert not index.reaches_more()
-    index.add_part(digest("d@x"), digest("c@x"), [], archive.ID_DIGEST)
+    index.add_digests(digest("d@x"), digest("c@x"), archive.ID_DIGEST)
     assert index.reaches_more()  # c@x, left out in the first part, reached in the second
     index.start_round()
-    index.add_part(b"", digest("a@x"), [], archive.ID_DIGEST)
+    index.add_digests(b"", digest("a@x"), archive.ID_DIGEST)
     assert not index.reaches_more()
     assert len(digest("\udcff@x")) == archive.ID_DIGEST  # a lone surrogate too
 
@@ -259,9 +260,12 @@ def test_stubs_from_the_workers_share_their_ids_and_subjects(
     assert len(subjects) < len(stubs) / 2  # replies share their thread's subject
 
 
-def test_a_parts_findings_go_to_its_file_or_come_back_in_hand(tmp_path: Path) -> None:
-    """Found in a worker, read in this process: through a file of the scratch folder, or,
-    when it cannot be written (a full disk), pickled in hand; the same either way."""
+def test_a_parts_findings_go_to_its_file_or_come_back_in_hand(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found in a worker, read in this process: through a file of the scratch folder, a batch
+    of vote mails at a time, or, when it cannot be opened, in hand; the same either way."""
+    monkeypatch.setattr(findings, "ROWS_A_BATCH", 7)
     path = generated(tmp_path, 1500)
     part = archive.Part(str(path), 0, path.stat().st_size, first=True)
     spill = str(tmp_path / "part.pickle")
@@ -270,8 +274,20 @@ def test_a_parts_findings_go_to_its_file_or_come_back_in_hand(tmp_path: Path) ->
     in_hand = archive.read_part(part, frozenset(), DEFAULT_LIMITS, str(tmp_path / "folder"))
     assert to_file.findings == spill
     assert isinstance(in_hand.findings, bytes)
-    one, other = (archive._read_findings(r.findings, with_ids=True) for r in (to_file, in_hand))
-    assert one == other
-    assert one.rows
-    assert set(one.new_ids) >= {stub_of(r[0], r[4]).source_id for r in one.rows}
-    assert archive._read_findings(spill, with_ids=False).new_ids == []
+    batches: dict[str | bytes, list[list[StubRow]]] = {spill: [], in_hand.findings: []}
+    digests = [findings.load_findings(where, batches[where].append) for where in batches]
+    assert digests[0] == digests[1]
+    assert batches[spill] == batches[in_hand.findings]
+    assert {len(batch) for batch in batches[spill][:-1]} == {7}
+    sources = {stub_of(row[0], row[4]).source_id for batch in batches[spill] for row in batch}
+    assert len(sources) > 100
+    assert set(findings.new_ids_of(spill)) == sources == set(findings.new_ids_of(in_hand.findings))
+
+
+def test_a_scratch_file_that_cannot_be_written_is_one_error(tmp_path: Path) -> None:
+    """A full disk while a part's findings are written: one error line naming the file."""
+    writer = findings.FindingsWriter("/dev/full")
+    writer.row((1, False, False, False, b"x"))
+    with pytest.raises(SourceError) as raised:
+        writer.close(b"", b"", [])
+    assert str(raised.value).startswith("/dev/full: cannot write a scratch file: ")

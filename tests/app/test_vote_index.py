@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta, timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harvester.app.archive import ID_DIGEST
 from harvester.app.mail_votes import vote_groups
 from harvester.app.vote_index import Stub, VoteIndex, stub_of, stub_row
 
@@ -55,7 +54,7 @@ def indexed(mails: list[Stub], cuts: list[int]) -> VoteIndex:
     index.start_round()
     bounds = [0, *sorted(cuts), len(mails)]
     for start, end in itertools.pairwise(bounds):
-        index.add_part(b"", b"", [stub_row(stub) for stub in mails[start:end]], ID_DIGEST)
+        index.add_rows([stub_row(stub) for stub in mails[start:end]])
     return index
 
 
