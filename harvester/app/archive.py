@@ -69,7 +69,8 @@ class Round:
     findings: str | bytes
 
 
-ID_DIGEST = 8  # bytes of an id's digest: a false match only costs one more round
+ID_DIGEST = 8  # bytes of an id's digest (a 64-bit integer in the index): a false match only
+# costs one more round
 
 
 def id_digest(ident: str) -> bytes:
@@ -234,7 +235,7 @@ def _find_vote_mails(
             index.start_round()
             for r in rounds:
                 reached, left_out = load_findings(r.findings, index.add_rows)
-                index.add_digests(left_out, reached, ID_DIGEST)
+                index.add_digests(left_out, reached)
             index.ends_with_vote_mail = bool(rounds) and rounds[-1].ends_with_kept
             more = index.reaches_more()
             if more:

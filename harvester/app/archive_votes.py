@@ -53,7 +53,7 @@ class Plans:
 
     def _plan(self, vote: PlannedVote) -> Plan:
         warnings = (MID_MESSAGE,) if vote.cut else ()
-        return Plan(self.kind, vote.url, vote.title, self.index.mails_of(vote.number), warnings)
+        return Plan(self.kind, vote.url, vote.title, vote.mails, warnings)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,10 @@ also ask it whether another round is needed.
 from __future__ import annotations
 
 import contextlib
+import functools
+import itertools
 import marshal
+import operator
 import os
 import sqlite3
 from array import array
@@ -88,8 +91,13 @@ def stub_row(stub: Stub) -> StubRow:
 def stub_of(at: int, packed: bytes) -> Stub:
     source_id, in_reply_to, references, subject, zone, offset, span, after = marshal.loads(packed)
     wall = WALL_EPOCH + timedelta(microseconds=at + zone)
-    sent_at = wall.replace(tzinfo=timezone(timedelta(microseconds=zone)))
+    sent_at = wall.replace(tzinfo=_zone(zone))
     return Stub(source_id, in_reply_to, references, subject, sent_at, offset, span, after)
+
+
+@functools.lru_cache(maxsize=256)  # a list's mails come from a few dozen zones
+def _zone(microseconds: int) -> timezone:
+    return timezone(timedelta(microseconds=microseconds))
 
 
 def _linked_ids(packed: bytes) -> list[bytes]:
@@ -99,17 +107,18 @@ def _linked_ids(packed: bytes) -> list[bytes]:
 
 @dataclass(frozen=True)
 class PlannedVote:
-    """A vote as planned in the index: its mails are read from it when it is counted."""
+    """A vote as planned in the index, and its mails."""
 
     number: int  # the vote's rank in the index
     url: str
     title: str
     cut: bool  # holds the mail a file cut short ends with
+    mails: tuple[Stub, ...]
 
 
 _SCHEMA = """
-CREATE TABLE reached (digest BLOB PRIMARY KEY) WITHOUT ROWID;
-CREATE TABLE left_out (digest BLOB NOT NULL);
+CREATE TABLE reached (digest INTEGER PRIMARY KEY);
+CREATE TABLE left_out (digest INTEGER NOT NULL);
 CREATE TABLE stubs (
     idx INTEGER PRIMARY KEY, at INTEGER NOT NULL, marked INTEGER NOT NULL,
     call INTEGER NOT NULL, reply INTEGER NOT NULL, packed BLOB NOT NULL, root INTEGER);
@@ -162,12 +171,13 @@ class VoteIndex:
             self.db.executemany("INSERT INTO stubs VALUES (?, ?, ?, ?, ?, ?, NULL)", numbered)
         self.count += len(rows)
 
-    def add_digests(self, left_out: bytes, reached: bytes, size: int) -> None:
-        """The digests (`size` bytes each) of the ids a part's other mails name, and of those
-        its vote mails reached."""
+    def add_digests(self, left_out: bytes, reached: bytes) -> None:
+        """The digests (eight bytes each, read as integers) of the ids a part's other mails
+        name, and of those its vote mails reached."""
         with self._transaction():
-            self.db.executemany("INSERT INTO left_out VALUES (?)", _cut(left_out, size))
-            self.db.executemany("INSERT OR IGNORE INTO reached VALUES (?)", _cut(reached, size))
+            self.db.executemany("INSERT INTO left_out VALUES (?)", zip(_integers(left_out)))
+            query = "INSERT OR IGNORE INTO reached VALUES (?)"
+            self.db.executemany(query, zip(_integers(reached)))
 
     def reaches_more(self) -> bool:
         """Whether a mail some part left out names an id a vote mail reached."""
@@ -309,17 +319,27 @@ class VoteIndex:
         return int(self.db.execute(query).fetchone()[0])
 
     def planned(self, start: int, count: int) -> list[PlannedVote]:
-        query = "SELECT vote, url, title, cut FROM votes WHERE n >= ? AND n < ? ORDER BY n"
-        found = self.db.execute(query, (start, start + count))
-        return [PlannedVote(vote, url, title, bool(cut)) for vote, url, title, cut in found]
-
-    def mails_of(self, vote: int) -> tuple[Stub, ...]:
-        """A vote's mails, as group_votes orders them."""
-        query = """
-            SELECT stubs.at, stubs.packed FROM stubs JOIN threads USING (root)
-            WHERE threads.vote = ? ORDER BY stubs.at, threads.rank, stubs.idx
-        """
-        return tuple(stub_of(at, packed) for at, packed in self.db.execute(query, (vote,)))
+        """The planned votes from the `start`th, `count` of them, each with its mails in the
+        order group_votes gives them (one query for them all)."""
+        query = "SELECT n, vote, url, title, cut FROM votes WHERE n >= ? AND n < ? ORDER BY n"
+        votes = self.db.execute(query, (start, start + count)).fetchall()
+        mails = self.db.execute(
+            """
+            SELECT votes.n, stubs.at, stubs.packed
+            FROM votes JOIN threads USING (vote) JOIN stubs USING (root)
+            WHERE votes.n >= ? AND votes.n < ?
+            ORDER BY votes.n, stubs.at, threads.rank, stubs.idx
+            """,
+            (start, start + count),
+        )
+        by_vote = {
+            n: [stub_of(at, packed) for _, at, packed in rows]
+            for n, rows in itertools.groupby(mails, key=operator.itemgetter(0))
+        }
+        return [
+            PlannedVote(vote, url, title, bool(cut), tuple(by_vote.get(n, ())))
+            for n, vote, url, title, cut in votes
+        ]
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -332,6 +352,7 @@ class VoteIndex:
         self.db.execute("COMMIT")
 
 
-def _cut(digests: bytes, size: int) -> Iterator[tuple[bytes]]:
-    for at in range(0, len(digests), size):
-        yield (digests[at : at + size],)
+def _integers(digests: bytes) -> array[int]:
+    numbers = array("q")
+    numbers.frombytes(digests)
+    return numbers

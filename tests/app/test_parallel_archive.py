@@ -232,12 +232,12 @@ def test_a_left_out_mail_is_known_by_a_digest_of_each_id_it_names() -> None:
     """Another round only when a digest a part left out is one a vote mail reached."""
     index = VoteIndex(None)
     digest = archive.id_digest
-    index.add_digests(digest("b@x") + digest("c@x"), digest("a@x"), archive.ID_DIGEST)
+    index.add_digests(digest("b@x") + digest("c@x"), digest("a@x"))
     assert not index.reaches_more()
-    index.add_digests(digest("d@x"), digest("c@x"), archive.ID_DIGEST)
+    index.add_digests(digest("d@x"), digest("c@x"))
     assert index.reaches_more()  # c@x, left out in the first part, reached in the second
     index.start_round()
-    index.add_digests(b"", digest("a@x"), archive.ID_DIGEST)
+    index.add_digests(b"", digest("a@x"))
     assert not index.reaches_more()
     assert len(digest("\udcff@x")) == archive.ID_DIGEST  # a lone surrogate too
 

@@ -60,8 +60,7 @@ def indexed(mails: list[Stub], cuts: list[int]) -> VoteIndex:
 
 def planned(index: VoteIndex) -> list[tuple[str, str, str, tuple[Stub, ...], bool]]:
     return [
-        ("mbox", vote.url, vote.title, index.mails_of(vote.number), vote.cut)
-        for vote in index.planned(0, 10**6)
+        ("mbox", vote.url, vote.title, vote.mails, vote.cut) for vote in index.planned(0, 10**6)
     ]
 
 
@@ -73,6 +72,8 @@ def test_the_index_groups_as_vote_groups_does(mails: list[Stub], cuts: list[int]
     expected = [(g.kind, g.url, g.title, tuple(g.mails), False) for g in vote_groups(WHERE, mails)]
     assert count == len(expected)
     assert planned(index) == expected
+    in_chunks = [vote for start in range(0, count, 2) for vote in index.planned(start, 2)]
+    assert in_chunks == index.planned(0, count)
     assert index.mails() == sum(len(group[3]) for group in expected)
     assert list(index.stubs()) == mails
 
