@@ -125,7 +125,7 @@ def read_part(part: Part, shared: Shared, limits: ReadLimits, spill: str | None)
     last_kept = False
     where = part.path if part.first else f"{part.path} from byte {part.start}"
     entries = iter_raw_range(part.path, part.start, part.end, limits)
-    with FindingsWriter(spill) as findings:
+    with contextlib.closing(FindingsWriter(spill)) as findings:
         for found, raw, _at, after in headed(entries, where, limits, read_links):
             last_kept = links.take_ids(
                 found.source_id, found.in_reply_to, found.references, found.subject
@@ -139,7 +139,7 @@ def read_part(part: Part, shared: Shared, limits: ReadLimits, spill: str | None)
                 left_out += b"".join(id_digest(ident) for ident in ids if ident)
         new_ids = list(links.new)
         reached = b"".join(map(id_digest, new_ids))
-        return Round(last_kept, findings.close(reached, bytes(left_out), new_ids))
+        return Round(last_kept, findings.finish(reached, bytes(left_out), new_ids))
 
 
 def read_stubs(path: str, stubs: Sequence[Stub], limits: ReadLimits) -> list[Message]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import pickle
 from collections.abc import Callable
-from types import TracebackType
 from typing import BinaryIO
 
 from harvester.app.vote_index import StubRow
@@ -28,20 +27,12 @@ class FindingsWriter:
         self.stream: BinaryIO = io.BytesIO()
         if spill is not None:
             try:
-                self.stream = open(spill, "wb")  # noqa: SIM115 (closed by close or __exit__)
+                self.stream = open(spill, "wb")  # noqa: SIM115 (closed by finish or close)
             except OSError:
                 self.where = None
         self.rows: list[StubRow] = []
 
-    def __enter__(self) -> FindingsWriter:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
+    def close(self) -> None:
         self.stream.close()
 
     def row(self, row: StubRow) -> None:
@@ -49,7 +40,7 @@ class FindingsWriter:
         if len(self.rows) >= ROWS_A_BATCH:
             self._flush()
 
-    def close(self, reached: bytes, left_out: bytes, new_ids: list[str]) -> str | bytes:
+    def finish(self, reached: bytes, left_out: bytes, new_ids: list[str]) -> str | bytes:
         """The findings' place: the file, or the findings themselves."""
         self._flush()
         self._dump((reached, left_out))

@@ -289,5 +289,5 @@ def test_a_scratch_file_that_cannot_be_written_is_one_error(tmp_path: Path) -> N
     writer = findings.FindingsWriter("/dev/full")
     writer.row((1, False, False, False, b"x"))
     with pytest.raises(SourceError) as raised:
-        writer.close(b"", b"", [])
+        writer.finish(b"", b"", [])
     assert str(raised.value).startswith("/dev/full: cannot write a scratch file: ")
