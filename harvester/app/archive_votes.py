@@ -17,7 +17,7 @@ from harvester.app.archive import archive_index, read_stubs
 from harvester.app.counting import Counting, count_vote
 from harvester.app.mail_votes import mail_kind, split_vote_url
 from harvester.app.output import as_json_line, as_text
-from harvester.app.vote_index import PlannedVote, Stub, VoteIndex
+from harvester.app.vote_index import PackedMail, PlannedVote, VoteIndex, stub_of
 from harvester.app.workers import Progress, Workers
 from harvester.core.clean import clean_thread
 from harvester.errors import SelectionError
@@ -36,7 +36,7 @@ class Plan:
     kind: str
     url: str
     title: str
-    stubs: tuple[Stub, ...]
+    mails: tuple[PackedMail, ...]  # its mails as the index keeps them (read by count_plan)
     warnings: tuple[str, ...]
 
 
@@ -106,7 +106,8 @@ def counted_lines(path: str, plans: Plans, how: HowCounted, workers: Workers) ->
 
 def count_plan(path: str, plan: Plan, how: HowCounted) -> str:
     """One vote read, counted and shown (in a worker process)."""
-    messages = tuple(read_stubs(path, plan.stubs, how.limits))
+    stubs = [stub_of(at, packed) for at, packed in plan.mails]
+    messages = tuple(read_stubs(path, stubs, how.limits))
     thread = Thread(
         kind=plan.kind, url=plan.url, messages=messages, title=plan.title, warnings=plan.warnings
     )

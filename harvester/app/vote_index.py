@@ -25,7 +25,7 @@ import operator
 import os
 import sqlite3
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -37,8 +37,7 @@ from harvester.sources.mailparse import mail_url
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 WALL_EPOCH = datetime(1970, 1, 1)  # a zone's wall time from its UTC instant, past year 9999
 MICROSECOND = timedelta(microseconds=1)
-IDS_A_QUERY = 500  # ids looked up by one statement (well under SQLite's bound on parameters)
-STUBS_A_BATCH = 2000  # stubs linked between two look-ups of their ids
+STUBS_A_BATCH = 2000  # mails joined in memory at a time
 CACHE_KB = 8192  # the database's page cache: what it holds in memory, whatever the archive
 
 
@@ -88,6 +87,9 @@ def stub_row(stub: Stub) -> StubRow:
     return at, marked, call, threads.is_reply_subject(subject), marshal.dumps(fields)
 
 
+PackedMail = tuple[int, bytes]  # (at, packed) of a StubRow
+
+
 def stub_of(at: int, packed: bytes) -> Stub:
     source_id, in_reply_to, references, subject, zone, offset, span, after = marshal.loads(packed)
     wall = WALL_EPOCH + timedelta(microseconds=at + zone)
@@ -113,16 +115,17 @@ class PlannedVote:
     url: str
     title: str
     cut: bool  # holds the mail a file cut short ends with
-    mails: tuple[Stub, ...]
+    mails: tuple[PackedMail, ...]  # as stub_of reads them: the one who counts the vote does
 
 
 _SCHEMA = """
-CREATE TABLE reached (digest INTEGER PRIMARY KEY);
+CREATE TABLE reached (digest INTEGER NOT NULL);
 CREATE TABLE left_out (digest INTEGER NOT NULL);
 CREATE TABLE stubs (
     idx INTEGER PRIMARY KEY, at INTEGER NOT NULL, marked INTEGER NOT NULL,
-    call INTEGER NOT NULL, reply INTEGER NOT NULL, packed BLOB NOT NULL, root INTEGER);
-CREATE TABLE ids (id BLOB PRIMARY KEY, node INTEGER NOT NULL) WITHOUT ROWID;
+    call INTEGER NOT NULL, reply INTEGER NOT NULL, packed BLOB NOT NULL);
+CREATE TABLE ids (id BLOB NOT NULL, node INTEGER NOT NULL);
+CREATE TABLE roots (idx INTEGER PRIMARY KEY, root INTEGER NOT NULL);
 CREATE TABLE threads (
     root INTEGER PRIMARY KEY, rank INTEGER NOT NULL, key BLOB NOT NULL,
     marked INTEGER NOT NULL DEFAULT 0, vote INTEGER);
@@ -160,15 +163,15 @@ class VoteIndex:
     # The rounds (app/archive.py): each part's findings, then whether another round is needed.
 
     def start_round(self) -> None:
-        for table in ("reached", "left_out", "stubs"):
+        for table in ("reached", "left_out", "stubs"):  # numbered from 1 again
             self.db.execute(f"DELETE FROM {table}")
         self.count = 0
 
     def add_rows(self, rows: Sequence[StubRow]) -> None:
-        """Vote mails, in file order."""
-        numbered = ((self.count + k, *row) for k, row in enumerate(rows))
+        """Vote mails, in file order: numbered from 1 as they come."""
+        query = "INSERT INTO stubs (at, marked, call, reply, packed) VALUES (?, ?, ?, ?, ?)"
         with self._transaction():
-            self.db.executemany("INSERT INTO stubs VALUES (?, ?, ?, ?, ?, ?, NULL)", numbered)
+            self.db.executemany(query, rows)
         self.count += len(rows)
 
     def add_digests(self, left_out: bytes, reached: bytes) -> None:
@@ -176,12 +179,13 @@ class VoteIndex:
         name, and of those its vote mails reached."""
         with self._transaction():
             self.db.executemany("INSERT INTO left_out VALUES (?)", zip(_integers(left_out)))
-            query = "INSERT OR IGNORE INTO reached VALUES (?)"
-            self.db.executemany(query, zip(_integers(reached)))
+            self.db.executemany("INSERT INTO reached VALUES (?)", zip(_integers(reached)))
 
     def reaches_more(self) -> bool:
         """Whether a mail some part left out names an id a vote mail reached."""
-        query = "SELECT EXISTS (SELECT 1 FROM left_out WHERE digest IN reached)"
+        query = (
+            "SELECT EXISTS (SELECT 1 FROM left_out WHERE digest IN (SELECT digest FROM reached))"
+        )
         return bool(self.db.execute(query).fetchone()[0])
 
     def stubs(self) -> Iterator[Stub]:
@@ -204,9 +208,11 @@ class VoteIndex:
             return self._plan(where, wanted, match, cut)
 
     def _link(self) -> None:
-        """Join each mail to the first mail naming each of its ids (union-find over the
-        mails' numbers: eight bytes a mail in memory, the ids on disk)."""
-        parent = array("q", range(self.count))
+        """Each mail's thread: union-find over the mails' numbers (eight bytes a mail in
+        memory). A batch of mails is joined in memory by the ids they share, and notes the
+        first of its mails naming each id; mails of different batches are joined by sorting
+        those notes on disk, not by looking each id up."""
+        parent = array("q", range(self.count + 1))
 
         def find(node: int) -> int:
             while parent[node] != node:
@@ -214,36 +220,31 @@ class VoteIndex:
                 node = parent[node]
             return node
 
+        def union(one: int, other: int) -> None:
+            one, other = find(one), find(other)
+            if one != other:
+                parent[max(one, other)] = min(one, other)
+
         rows = self.db.execute("SELECT idx, packed FROM stubs ORDER BY idx")
         while batch := rows.fetchmany(STUBS_A_BATCH):
-            linked = [(idx, _linked_ids(packed)) for idx, packed in batch]
-            first = self._nodes({ident for _, ids in linked for ident in ids})
-            fresh: dict[bytes, int] = {}
-            for idx, ids in linked:
-                for ident in ids:
-                    node = first.get(ident)
-                    if node is None:
-                        first[ident] = fresh[ident] = idx
-                    else:
-                        a, b = find(node), find(idx)
-                        if a != b:
-                            parent[max(a, b)] = min(a, b)
-            self.db.executemany("INSERT INTO ids VALUES (?, ?)", fresh.items())
-        roots = ((find(idx), idx) for idx in range(self.count))
-        self.db.executemany("UPDATE stubs SET root = ? WHERE idx = ?", roots)
+            first: dict[bytes, int] = {}
+            for idx, packed in batch:
+                for ident in _linked_ids(packed):
+                    node = first.setdefault(ident, idx)
+                    if node != idx:
+                        union(node, idx)
+            self.db.executemany("INSERT INTO ids VALUES (?, ?)", first.items())
+        across = """
+            SELECT node, first FROM (
+                SELECT node, MIN(node) OVER (PARTITION BY id) AS first FROM ids)
+            WHERE node != first
+        """
+        for node, first_node in self.db.execute(across):
+            union(first_node, node)
+        roots = ((idx, find(idx)) for idx in range(1, self.count + 1))
+        self.db.executemany("INSERT INTO roots VALUES (?, ?)", roots)
         self.db.execute("DELETE FROM ids")
-        self.db.execute("CREATE INDEX stubs_root ON stubs (root)")
-
-    def _nodes(self, ids: Iterable[bytes]) -> dict[bytes, int]:
-        """The mail each of `ids` was first seen in, for those seen before."""
-        ids = list(ids)
-        found: dict[bytes, int] = {}
-        for start in range(0, len(ids), IDS_A_QUERY):
-            some = ids[start : start + IDS_A_QUERY]
-            marks = ",".join("?" * len(some))
-            query = f"SELECT id, node FROM ids WHERE id IN ({marks})"
-            found.update(self.db.execute(query, some))
-        return found
+        self.db.execute("CREATE INDEX roots_root ON roots (root)")
 
     def _rank_threads(self) -> None:
         """A thread's rank and vote key are its first mail's (by time, then file order)."""
@@ -254,12 +255,15 @@ class VoteIndex:
             FROM (
                 SELECT root, at, idx, packed,
                        ROW_NUMBER() OVER (PARTITION BY root ORDER BY at, idx) AS nth
-                FROM stubs)
+                FROM stubs JOIN roots USING (idx))
             WHERE nth = 1
             """
         )
         self.db.execute(
-            "UPDATE threads SET marked = 1 WHERE root IN (SELECT root FROM stubs WHERE marked)"
+            """
+            UPDATE threads SET marked = 1
+            WHERE root IN (SELECT root FROM stubs JOIN roots USING (idx) WHERE marked)
+            """
         )
 
     def _join_votes(self) -> None:
@@ -283,12 +287,12 @@ class VoteIndex:
                 SELECT threads.vote, stubs.at, stubs.packed, ROW_NUMBER() OVER (
                     PARTITION BY threads.vote
                     ORDER BY stubs.reply, stubs.at, threads.rank, stubs.idx) AS nth
-                FROM stubs JOIN threads USING (root)
+                FROM stubs JOIN roots USING (idx) JOIN threads USING (root)
                 WHERE threads.vote IS NOT NULL AND stubs.call)
             WHERE nth = 1 ORDER BY vote
             """
         )
-        cut_vote = self._vote_of(self.count - 1) if cut else None
+        cut_vote = self._vote_of(self.count) if cut else None
         planned = 0
         while batch := calls.fetchmany(STUBS_A_BATCH):  # one row a vote
             votes: list[tuple[int, int, str, str, bool]] = []
@@ -306,14 +310,14 @@ class VoteIndex:
         return planned
 
     def _vote_of(self, idx: int) -> int | None:
-        query = "SELECT vote FROM stubs JOIN threads USING (root) WHERE idx = ?"
+        query = "SELECT vote FROM roots JOIN threads USING (root) WHERE idx = ?"
         found = self.db.execute(query, (idx,)).fetchone()
         return None if found is None else found[0]
 
     def mails(self) -> int:
         """The vote mails of the planned votes."""
         query = """
-            SELECT COUNT(*) FROM stubs JOIN threads USING (root)
+            SELECT COUNT(*) FROM roots JOIN threads USING (root)
             WHERE vote IN (SELECT vote FROM votes)
         """
         return int(self.db.execute(query).fetchone()[0])
@@ -326,18 +330,18 @@ class VoteIndex:
         mails = self.db.execute(
             """
             SELECT votes.n, stubs.at, stubs.packed
-            FROM votes JOIN threads USING (vote) JOIN stubs USING (root)
+            FROM votes JOIN threads USING (vote) JOIN roots USING (root) JOIN stubs USING (idx)
             WHERE votes.n >= ? AND votes.n < ?
             ORDER BY votes.n, stubs.at, threads.rank, stubs.idx
             """,
             (start, start + count),
         )
         by_vote = {
-            n: [stub_of(at, packed) for _, at, packed in rows]
+            n: tuple(row[1:] for row in rows)
             for n, rows in itertools.groupby(mails, key=operator.itemgetter(0))
         }
         return [
-            PlannedVote(vote, url, title, bool(cut), tuple(by_vote.get(n, ())))
+            PlannedVote(vote, url, title, bool(cut), by_vote.get(n, ()))
             for n, vote, url, title, cut in votes
         ]
 

@@ -60,7 +60,8 @@ def indexed(mails: list[Stub], cuts: list[int]) -> VoteIndex:
 
 def planned(index: VoteIndex) -> list[tuple[str, str, str, tuple[Stub, ...], bool]]:
     return [
-        ("mbox", vote.url, vote.title, vote.mails, vote.cut) for vote in index.planned(0, 10**6)
+        ("mbox", vote.url, vote.title, tuple(stub_of(*mail) for mail in vote.mails), vote.cut)
+        for vote in index.planned(0, 10**6)
     ]
 
 
