@@ -9,7 +9,7 @@ same mails:
 - threads whose first subject gives the same vote_key are one vote, when one of its subjects
   is [VOTE] or [RESULT] (core.threads.group_votes), and a vote needs a call;
 - threads are ranked by their first mail (by time, then file order), a vote by its first
-  thread, its mails by time, then thread, then file order; its call is find_call's.
+  marked thread, its mails by time, then thread, then file order; its call is find_call's.
 The subject rules are core.threads'; this module only keeps the order they give, and a
 property test holds it to vote_groups. The rounds that find the vote mails (app/archive.py)
 also ask it whether another round is needed.
@@ -81,7 +81,7 @@ def stub_row(stub: Stub) -> StubRow:
         stub.after,
     )
     subject = stub.subject
-    marked = threads.is_vote_subject(subject) or threads.is_result_subject(subject)
+    marked = threads.is_marked_subject(subject)
     at = (stub.sent_at - EPOCH) // MICROSECOND
     call = threads.is_call(stub)
     return at, marked, call, threads.is_reply_subject(subject), marshal.dumps(fields)
@@ -111,7 +111,6 @@ def _linked_ids(packed: bytes) -> list[bytes]:
 class PlannedVote:
     """A vote as planned in the index, and its mails."""
 
-    number: int  # the vote's rank in the index
     url: str
     title: str
     cut: bool  # holds the mail a file cut short ends with
@@ -130,13 +129,17 @@ CREATE TABLE threads (
     root INTEGER PRIMARY KEY, rank INTEGER NOT NULL, key BLOB NOT NULL,
     marked INTEGER NOT NULL DEFAULT 0, vote INTEGER);
 CREATE TABLE votes (
-    n INTEGER PRIMARY KEY, vote INTEGER NOT NULL, url TEXT NOT NULL, title TEXT NOT NULL,
+    n INTEGER PRIMARY KEY, vote INTEGER NOT NULL, url BLOB NOT NULL, title BLOB NOT NULL,
     cut INTEGER NOT NULL);
 """
 
 
 def _text(value: str) -> bytes:
     return value.encode("utf-8", "surrogatepass")
+
+
+def _str(text: bytes) -> str:
+    return text.decode("utf-8", "surrogatepass")
 
 
 def _vote_key(packed: bytes) -> bytes:
@@ -150,10 +153,14 @@ class VoteIndex:
     def __init__(self, folder: str | None) -> None:
         where = os.path.join(folder, "votes.sqlite3") if folder is not None else ":memory:"
         self.db = sqlite3.connect(where, isolation_level=None)
-        for pragma in ("journal_mode=OFF", "synchronous=OFF", f"cache_size=-{CACHE_KB}"):
-            self.db.execute(f"PRAGMA {pragma}")
-        self.db.executescript(_SCHEMA)
-        self.db.create_function("vote_key", 1, _vote_key, deterministic=True)
+        try:
+            for pragma in ("journal_mode=OFF", "synchronous=OFF", f"cache_size=-{CACHE_KB}"):
+                self.db.execute(f"PRAGMA {pragma}")
+            self.db.executescript(_SCHEMA)
+            self.db.create_function("vote_key", 1, _vote_key, deterministic=True)
+        except sqlite3.Error:
+            self.db.close()
+            raise
         self.count = 0  # vote mails
         self.ends_with_vote_mail = False  # the file's last mail is one of them
 
@@ -198,9 +205,9 @@ class VoteIndex:
     def group(self, where: str, wanted: str, match: str | None, *, cut: bool) -> int:
         """Plan the votes of the mail file `where`: the one whose call's mid: URL is `wanted`
         (all when empty), those whose title holds `match`; how many. `cut`: the file ends
-        mid-message, in its last vote mail."""
-        self.db.execute("DELETE FROM left_out")  # the rounds' digests: not needed again
-        self.db.execute("DELETE FROM reached")
+        mid-message, in its last vote mail. Planned again, the votes are planned anew."""
+        for table in ("left_out", "reached", "roots", "threads", "votes"):  # digests: done
+            self.db.execute(f"DELETE FROM {table}")
         with self._transaction():
             self._link()
             self._rank_threads()
@@ -244,7 +251,7 @@ class VoteIndex:
         roots = ((idx, find(idx)) for idx in range(1, self.count + 1))
         self.db.executemany("INSERT INTO roots VALUES (?, ?)", roots)
         self.db.execute("DELETE FROM ids")
-        self.db.execute("CREATE INDEX roots_root ON roots (root)")
+        self.db.execute("CREATE INDEX IF NOT EXISTS roots_root ON roots (root)")
 
     def _rank_threads(self) -> None:
         """A thread's rank and vote key are its first mail's (by time, then file order)."""
@@ -268,7 +275,8 @@ class VoteIndex:
 
     def _join_votes(self) -> None:
         """A marked thread joins the vote of the first marked thread with its key."""
-        self.db.execute("CREATE INDEX threads_key ON threads (key, rank) WHERE marked")
+        query = "CREATE INDEX IF NOT EXISTS threads_key ON threads (key, rank) WHERE marked"
+        self.db.execute(query)
         self.db.execute(
             """
             UPDATE threads SET vote = (
@@ -276,7 +284,8 @@ class VoteIndex:
             WHERE marked
             """
         )
-        self.db.execute("CREATE INDEX threads_vote ON threads (vote) WHERE vote IS NOT NULL")
+        query = "CREATE INDEX IF NOT EXISTS threads_vote ON threads (vote) WHERE vote IS NOT NULL"
+        self.db.execute(query)
 
     def _plan(self, where: str, wanted: str, match: str | None, cut: bool) -> int:
         """Each vote with a call: find_call's (the first that is not a reply, else the
@@ -295,7 +304,7 @@ class VoteIndex:
         cut_vote = self._vote_of(self.count) if cut else None
         planned = 0
         while batch := calls.fetchmany(STUBS_A_BATCH):  # one row a vote
-            votes: list[tuple[int, int, str, str, bool]] = []
+            votes: list[tuple[int, int, bytes, bytes, bool]] = []
             for vote, at, packed in batch:
                 call = stub_of(at, packed)
                 title = threads.vote_title(call.subject)
@@ -304,7 +313,8 @@ class VoteIndex:
                 if match is not None and match.casefold() not in one_line(title).casefold():
                     continue
                 url = vote_thread_url(where, call)
-                votes.append((planned + len(votes), vote, url, title, vote == cut_vote))
+                planned_vote = (_text(url), _text(title), vote == cut_vote)
+                votes.append((planned + len(votes), vote, *planned_vote))
             self.db.executemany("INSERT INTO votes VALUES (?, ?, ?, ?, ?)", votes)
             planned += len(votes)
         return planned
@@ -325,7 +335,7 @@ class VoteIndex:
     def planned(self, start: int, count: int) -> list[PlannedVote]:
         """The planned votes from the `start`th, `count` of them, each with its mails in the
         order group_votes gives them (one query for them all)."""
-        query = "SELECT n, vote, url, title, cut FROM votes WHERE n >= ? AND n < ? ORDER BY n"
+        query = "SELECT n, url, title, cut FROM votes WHERE n >= ? AND n < ? ORDER BY n"
         votes = self.db.execute(query, (start, start + count)).fetchall()
         mails = self.db.execute(
             """
@@ -341,8 +351,8 @@ class VoteIndex:
             for n, rows in itertools.groupby(mails, key=operator.itemgetter(0))
         }
         return [
-            PlannedVote(vote, url, title, bool(cut), by_vote.get(n, ()))
-            for n, vote, url, title, cut in votes
+            PlannedVote(_str(url), _str(title), bool(cut), by_vote.get(n, ()))
+            for n, url, title, cut in votes
         ]
 
     @contextlib.contextmanager
@@ -351,7 +361,8 @@ class VoteIndex:
         try:
             yield
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:  # SQLite rolls back by itself on some errors (a full disk)
+                self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
 

@@ -49,6 +49,11 @@ def is_result_subject(subject: str) -> bool:
     return "RESULT" in subject_tags(subject)
 
 
+def is_marked_subject(subject: str) -> bool:
+    """A [VOTE] or [RESULT] subject: its thread is part of a vote."""
+    return is_vote_subject(subject) or is_result_subject(subject)
+
+
 def is_cancel_subject(subject: str) -> bool:
     return bool({"CANCEL", "CANCELLED", "CANCELED"} & subject_tags(subject))
 
@@ -133,7 +138,7 @@ class VoteLinks:
     ) -> bool:
         """take() from a message's ids and subject alone (read without its body)."""
         ids = thread_ids(source_id, in_reply_to, references)
-        marked = is_vote_subject(subject) or is_result_subject(subject)
+        marked = is_marked_subject(subject)
         if not marked and self.new.isdisjoint(ids) and self.known.isdisjoint(ids):
             return False
         self.new.update(ident for ident in ids if ident not in self.known)
@@ -146,7 +151,7 @@ def group_votes(threads: Sequence[list[M]]) -> list[list[M]]:
     votes: dict[str, list[M]] = {}
     for thread in threads:
         subjects = [m.subject for m in thread]
-        if not any(is_vote_subject(s) or is_result_subject(s) for s in subjects):
+        if not any(map(is_marked_subject, subjects)):
             continue
         key = vote_key(thread[0].subject)
         votes.setdefault(key, []).extend(thread)

@@ -181,6 +181,17 @@ def test_a_full_disk_under_the_votes_index_is_one_error_line(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_file_name_that_is_not_utf_8_is_read_as_before(tmp_path: Path) -> None:
+    """A Linux file name may hold any bytes: Python gives them as lone surrogates, which the
+    votes' index keeps as they are (found by review: a traceback from SQLite's text)."""
+    path = tmp_path / os.fsdecode(b"caf\xe9.mbox")
+    path.write_text(TWO_VOTES)
+    request = HarvestRequest(threads=(str(path),), keep_sources=False)
+    out = streamed(request, "json")
+    assert out == held(request, "json")
+    assert out.count("\n") == 2
+
+
 def test_which_harvests_go_a_vote_at_a_time(archive_file: Path, tmp_path: Path) -> None:
     eml = tmp_path / "one.eml"
     eml.write_text("Subject: [VOTE] X\nMessage-ID: <x@x>\n\n+1\n")

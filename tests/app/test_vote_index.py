@@ -5,8 +5,10 @@ call, title and URL, whatever the parts the mails arrive in."""
 from __future__ import annotations
 
 import itertools
+import sqlite3
 from datetime import UTC, datetime, timedelta, timezone
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -135,3 +137,22 @@ def test_a_stub_comes_back_as_it_went_at_the_ends_of_time() -> None:
         assert back == stub
         assert back.sent_at.isoformat() == sent_at.isoformat()
         assert back.sent_at.utcoffset() == sent_at.utcoffset()
+
+
+def test_a_full_disk_says_so() -> None:
+    """SQLite undoes the transaction itself when the disk is full: the error says the disk is
+    full, not that there was nothing to undo (found by review)."""
+    index = VoteIndex(None)
+    index.db.execute("PRAGMA max_page_count = 20")
+    row = stub_row(mail("a@x", "[VOTE] Release A", 0))
+    with pytest.raises(sqlite3.OperationalError, match="database or disk is full"):
+        index.add_rows([row] * 5000)
+    assert not index.db.in_transaction
+
+
+def test_votes_planned_again_are_planned_anew() -> None:
+    mails = [mail("a@x", "[VOTE] Release A", 0), mail("b@x", "[VOTE] Release B", 1)]
+    index = indexed(mails, [])
+    assert index.group(WHERE, "", None, cut=False) == 2
+    assert index.group(WHERE, "", "release b", cut=False) == 1
+    assert [vote.url for vote in index.planned(0, 9)] == [f"{WHERE}#mid:b@x"]
