@@ -172,12 +172,9 @@ def test_a_full_disk_under_the_votes_index_is_one_error_line(
         raise sqlite3.OperationalError("database or disk is full")
 
     monkeypatch.setattr(VoteIndex, "add_rows", full)
-    assert main(["--thread", str(archive_file), "--format", "json"]) == 1
-    out, err = capsys.readouterr()
-    assert out == ""
-    assert err.startswith(f"harvest: error: {tmp_path}{os.sep}harvest-")
-    assert err.endswith(": the votes' scratch index failed: database or disk is full\n")
-    assert err.count("\n") == 1
+    starts = f"harvest: error: {tmp_path}{os.sep}harvest-"
+    ends = ": the votes' scratch index failed: database or disk is full\n"
+    _harvest_fails(archive_file, capsys, starts, ends)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -222,13 +219,19 @@ TWO_VOTES = "".join(
 )
 
 
-def _harvest_fails_as_changed(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def _harvest_fails(path: Path, capsys: pytest.CaptureFixture[str], starts: str, ends: str) -> None:
+    """The harvest of `path` fails with one error line and prints nothing."""
     assert main(["--thread", str(path), "--format", "json"]) == 1
     out, err = capsys.readouterr()
     assert out == ""
-    assert err.startswith(f"harvest: error: {path} at byte ")
-    assert err.endswith(": the mail file changed while it was read\n")
+    assert err.startswith(starts)
+    assert err.endswith(ends)
     assert err.count("\n") == 1
+
+
+def _harvest_fails_as_changed(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    changed = ": the mail file changed while it was read\n"
+    _harvest_fails(path, capsys, f"harvest: error: {path} at byte ", changed)
 
 
 @pytest.mark.parametrize(
