@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from harvester.app import vote_index
 from harvester.app.mail_votes import vote_groups
 from harvester.app.vote_index import Stub, VoteIndex, stub_of, stub_row
 
@@ -68,10 +69,22 @@ def planned(index: VoteIndex) -> list[tuple[str, str, str, tuple[Stub, ...], boo
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(stubs(), max_size=14), st.lists(st.integers(0, 14), max_size=3))
-def test_the_index_groups_as_vote_groups_does(mails: list[Stub], cuts: list[int]) -> None:
+@given(
+    st.lists(stubs(), max_size=14),
+    st.lists(st.integers(0, 14), max_size=3),
+    st.sampled_from((1, 2, 3, vote_index.STUBS_A_BATCH)),
+)
+def test_the_index_groups_as_vote_groups_does(
+    mails: list[Stub], cuts: list[int], batch: int
+) -> None:
+    """Also with the mails joined in memory a few at a time (threads across batches are
+    joined on disk)."""
     index = indexed(mails, [min(cut, len(mails)) for cut in cuts])
-    count = index.group(WHERE, "", None, cut=False)
+    usual, vote_index.STUBS_A_BATCH = vote_index.STUBS_A_BATCH, batch
+    try:
+        count = index.group(WHERE, "", None, cut=False)
+    finally:
+        vote_index.STUBS_A_BATCH = usual
     expected = [(g.kind, g.url, g.title, tuple(g.mails), False) for g in vote_groups(WHERE, mails)]
     assert count == len(expected)
     assert planned(index) == expected
