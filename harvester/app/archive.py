@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import itertools
-import operator
 import os
 import pickle
 import sqlite3
@@ -188,7 +187,7 @@ def vote_stubs_of_archive(
     """The vote mails of the mbox at `path` as stubs, in file order, and the file's last mail
     when it is one of them (for the cut-short warning)."""
     with archive_index(path, limits, workers) as index:
-        kept = [_shared(stub) for stub in index.stubs()]
+        kept = list(index.stubs())
     return kept, kept[-1] if index.ends_with_vote_mail else None
 
 
@@ -272,25 +271,6 @@ def _scratch() -> Iterator[str | None]:
         return
     with made as folder:
         yield folder
-
-
-def _shared(stub: Stub) -> Stub:
-    """The stub with its ids and subject the same strings as every other stub's: a thread's
-    mails repeat the ids before them in References and its subject, and each came back from a
-    worker as its own copy."""
-    source_id, in_reply_to = sys.intern(stub.source_id), sys.intern(stub.in_reply_to)
-    references = tuple(map(sys.intern, stub.references))
-    subject = sys.intern(stub.subject)
-    if (
-        source_id is stub.source_id
-        and in_reply_to is stub.in_reply_to
-        and subject is stub.subject
-        and all(map(operator.is_, references, stub.references))
-    ):
-        return stub  # the first of its strings everywhere: nothing to share (most stubs)
-    return replace(
-        stub, source_id=source_id, in_reply_to=in_reply_to, references=references, subject=subject
-    )
 
 
 def _round_progress(workers: Workers, path: str, round_number: int, size: int) -> Progress | None:

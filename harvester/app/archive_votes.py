@@ -12,14 +12,15 @@ import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 
 from harvester.app.archive import archive_index, read_stubs
 from harvester.app.counting import Counting, count_vote
-from harvester.app.mail_votes import mail_kind, split_vote_url
+from harvester.app.mail_votes import split_vote_url
 from harvester.app.output import as_json_line, as_text
-from harvester.app.vote_index import PackedMail, PlannedVote, VoteIndex, stub_of
+from harvester.app.vote_index import PlannedVote, VoteIndex, stub_of
 from harvester.app.workers import Progress, Workers
-from harvester.core.clean import clean_thread
+from harvester.core.clean import clean_thread, one_line
 from harvester.errors import SelectionError
 from harvester.model import Roster, RuleName, Thread
 from harvester.sources.limits import ReadLimits
@@ -30,30 +31,11 @@ PARALLEL_FROM = 5000  # vote mails: fewer are counted in this process
 
 
 @dataclass(frozen=True)
-class Plan:
-    """One vote of the archive, its mails still in the file."""
-
-    kind: str
-    url: str
-    title: str
-    mails: tuple[PackedMail, ...]  # its mails as the index keeps them (read by count_plan)
-    warnings: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class Plans:
     """The votes planned in an archive's index, read from it a chunk at a time."""
 
     index: VoteIndex
-    kind: str
     count: int
-
-    def chunk(self, start: int, size: int) -> list[Plan]:
-        return [self._plan(vote) for vote in self.index.planned(start, size)]
-
-    def _plan(self, vote: PlannedVote) -> Plan:
-        warnings = (MID_MESSAGE,) if vote.cut else ()
-        return Plan(self.kind, vote.url, vote.title, vote.mails, warnings)
 
 
 @dataclass(frozen=True)
@@ -67,6 +49,7 @@ class HowCounted:
     closes_at: datetime | None
     limits: ReadLimits
     fmt: str  # "json" or "text"
+    kind: str  # of the file's threads (mail_votes.mail_kind)
 
 
 @contextlib.contextmanager
@@ -84,11 +67,15 @@ def vote_plans(index: VoteIndex, spec: str, match: str | None) -> Plans:
     holds `match`; one line of error when there is none."""
     path, wanted = split_vote_url(spec)
     cut = index.ends_with_vote_mail and file_ends_mid_message(path)
-    count = index.group(path, wanted, match, cut=cut)
+    count = index.group(path, wanted, partial(_holds, match), cut=cut)
     if not count:
         what = f"matching {match!r}" if match else ""
         raise SelectionError(spec, f"no [VOTE] thread {what}".strip() + " found")
-    return Plans(index, mail_kind(path), count)
+    return Plans(index, count)
+
+
+def _holds(match: str | None, title: str) -> bool:
+    return match is None or match.casefold() in one_line(title).casefold()
 
 
 def counted_lines(path: str, plans: Plans, how: HowCounted, workers: Workers) -> Iterator[str]:
@@ -96,7 +83,7 @@ def counted_lines(path: str, plans: Plans, how: HowCounted, workers: Workers) ->
     jobs = workers.jobs if plans.index.mails() >= PARALLEL_FROM else 1
     shown = workers.bar("counting", "votes")
     for start in range(0, plans.count, VOTES_A_CHUNK):
-        chunk = plans.chunk(start, VOTES_A_CHUNK)
+        chunk = plans.index.planned(start, VOTES_A_CHUNK)
         n = len(chunk)
         progress = _offset(shown, start, plans.count)
         lines = workers.map(count_plan, [path] * n, chunk, [how] * n, jobs=jobs, progress=progress)
@@ -104,12 +91,13 @@ def counted_lines(path: str, plans: Plans, how: HowCounted, workers: Workers) ->
             yield ("\n" if number and how.fmt == "text" else "") + line
 
 
-def count_plan(path: str, plan: Plan, how: HowCounted) -> str:
+def count_plan(path: str, vote: PlannedVote, how: HowCounted) -> str:
     """One vote read, counted and shown (in a worker process)."""
-    stubs = [stub_of(at, packed) for at, packed in plan.mails]
+    stubs = [stub_of(at, packed) for at, packed in vote.mails]
     messages = tuple(read_stubs(path, stubs, how.limits))
+    warnings = (MID_MESSAGE,) if vote.cut else ()
     thread = Thread(
-        kind=plan.kind, url=plan.url, messages=messages, title=plan.title, warnings=plan.warnings
+        kind=how.kind, url=vote.url, messages=messages, title=vote.title, warnings=warnings
     )
     thread = clean_thread(thread)
     result = count_vote(

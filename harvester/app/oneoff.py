@@ -24,7 +24,7 @@ from harvester.app.harvest import (
     tally_vote,
 )
 from harvester.app.mail_files import read_limits
-from harvester.app.mail_votes import split_vote_url
+from harvester.app.mail_votes import mail_kind, split_vote_url
 from harvester.app.output import as_email_text, as_json_line, as_text
 from harvester.app.progress import TerminalProgress
 from harvester.app.workers import Workers
@@ -142,10 +142,11 @@ def _archive_lines(
 
     roster = asyncio.run(_roster(request, settings, err))
     limits = read_limits(settings)
-    how = archive_votes.HowCounted(
-        roster, Counting.of(settings), now, request.rule, request.closes_at, limits, fmt
-    )
     spec = request.threads[0]
+    kind = mail_kind(split_vote_url(spec)[0])
+    how = archive_votes.HowCounted(
+        roster, Counting.of(settings), now, request.rule, request.closes_at, limits, fmt, kind
+    )
     with (
         Workers(request.jobs, TerminalProgress(err).bar) as workers,
         archive_votes.archive_plans(spec, request.match, limits, workers) as plans,

@@ -25,13 +25,12 @@ import operator
 import os
 import sqlite3
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
 from harvester.app.mail_votes import vote_thread_url
 from harvester.core import threads
-from harvester.core.clean import one_line
 from harvester.sources.mailparse import mail_url
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -202,9 +201,9 @@ class VoteIndex:
 
     # The votes: threads, then votes, then their calls.
 
-    def group(self, where: str, wanted: str, match: str | None, *, cut: bool) -> int:
+    def group(self, where: str, wanted: str, chosen: Callable[[str], bool], *, cut: bool) -> int:
         """Plan the votes of the mail file `where`: the one whose call's mid: URL is `wanted`
-        (all when empty), those whose title holds `match`; how many. `cut`: the file ends
+        (all when empty), those whose title is `chosen`; how many. `cut`: the file ends
         mid-message, in its last vote mail. Planned again, the votes are planned anew."""
         for table in ("left_out", "reached", "roots", "threads", "votes"):  # digests: done
             self.db.execute(f"DELETE FROM {table}")
@@ -212,7 +211,7 @@ class VoteIndex:
             self._link()
             self._rank_threads()
             self._join_votes()
-            return self._plan(where, wanted, match, cut)
+            return self._plan(where, wanted, chosen, cut)
 
     def _link(self) -> None:
         """Each mail's thread: union-find over the mails' numbers (eight bytes a mail in
@@ -287,7 +286,7 @@ class VoteIndex:
         query = "CREATE INDEX IF NOT EXISTS threads_vote ON threads (vote) WHERE vote IS NOT NULL"
         self.db.execute(query)
 
-    def _plan(self, where: str, wanted: str, match: str | None, cut: bool) -> int:
+    def _plan(self, where: str, wanted: str, chosen: Callable[[str], bool], cut: bool) -> int:
         """Each vote with a call: find_call's (the first that is not a reply, else the
         first), its title and URL; the vote that holds the file's last mail when it is cut."""
         calls = self.db.execute(
@@ -308,9 +307,7 @@ class VoteIndex:
             for vote, at, packed in batch:
                 call = stub_of(at, packed)
                 title = threads.vote_title(call.subject)
-                if wanted and call.url != wanted:
-                    continue
-                if match is not None and match.casefold() not in one_line(title).casefold():
+                if (wanted and call.url != wanted) or not chosen(title):
                     continue
                 url = vote_thread_url(where, call)
                 planned_vote = (_text(url), _text(title), vote == cut_vote)

@@ -242,24 +242,6 @@ def test_a_left_out_mail_is_known_by_a_digest_of_each_id_it_names() -> None:
     assert len(digest("\udcff@x")) == archive.ID_DIGEST  # a lone surrogate too
 
 
-def test_stubs_from_the_workers_share_their_ids_and_subjects(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Each part's stubs come back with their own copies of every string: a thread's mails
-    repeat its subject and the ids before them, held once in the parent (memory at scale)."""
-    path = generated(tmp_path, 3000)
-    monkeypatch.setattr(archive, "PARALLEL_FROM", 0)
-    with Workers(2) as workers:
-        stubs, _ = archive.vote_stubs_of_archive(str(path), DEFAULT_LIMITS, workers)
-    subjects: dict[str, int] = {}
-    ids: dict[str, int] = {}
-    for stub in stubs:
-        assert subjects.setdefault(stub.subject, id(stub.subject)) == id(stub.subject)
-        for ident in (stub.source_id, stub.in_reply_to, *stub.references):
-            assert ids.setdefault(ident, id(ident)) == id(ident)
-    assert len(subjects) < len(stubs) / 2  # replies share their thread's subject
-
-
 def test_a_parts_findings_go_to_its_file_or_come_back_in_hand(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
