@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
 from harvester.app.archive import archive_index, read_stubs
-from harvester.app.counting import Counting, count_vote
+from harvester.app.counting import Counting, decide_vote
 from harvester.app.mail_votes import split_vote_url
 from harvester.app.output import as_json_line, as_text
 from harvester.app.vote_index import PlannedVote, VoteIndex, stub_of
@@ -100,10 +100,10 @@ def count_plan(path: str, vote: PlannedVote, how: HowCounted) -> str:
         kind=how.kind, url=vote.url, messages=messages, title=vote.title, warnings=warnings
     )
     thread = clean_thread(thread)
-    result = count_vote(
+    # JSON and text show no result mail: the vote is decided, not drafted
+    result = decide_vote(
         [thread], how.roster, how.counting, how.now, rule=how.rule, closes_at=how.closes_at
     )
-    result = replace(result, sources=())
     return as_json_line(result) + "\n" if how.fmt == "json" else as_text(result)
 
 

@@ -103,7 +103,16 @@ def tally_options(
     )
 
 
-def count_vote(
+@dataclass(frozen=True)
+class Decided:
+    """A vote counted and decided, without its result mail: what JSON and text output show."""
+
+    tally: Tally
+    outcome: Outcome
+    profile: VoteProfile | None = None
+
+
+def decide_vote(
     sources: Sequence[Thread],
     roster: Roster,
     counting: Counting,
@@ -112,9 +121,9 @@ def count_vote(
     rule: RuleName | None = None,
     closes_at: datetime | None = None,
     corrections: Corrections | None = None,
-) -> VoteResult:
-    """Count, decide and draft. The rule: the call text's, else `rule` (--rule), else the
-    profile's, else the configured default."""
+) -> Decided:
+    """Count and decide. The rule: the call text's, else `rule` (--rule), else the profile's,
+    else the configured default."""
     profile = vote_profile(sources, counting)
     options = tally_options(counting, closes_at, profile, corrections)
     tally = count_votes(sources, roster, options)
@@ -130,7 +139,24 @@ def count_vote(
         claims = read_announcement(said.url, said.subject, said.lines)
         outcome = replace(outcome, announced=check_announcement(claims, tally, outcome, roster))
     proof = prove(read_messages(sources), roster, chosen, tally.electorate, options.corrections)
-    outcome = replace(outcome, proof=proof)
+    return Decided(tally, replace(outcome, proof=proof), profile)
+
+
+def count_vote(
+    sources: Sequence[Thread],
+    roster: Roster,
+    counting: Counting,
+    now: datetime,
+    *,
+    rule: RuleName | None = None,
+    closes_at: datetime | None = None,
+    corrections: Corrections | None = None,
+) -> VoteResult:
+    """Count, decide (decide_vote) and draft the result mail."""
+    decided = decide_vote(
+        sources, roster, counting, now, rule=rule, closes_at=closes_at, corrections=corrections
+    )
+    tally, outcome, profile = decided.tally, decided.outcome, decided.profile
     draft = build_draft(
         tally,
         outcome,

@@ -6,7 +6,7 @@ import json
 import re
 from datetime import UTC, datetime
 
-from harvester.app.counting import VoteResult
+from harvester.app.counting import Decided, VoteResult
 from harvester.core.clean import one_line
 from harvester.core.draft import as_email
 from harvester.core.report import report_json
@@ -14,6 +14,7 @@ from harvester.model import Announcement, Ballot
 
 _COLUMNS = ("vote", "binding", "voter", "id", "match", "cast at (UTC)", "evidence")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+Shown = VoteResult | Decided  # JSON and text show a vote's count and outcome, not its draft
 
 
 def shown(text: str) -> str:
@@ -22,7 +23,7 @@ def shown(text: str) -> str:
     return _CONTROL.sub("", one_line(text))
 
 
-def as_json_line(result: VoteResult) -> str:
+def as_json_line(result: Shown) -> str:
     return json.dumps(report_json(result.tally, result.outcome), ensure_ascii=False)
 
 
@@ -53,7 +54,7 @@ def _table(rows: list[tuple[str, ...]]) -> list[str]:
     ]
 
 
-def as_text(result: VoteResult) -> str:
+def as_text(result: Shown) -> str:
     tally, outcome = result.tally, result.outcome
     closes = tally.window.closes_at.astimezone(UTC) if tally.window.closes_at else None
     opened = tally.window.opened_at.astimezone(UTC)
