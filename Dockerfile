@@ -4,11 +4,12 @@
 #   docker run -d --name harvester -p 8080:8080 -v harvester-data:/data harvester
 # The install steps are container/install.sh; .ci/container-check runs them outside Docker.
 
-# -- build: the wheel only (no dependencies; they are installed from the index in the final stage)
-FROM python:3.11-slim-bookworm AS build
-ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore
+# -- build: the wheel only (no dependencies; they are installed from the index in the final stage),
+# its hot modules compiled with mypyc (setup.py): the full image has the C compiler that needs
+FROM python:3.11-bookworm AS build
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore HARVESTER_COMPILE=1
 WORKDIR /src
-COPY pyproject.toml README.md LICENSE NOTICE ./
+COPY pyproject.toml setup.py README.md LICENSE NOTICE ./
 COPY harvester/ harvester/
 RUN python -m pip wheel --no-cache-dir --no-deps -w dist .
 

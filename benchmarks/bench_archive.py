@@ -2,11 +2,14 @@
 on one process and on several (issue 13).
 
     .venv/bin/python benchmarks/bench_archive.py --messages 20000 [100000 1000000] [--jobs 2]
+        [--compiled]
 
 For a generated archive (benchmarks/generate_mbox.py, seeded; written to benchmarks/out/ when
 missing), each in a fresh process: a bare `mailbox.mbox` compat32 pass; `harvest --thread FILE
---format json` with --jobs 1 and with --jobs N. Wall seconds, peak RSS (ru_maxrss), and the
-ratio to the compat32 pass; the JSON of the two harvests must be byte-identical.
+--format json` with --jobs 1 and with --jobs N; with --compiled, the same two again on the
+compiled build (setup.py; a copy made by .ci/compiled-copy in a temporary folder). Wall seconds,
+peak RSS (ru_maxrss), and the ratio to the compat32 pass; the JSON of every harvest must be
+byte-identical.
 """
 
 from __future__ import annotations
@@ -16,12 +19,20 @@ import hashlib
 import os
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
-HARVEST = [sys.executable, "-c", "from harvester.app.cli import main; raise SystemExit(main())"]
+# -P: not the working folder first on the path, so PYTHONPATH picks the build (--compiled)
+HARVEST = [
+    sys.executable,
+    "-P",
+    "-c",
+    "from harvester.app.cli import main; raise SystemExit(main())",
+]
 COMPAT32 = "import mailbox, sys\nfor _ in mailbox.mbox(sys.argv[1]): pass\n"
 
 
@@ -34,11 +45,22 @@ def archive(messages: int, seed: int) -> Path:
     return path
 
 
-def timed(command: list[str]) -> tuple[float, float, float, str, int]:
+def compiled_copy(folder: str) -> dict[str, str]:
+    """The environment that runs the compiled build: a copy of the checkout in `folder`."""
+    subprocess.run([str(HERE.parent / ".ci" / "compiled-copy"), folder], check=True)
+    env = {**os.environ, "PYTHONPATH": folder}
+    check = "import harvester.core.quotes as q; assert q.__file__.endswith('.so'), q.__file__"
+    subprocess.run([sys.executable, "-P", "-c", check], env=env, check=True)
+    return env
+
+
+def timed(
+    command: list[str], env: Mapping[str, str] | None = None
+) -> tuple[float, float, float, str, int]:
     """(wall s, CPU s, peak RSS MB, SHA-256 of stdout, lines of stdout) of one child process,
     its output hashed as it streams (a million-message archive prints hundreds of MB)."""
     start = time.perf_counter()
-    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
     digest, lines = hashlib.sha256(), 0
     assert child.stdout is not None
     while chunk := child.stdout.read(1 << 20):
@@ -51,8 +73,11 @@ def timed(command: list[str]) -> tuple[float, float, float, str, int]:
     return time.perf_counter() - start, cpu, usage.ru_maxrss / 1024, digest.hexdigest(), lines
 
 
-def measure(messages: int, jobs: int, seed: int) -> list[tuple[str, ...]]:
-    """compat32, harvest --jobs 1 and --jobs N over one archive: table rows."""
+def measure(
+    messages: int, jobs: int, seed: int, compiled: Mapping[str, str] | None
+) -> list[tuple[str, ...]]:
+    """compat32, harvest --jobs 1 and --jobs N (and on the compiled build) over one archive:
+    table rows."""
     path = archive(messages, seed)
     with path.open("rb") as stream:  # into the page cache before the first pass
         while stream.read(1 << 24):
@@ -63,15 +88,16 @@ def measure(messages: int, jobs: int, seed: int) -> list[tuple[str, ...]]:
         (size, "compat32 pass", f"{base:.1f}", f"{base_cpu:.1f}", "1.00", f"{base_rss:.0f}", "")
     ]
     digests = set()
-    for each in dict.fromkeys((1, jobs)):
+    builds = [("", None)] + ([(" (compiled)", compiled)] if compiled is not None else [])
+    for (build, env), each in [(b, j) for b in builds for j in dict.fromkeys((1, jobs))]:
         command = [*HARVEST, "--thread", str(path), "--format", "json", "--jobs", str(each)]
-        wall, cpu, rss, digest, votes = timed(command)
+        wall, cpu, rss, digest, votes = timed(command, env)
         digests.add(digest)
         ratio = f"{base / wall:.2f}"
         rows.append(
             (
                 "",
-                f"harvest --jobs {each}",
+                f"harvest --jobs {each}{build}",
                 f"{wall:.1f}",
                 f"{cpu:.1f}",
                 ratio,
@@ -88,9 +114,12 @@ def main() -> None:
     parser.add_argument("--messages", type=int, nargs="+", default=[20_000])
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--compiled", action="store_true", help="also on the compiled build")
     args = parser.parse_args()
     head = ("messages", "pass", "wall s", "CPU s", "x compat32", "peak RSS MB", "note")
-    rows = [row for messages in args.messages for row in measure(messages, args.jobs, args.seed)]
+    with tempfile.TemporaryDirectory(prefix="harvester-compiled-") as folder:
+        env = compiled_copy(folder) if args.compiled else None
+        rows = [row for n in args.messages for row in measure(n, args.jobs, args.seed, env)]
     widths = [max(len(r[i]) for r in (head, *rows)) for i in range(len(head))]
     print("| " + " | ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)) + " |")
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")

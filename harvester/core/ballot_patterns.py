@@ -64,7 +64,7 @@ LEAD_INS: Final[tuple[tuple[str, str], ...]] = (
     ("thanks", rf"thanks?(?:\s+you)?\b[^\n{SIGN[1:-1]}]{{0,60}}?{_CLAUSE_END}"),
 )
 # A colon before ":+1:" belongs to the emoji code, which counts only when emoji votes do.
-LEAD_IN_GAP: Final = rf"(?:[\s,;.!。、]|{_COLON})*"
+LEAD_IN_GAP: Final[str] = rf"(?:[\s,;.!。、]|{_COLON})*"
 
 # Mentions: a vote-like token in prose that is not a vote. Each row is searched in a context
 # string "<before>⟦<token>⟧<after>" built around one token, so a row can look either way.
@@ -144,7 +144,7 @@ LISTING_EMPTY: Final = r"^(?:none|nobody|no\s*one|n/?a|nil|-+|—|无|無)\s*[.,
 LISTING_COUNT: Final = r"^\d+(?:\s+votes?)?(?:\s*\([^)]*\))?\s*[.,]?$"
 # The items end at ";", at the end of a sentence, or where the next value's list starts
 # ("+1: A, B, -1: none").
-LISTING_ITEMS_END: Final = rf";|[.!?](?:\s|$)|[,\s]+(?={SIGN}\s?\d|0\s*[:=])"
+LISTING_ITEMS_END: Final[str] = rf";|[.!?](?:\s|$)|[,\s]+(?={SIGN}\s?\d|0\s*[:=])"
 LISTING_SPLIT: Final = r"\s*(?:[,，、&]|\band\b)\s*"
 # A name as a result lists it: "Tianqi Chen (tqchen)", "Alice*", "@bob", "陈天奇".
 NAME_STRICT: Final = (
