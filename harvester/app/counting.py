@@ -142,20 +142,10 @@ def decide_vote(
     return Decided(tally, replace(outcome, proof=proof), profile)
 
 
-def count_vote(
-    sources: Sequence[Thread],
-    roster: Roster,
-    counting: Counting,
-    now: datetime,
-    *,
-    rule: RuleName | None = None,
-    closes_at: datetime | None = None,
-    corrections: Corrections | None = None,
+def with_draft(
+    decided: Decided, sources: Sequence[Thread], roster: Roster, counting: Counting
 ) -> VoteResult:
-    """Count, decide (decide_vote) and draft the result mail."""
-    decided = decide_vote(
-        sources, roster, counting, now, rule=rule, closes_at=closes_at, corrections=corrections
-    )
+    """The decided vote (decide_vote) with its result mail drafted."""
     tally, outcome, profile = decided.tally, decided.outcome, decided.profile
     draft = build_draft(
         tally,
@@ -174,7 +164,8 @@ def counted_apart(
     rule: RuleName | None,
     closes_at: datetime | None,
 ) -> VoteResult:
-    """count_vote in a worker process: the answer leaves out the threads and roster it was
-    given, which the caller holds, so they are not sent back."""
-    result = count_vote(sources, roster, counting, now, rule=rule, closes_at=closes_at)
+    """A vote decided and drafted in a worker process: the answer leaves out the threads and
+    roster it was given, which the caller holds, so they are not sent back."""
+    decided = decide_vote(sources, roster, counting, now, rule=rule, closes_at=closes_at)
+    result = with_draft(decided, sources, roster, counting)
     return replace(result, sources=(), roster=Roster(members=()))

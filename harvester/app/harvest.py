@@ -11,7 +11,13 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from harvester.app.archive import vote_messages_of_archive
-from harvester.app.counting import Counting, VoteResult, count_vote, counted_apart
+from harvester.app.counting import (
+    Counting,
+    VoteResult,
+    counted_apart,
+    decide_vote,
+    with_draft,
+)
 from harvester.app.mail_files import mail_threads, read_limits, with_cut_warning
 from harvester.app.mail_votes import split_vote_url
 from harvester.app.workers import Bars, Workers
@@ -159,11 +165,12 @@ def tally_vote(
     closes_at: datetime | None = None,
     corrections: Corrections | None = None,
 ) -> VoteResult:
-    """count_vote under the configured [vote] settings."""
+    """A vote decided (decide_vote) and drafted, under the configured [vote] settings."""
     counting = Counting.of(settings)
-    return count_vote(
+    decided = decide_vote(
         sources, roster, counting, now, rule=rule, closes_at=closes_at, corrections=corrections
     )
+    return with_draft(decided, sources, roster, counting)
 
 
 async def harvest(
