@@ -60,7 +60,9 @@ def absurd_duration(text: str) -> str | None:
     return found.group(0)
 
 
-def _zone(raw: str | None) -> timezone:
+def _zone(raw: str | None) -> timezone | None:
+    """The zone a deadline names (UTC when it names none we know); None for an offset no zone
+    has (24 hours or more)."""
     if not raw:
         return UTC
     upper = raw.upper()
@@ -69,6 +71,8 @@ def _zone(raw: str | None) -> timezone:
     if upper[0] in "+-" and upper[1:].replace(":", "").isdigit():
         digits = upper[1:].replace(":", "")
         offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        if offset >= timedelta(hours=24):
+            return None
         return timezone(-offset if upper[0] == "-" else offset)
     return UTC
 
@@ -94,18 +98,25 @@ def _iso_deadline(found: re.Match[str]) -> datetime | None:
 def _at(
     day: datetime, hour: str | None, minute: str | None, half: str | None, zone_name: str | None
 ) -> datetime | None:
-    """The day at the time given (the end of the day without one), in UTC."""
+    """The day at the time given (the end of the day without one), in UTC; None when that is
+    no time (25:00, an offset no zone has) or past what a datetime holds (9999-12-31)."""
     zone = _zone(zone_name)
+    if zone is None:
+        return None
     if hour is None:
-        return (day + timedelta(days=1)).replace(tzinfo=zone).astimezone(UTC)
-    h, m = int(hour), int(minute or 0)
+        h, m, extra = 0, 0, timedelta(days=1)
+    else:
+        h, m, extra = int(hour), int(minute or 0), timedelta()
     if half and half.upper().startswith("P") and h < 12:
         h += 12
     if half and half.upper() == "AM" and h == 12:
         h = 0
     if h > 23 or m > 59:
         return None
-    return day.replace(hour=h, minute=m, tzinfo=zone).astimezone(UTC)
+    try:
+        return (day.replace(hour=h, minute=m, tzinfo=zone) + extra).astimezone(UTC)
+    except OverflowError:
+        return None
 
 
 _MONTHS = {m: n for n, m in enumerate(

@@ -30,7 +30,28 @@ def test_min_duration(text: str, expected: timedelta | None) -> None:
         ("open until 2023-08-17", datetime(2023, 8, 18, tzinfo=UTC)),
         ("released on 2023-08-17", None),
         ("until 2023-02-30 10:00 UTC", None),
+        # Past what a datetime holds, once in UTC: no deadline read, never an error.
+        ("open until 9999-12-31", None),
+        ("until 9999-12-31 23:00 -05:00", None),
+        ("until 0001-01-01 01:00 +14:00", None),
+        ("until 9999-12-31 20:00 -03:00", datetime(9999, 12, 31, 23, 0, tzinfo=UTC)),
+        # An offset no zone has (24 hours or more)
+        ("until 2024-01-10 10:00 +99:99", None),
+        ("until 2024-01-10 10:00 -24:00", None),
+        ("until 2024-01-10 10:00 +23:59", datetime(2024, 1, 9, 10, 1, tzinfo=UTC)),
     ],
 )
 def test_explicit_deadline(text: str, expected: datetime | None) -> None:
     assert explicit_deadline(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "after"),
+    [
+        ("Vote will close Dec 31st", datetime(9999, 12, 31, 12, tzinfo=UTC)),
+        ("Vote will close Dec 31st at 23:00 -05:00", datetime(9999, 6, 1, tzinfo=UTC)),
+        ("Vote will close Jan 10th at 10:00 +99:99", datetime(2024, 1, 1, tzinfo=UTC)),
+    ],
+)
+def test_month_day_deadline_past_the_calendar_is_none(text: str, after: datetime) -> None:
+    assert explicit_deadline(text, after) is None
