@@ -38,3 +38,25 @@ def test_each_module_is_compiled_exactly_when_the_build_is() -> None:
         where = importlib.import_module(name).__file__ or ""
         compiled = where.endswith(tuple(EXTENSION_SUFFIXES))
         assert compiled == EXPECT_COMPILED, f"{name} loaded from {where}"
+
+
+def _method_calls(path: Path, name: str) -> list[int]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == name
+        and not (isinstance(node.func.value, ast.Name) and node.func.value.id == "str")
+    ]
+
+
+def test_compiled_modules_lower_text_as_python_does() -> None:
+    """x.lower() on a str compiles to mypyc's own routine, which on Python before 3.13 lowers
+    one character at a time: "ΟΔΟΣ" gives "οδοσ", not Python's "οδος", and a Greek address
+    then no longer matches the roster. str.lower(x) stays Python's method."""
+    found = {
+        path: lines for path in _compiled_list() if (lines := _method_calls(ROOT / path, "lower"))
+    }
+    assert not found, f"write str.lower(x), not x.lower(), in compiled modules: {found}"

@@ -251,7 +251,7 @@ def value_of(token: str) -> Value:
 
 
 def number(word: str) -> int:
-    return int(word) if word.isdigit() else _NUMBER_WORDS[word.lower()]
+    return int(word) if word.isdigit() else _NUMBER_WORDS[str.lower(word)]
 
 
 def _read_counts(text: str, found: Claims) -> None:
@@ -259,7 +259,7 @@ def _read_counts(text: str, found: Claims) -> None:
         for value in (value_of(match["v"]), value_of(match["w"])):
             found.total.setdefault(value, 0)
     for match in re.finditer(r"\bno\s+(approving|disapproving|abstaining)\s+votes?\b", text, re.I):
-        found.total.setdefault(value_of(_WORD_VALUES[match[1].lower()]), 0)
+        found.total.setdefault(value_of(_WORD_VALUES[str.lower(match[1])]), 0)
     for _name, pattern in _COUNTS:
         for match in pattern.finditer(text):
             _take_count(match, found)
@@ -267,9 +267,9 @@ def _read_counts(text: str, found: Claims) -> None:
 
 def _take_count(match: re.Match[str], found: Claims) -> None:
     groups = match.groupdict()
-    token = groups.get("v") or _WORD_VALUES[(groups.get("word") or "approving").lower()]
+    token = groups.get("v") or _WORD_VALUES[str.lower(groups.get("word") or "approving")]
     value, count = value_of(token), number(match["n"])
-    kind = (groups.get("kind") or "").lower()
+    kind = str.lower(groups.get("kind") or "")
     if kind.startswith("non"):
         found.non_binding.setdefault(value, count)
         return
@@ -283,9 +283,9 @@ def _take_count(match: re.Match[str], found: Claims) -> None:
 
 def _open(heading: re.Match[str], found: Claims) -> _List:
     groups = heading.groupdict()
-    token = groups.get("v") or _WORD_VALUES[(groups.get("word") or "approving").lower()]
+    token = groups.get("v") or _WORD_VALUES[str.lower(groups.get("word") or "approving")]
     value = value_of(token)
-    said = f"{groups.get('kind') or ''} {groups.get('paren') or ''}".lower()
+    said = str.lower(f"{groups.get('kind') or ''} {groups.get('paren') or ''}")
     binding: bool | None = None
     if re.search(r"non[-\s]?binding", said):
         binding = False
@@ -324,7 +324,7 @@ def _add(text: str, current: _List, found: Claims, stars: bool, line: str) -> No
     if binding is not None:
         found.marks_binding = True
     aliases = tuple(
-        alias.strip("()[]<> ").lstrip("@").lower()
+        str.lower(alias.strip("()[]<> ").lstrip("@"))
         for alias in re.findall(r"[(\[<][^)\]>]*[)\]>]|@[\w.-]+", text)
         if not re.search(r"binding", alias, re.IGNORECASE)
     )

@@ -228,7 +228,7 @@ def _read_line(line: str, text: str, emoji_votes: bool, index: int) -> LineVote 
     if emoji_votes:
         emoji = _EMOJI.match(body)
         if emoji:
-            value = Value(_EMOJI_VALUES[emoji["name"].lower()])
+            value = Value(_EMOJI_VALUES[str.lower(emoji["name"])])
             rest, lead = body[emoji.end() :], text[:start]
             return LineVote(value, line.strip(), rest, False, lead, lead_ins, index)
     return None
@@ -316,7 +316,7 @@ def explains_listing(kind: str | None) -> bool:
 
 def is_tally_line(text: str) -> bool:
     """ "binding +3, non-binding +1": a running count, not a vote."""
-    lowered = text.lower()
+    lowered = str.lower(text)
     if not any(label in lowered for label in ("binding", "total", "pmc", "committer")):
         return False  # no count label: skip the regex
     return len(_TALLY_ITEM.findall(text)) >= 2
@@ -348,7 +348,7 @@ class Scan:
         ]
         self._result_like: bool | None = None
         # Both a change and a withdrawal say "my": look for them only where it is said.
-        mine = [i for i, text in enumerate(texts) if "my" in text.lower() or _ARROW.search(text)]
+        mine = [i for i, text in enumerate(texts) if "my" in str.lower(text) or _ARROW.search(text)]
         self.change = _change_at(texts, mine)
         self.withdrawal = _withdrawal_at(texts, mine)
         # Lines that list or count votes: none is a ballot; the plain ones need no review.

@@ -231,7 +231,7 @@ def _is_header_block(div: Element) -> bool:
 
     The label is read in no language: "From:", "Von:", "От:" all qualify.
     """
-    if not _BORDER_STYLE.search(str(div.get("style", "")).lower()):
+    if not _BORDER_STYLE.search(str.lower(str(div.get("style", "")))):
         return False
     label = next(iter(div.iter("b", "strong")), None)
     if label is None:

@@ -21,7 +21,7 @@ _LOOK_ALIKE_SCRIPTS = frozenset({"LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "CHER
 
 def normalise_address(address: str) -> str:
     """Lower-case; drop the ".INVALID" ezmlm appends for DMARC-rejecting domains."""
-    cleaned = address.strip().strip("<>").lower()
+    cleaned = str.lower(address.strip().strip("<>"))
     return cleaned.removesuffix(".invalid")
 
 
@@ -80,21 +80,21 @@ def index_roster(roster: Roster, verdicts: Iterable[IdentityVerdict] = ()) -> Ro
     by_username: dict[str, Member] = {}
     by_name: dict[str, list[Member]] = {}
     for member in roster.members:
-        by_id[member.id.lower()] = member
+        by_id[str.lower(member.id)] = member
         for address in member.emails:
             by_address[normalise_address(address)] = member
         for username in (*member.github, *member.discourse):
-            by_username[username.lower()] = member
+            by_username[str.lower(username)] = member
         by_name.setdefault(normalise_name(member.name), []).append(member)
     confirmed: dict[str, Member] = {}
     rejected: set[tuple[str, str]] = set()
     for verdict in verdicts:  # oldest first: a later word on the same identity wins
-        named = by_id.get(verdict.member_id.lower())
-        key = verdict.identity.strip().lower()
+        named = by_id.get(str.lower(verdict.member_id))
+        key = str.lower(verdict.identity.strip())
         if verdict.confirmed and named is not None:
             confirmed[key] = named
         elif not verdict.confirmed:
-            rejected.add((key, verdict.member_id.lower()))
+            rejected.add((key, str.lower(verdict.member_id)))
             confirmed.pop(key, None)
     return RosterIndex(by_id, by_address, by_username, by_name, confirmed, frozenset(rejected))
 
@@ -117,7 +117,7 @@ def _by_addresses(index: RosterIndex, addresses: Iterable[str]) -> tuple[Member,
 
 def _by_username(index: RosterIndex, username: str) -> Member | None:
     """A login or username on the roster, or one a person confirmed as the member's."""
-    key = username.lower()
+    key = str.lower(username)
     return index.by_username.get(key) or index.confirmed.get(key)
 
 
@@ -158,7 +158,7 @@ def _by_display_name(author: Author, index: RosterIndex, name: str, why: str) ->
         scripts = " and ".join(script.title() for script in mixed)
         return _unmatched(author, name, f"name mixes {scripts} letters: matched to nobody ({why})")
     member = _by_name(index, name)
-    if member and any((who, member.id.lower()) in index.rejected for who in _identities(author)):
+    if member and any((who, str.lower(member.id)) in index.rejected for who in _identities(author)):
         return _unmatched(author, name, f"a person said this is not {member.id} ({why})")
     if member:
         return Identity(
@@ -202,7 +202,9 @@ def identify(author: Author, roster_index: RosterIndex) -> Identity:
             return identify_github_login(author, roster_index)
         member = _by_username(roster_index, author.username)
         if member:
-            step = Match.USERNAME if author.username.lower() in roster_index.by_username else None
+            step = (
+                Match.USERNAME if str.lower(author.username) in roster_index.by_username else None
+            )
             return _matched(author, member, step or Match.CONFIRMED)
         return _by_display_name(author, roster_index, author.name, f"user {author.username}")
     found = _by_addresses(roster_index, [author.address])
@@ -252,5 +254,5 @@ def _by_first_name(index: RosterIndex, name: str) -> Member | None:
 def voter_key(who: Identity) -> str:
     """One key per person in a count: their roster id, else their normalised name."""
     if who.member is not None:
-        return f"member:{who.member.id.lower()}"
+        return f"member:{str.lower(who.member.id)}"
     return "unknown:" + (normalise_name(who.voter) or ",".join(who.usernames))

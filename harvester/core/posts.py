@@ -32,7 +32,7 @@ def marker_in(lines: Iterable[str]) -> str:
 
 def own_marker(message: Message) -> str:
     """The reference of a marker among the message's own lines, or ""."""
-    if MARKER not in message.body.lower():  # cheap: almost no message holds it
+    if MARKER not in str.lower(message.body):  # cheap: almost no message holds it
         return ""
     return marker_in(text.own_lines(message))
 

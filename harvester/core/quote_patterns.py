@@ -283,7 +283,7 @@ HEADER_KINDS = ("sender", "date", "recipient", "subject")
 
 def label_key(label: str) -> str:
     """A header label as the tables key it: lower-case, single spaces, no '*' or '_' emphasis."""
-    return " ".join(label.strip(" \t*_").lower().split())
+    return " ".join(str.lower(label.strip(" \t*_")).split())
 
 
 def header_label_kinds() -> dict[str, str]:

@@ -26,7 +26,7 @@ class Read:
 
 
 def is_bot(author: Author, bots: frozenset[str]) -> bool:
-    names = {author.username.lower(), identity.normalise_address(author.address)}
+    names = {str.lower(author.username), identity.normalise_address(author.address)}
     return bool(names & bots) or "[bot]" in author.username or "[bot]" in author.name
 
 

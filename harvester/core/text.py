@@ -128,7 +128,7 @@ def _may_be_candidate(line: str) -> bool:
 
 def _names_a_writer(lines: Sequence[str], end: int) -> bool:
     """Whether an attribution's verb or address is in the lines that end here."""
-    window = " ".join(lines[max(0, end - _WRAPPED_LINES) : end + 1]).lower()
+    window = str.lower(" ".join(lines[max(0, end - _WRAPPED_LINES) : end + 1]))
     return any(hint in window for hint in qp.ATTRIBUTION_HINTS)
 
 
@@ -368,7 +368,7 @@ def unwrap_repost(body: str) -> tuple[str, str, str] | None:
         rest = lines[i + 1 :]
         inner = [_ONE_QUOTE_LEVEL.sub("", r, count=1) if _QUOTED.match(r) else r for r in rest]
         name = found["name"].strip().strip("\"'")
-        return name, found["address"].lower(), "\n".join(inner)
+        return name, str.lower(found["address"]), "\n".join(inner)
     return None
 
 

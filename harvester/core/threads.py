@@ -166,7 +166,7 @@ def is_call(message: Linked) -> bool:
 def is_podling_vote(subject: str) -> bool:
     """An Incubator podling's vote ("Release Apache Foo 1.0 (incubating)"): a round on the
     podling's dev@ list, then one on general@incubator, are one decision."""
-    return "incubating" in subject.lower() or "podling" in subject.lower()
+    return "incubating" in str.lower(subject) or "podling" in str.lower(subject)
 
 
 def later_calls(messages: Sequence[Message], call: Message) -> list[Message]:

@@ -43,9 +43,9 @@ def min_duration(text: str) -> timedelta | None:
     found = _MIN_DURATION.search(text)
     if not found:
         return None
-    raw = found["n"].lower()
+    raw = str.lower(found["n"])
     number = int(raw) if raw.isdigit() else _WORD_NUMBERS[raw]
-    hours = number * 24 if found["unit"].lower().startswith("d") else number
+    hours = number * 24 if str.lower(found["unit"]).startswith("d") else number
     return timedelta(hours=hours) if hours <= LONGEST_VOTE_HOURS else None
 
 
@@ -139,7 +139,7 @@ def _month_day_deadline(text: str, after: datetime) -> datetime | None:
     if found is None:
         return None
     month_name, day_text = found["month1"] or found["month2"], found["day1"] or found["day2"]
-    month, day = _MONTHS[month_name[:3].lower()], int(day_text)
+    month, day = _MONTHS[str.lower(month_name[:3])], int(day_text)
     years = [int(found["year"])] if found["year"] else [after.year, after.year + 1]
     for year in years:
         try:
@@ -202,7 +202,7 @@ _CLOSING_LEAD = re.compile(
 def closing_line(lines: Sequence[str]) -> str | None:
     """The line of a message's own text that says the vote is over, if any."""
     for line in lines:
-        if "vot" not in line.lower() and "result" not in line.lower():
+        if "vot" not in str.lower(line) and "result" not in str.lower(line):
             continue
         lead = _CLOSING_LEAD.match(line)
         rest = line[lead.end() :] if lead else line

@@ -236,7 +236,7 @@ def _fields(head: str, pattern: re.Pattern[str]) -> dict[str, list[str]]:
     """Values of the headers `pattern` names, in order, folding kept, keyed by lower-case name."""
     found: dict[str, list[str]] = {}
     for one in pattern.finditer("\n" + head):
-        found.setdefault(one.group(1).lower(), []).append(one.group(2))
+        found.setdefault(str.lower(one.group(1)), []).append(one.group(2))
     return found
 
 
@@ -321,11 +321,11 @@ def _spf_senders(values: Iterable[str]) -> Iterator[str]:
     who really sent a mail whose From the list rewrote for DMARC ("Jane via dev")."""
     for value in values:
         text = unfold(value).strip()
-        if not text.lower().startswith("pass"):
+        if not str.lower(text).startswith("pass"):
             continue
         found = _ENVELOPE_FROM.search(text)
         if found:
-            yield found.group(1).lower()
+            yield str.lower(found.group(1))
 
 
 def _address(value: str) -> tuple[str, str]:
@@ -342,7 +342,7 @@ def _address(value: str) -> tuple[str, str]:
         name, address = parseaddr(raw)
     if "@" not in address:
         name, address = name if angle is not None else raw, ""
-    return decode_words(name).strip(), address.lower()
+    return decode_words(name).strip(), str.lower(address)
 
 
 def _unquote(name: str) -> str:
@@ -358,7 +358,7 @@ def _addresses(values: Iterable[str]) -> Iterator[str]:
         pairs = [("", bare.group(1))] if bare else getaddresses([unfold(value)])
         for _name, address in pairs:
             if "@" in address:
-                yield address.strip().lower()
+                yield str.lower(address.strip())
 
 
 def _sent_at(headers: dict[str, list[str]]) -> datetime:
@@ -432,7 +432,7 @@ def _leaves(
     if major == "message":
         return  # a forwarded or bounced mail is not this author's text
     if major != "multipart":
-        encoding = unfold(_first(headers, "content-transfer-encoding")).strip().lower()
+        encoding = str.lower(unfold(_first(headers, "content-transfer-encoding")).strip())
         yield _Part(content_type, params, encoding, body)
         return
     if depth >= MAX_MIME_DEPTH:
@@ -451,14 +451,14 @@ def _content_type(values: list[str] | None, default: str) -> tuple[str, dict[str
     text = unfold(values[0]) if values else ""
     if not text.strip():
         return default, {}
-    kind = text.partition(";")[0].strip().lower()
+    kind = str.lower(text.partition(";")[0].strip())
     if kind.count("/") != 1:
         kind = "text/plain"  # RFC 2045 5.2
     return kind, content_params(text)
 
 
 def _is_attachment(disposition: str) -> bool:
-    return disposition.partition(";")[0].strip().lower() == "attachment"
+    return str.lower(disposition.partition(";")[0].strip()) == "attachment"
 
 
 def _split_multipart(body: bytes, boundary: str) -> list[bytes]:
@@ -524,8 +524,8 @@ def _checked(
 
 def _plain_text(part: _Part) -> str:
     text = _text(part)
-    if part.params.get("format", "").lower() == "flowed":
-        text = unflow(text, delsp=part.params.get("delsp", "").lower() == "yes")
+    if str.lower(part.params.get("format", "")) == "flowed":
+        text = unflow(text, delsp=str.lower(part.params.get("delsp", "")) == "yes")
     return text
 
 

@@ -365,7 +365,7 @@ def read_mail_file(path: str, limits: ReadLimits = DEFAULT_LIMITS) -> Iterator[M
 
 
 def is_mbox(path: str) -> bool:
-    suffix = os.path.splitext(path)[1].lower()
+    suffix = str.lower(os.path.splitext(path)[1])
     if suffix in _MBOX_SUFFIXES:
         return True
     if suffix in _EML_SUFFIXES:

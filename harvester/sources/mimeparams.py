@@ -84,8 +84,8 @@ _SUPERSET = {
 def content_params(value: str) -> dict[str, str]:
     """Parameters of an unfolded Content-Type value: lower-cased names, decoded values."""
     if "*" not in value:  # the common case: no RFC 2231 forms
-        return {name.lower(): _unquote(raw) for name, raw in _PARAM.findall(value)}
-    return _extended([(name.lower(), _unquote(raw)) for name, raw in _PARAM.findall(value)])
+        return {str.lower(name): _unquote(raw) for name, raw in _PARAM.findall(value)}
+    return _extended([(str.lower(name), _unquote(raw)) for name, raw in _PARAM.findall(value)])
 
 
 def _unquote(value: str) -> str:
@@ -132,7 +132,7 @@ def _join_sections(parts: list[tuple[bool, str]]) -> str:
 def codec_name(charset: str | None) -> str:
     """The Python codec to read text declared as `charset`; UTF-8 for unknown or non-text ones."""
     # An RFC 2231 encoded word may name a language too: "=?iso-8859-1*de?Q?…?=".
-    name = (charset or "").partition("*")[0].strip().strip('"').strip().lower()
+    name = str.lower((charset or "").partition("*")[0].strip().strip('"').strip())
     if name in _ALIASES_OF_UTF8:
         return "utf-8"
     name = _UNKNOWN_TO_PYTHON.get(name.replace("_", "-"), name)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from harvester.core.identity import identify, index_roster, normalise_address, normalise_name
-from harvester.model import Author, Match
+from harvester.model import Author, Match, Member, Role, Roster
 from tests.core.factories import ROSTER
 
 INDEX = index_roster(ROSTER)
@@ -95,3 +95,15 @@ def test_shared_sender_addresses_are_not_usernames(
     author: Author, usernames: tuple[str, ...]
 ) -> None:
     assert identify(author, INDEX).usernames == usernames
+
+
+def test_a_capital_sigma_ending_a_word_lowers_to_its_final_form() -> None:
+    """As Python's str.lower does ("ΟΔΟΣ" -> "οδος"): a roster read in plain Python keeps that
+    form, so an address lowered any other way would never match it. mypyc's own lower() on
+    Python before 3.13 gives "οδοσ": the compiled build must not use it (tests/test_compiled)."""
+    assert normalise_address("ΟΔΟΣ@X.ORG") == "οδος@x.org"
+    nikos = Member("nikos", "Nikos Papadopoulos", Role.PMC, emails=("νικος@example.org",))
+    author = Author(name="N. P.", address="ΝΙΚΟΣ@EXAMPLE.ORG")
+    who = identify(author, index_roster(Roster(members=(nikos,))))
+    assert who.member == nikos
+    assert who.match is Match.LISTED_ADDRESS
