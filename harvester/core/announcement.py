@@ -20,6 +20,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from harvester.core.numbers import written_number
 from harvester.model import Value
 
 _NUMBER_WORDS = {
@@ -250,8 +251,9 @@ def value_of(token: str) -> Value:
     return Value.ZERO
 
 
-def number(word: str) -> int:
-    return int(word) if word.isdigit() else _NUMBER_WORDS[str.lower(word)]
+def number(word: str) -> int | None:
+    """A count in digits or words; None for digits past any count (numbers.py)."""
+    return written_number(word) if word.isdigit() else _NUMBER_WORDS[str.lower(word)]
 
 
 def _read_counts(text: str, found: Claims) -> None:
@@ -269,6 +271,8 @@ def _take_count(match: re.Match[str], found: Claims) -> None:
     groups = match.groupdict()
     token = groups.get("v") or _WORD_VALUES[str.lower(groups.get("word") or "approving")]
     value, count = value_of(token), number(match["n"])
+    if count is None:
+        return  # thousands of digits: no count of votes
     kind = str.lower(groups.get("kind") or "")
     if kind.startswith("non"):
         found.non_binding.setdefault(value, count)
@@ -277,8 +281,9 @@ def _take_count(match: re.Match[str], found: Claims) -> None:
         found.binding.setdefault(value, count)
         return
     found.total.setdefault(value, count)
-    if groups.get("b") is not None:
-        found.binding.setdefault(value, number(groups["b"]))
+    binding = number(groups["b"]) if groups.get("b") is not None else None
+    if binding is not None:
+        found.binding.setdefault(value, binding)
 
 
 def _open(heading: re.Match[str], found: Claims) -> _List:

@@ -6,6 +6,8 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
 
+from harvester.core.numbers import written_number
+
 _WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "five": 5, "seven": 7, "seventy-two": 72}
 _MIN_DURATION = re.compile(
     r"\b(?:at\s+least|a\s+minimum\s+of|minimum\s+of|for)\s+"
@@ -44,7 +46,9 @@ def min_duration(text: str) -> timedelta | None:
     if not found:
         return None
     raw = str.lower(found["n"])
-    number = int(raw) if raw.isdigit() else _WORD_NUMBERS[raw]
+    number = written_number(raw) if raw.isdigit() else _WORD_NUMBERS[raw]
+    if number is None:
+        return None
     hours = number * 24 if str.lower(found["unit"]).startswith("d") else number
     return timedelta(hours=hours) if hours <= LONGEST_VOTE_HOURS else None
 

@@ -203,3 +203,10 @@ def test_an_outcome_the_rule_does_not_give() -> None:
 def test_a_vote_without_a_result_has_nothing_to_check() -> None:
     tally = count_votes([thread(call("+1 (binding)"))], ROSTER, TallyOptions())
     assert tally.result_text is None
+
+
+def test_a_count_of_thousands_of_digits_is_no_count() -> None:
+    # int() refuses a number of more than 4,300 digits; no result mail counts so many votes
+    huge = "9" * 5000
+    claims = claims_of(f"+1: {huge}\n{huge} binding +1 votes\n-1: 2")
+    assert claims.total == {M: 2}

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from harvester.core.window import explicit_deadline, min_duration
+from harvester.core.window import absurd_duration, explicit_deadline, min_duration
 
 
 @pytest.mark.parametrize(
@@ -19,6 +19,13 @@ from harvester.core.window import explicit_deadline, min_duration
 )
 def test_min_duration(text: str, expected: timedelta | None) -> None:
     assert min_duration(text) == expected
+
+
+def test_a_number_of_hours_past_any_count_is_an_absurd_duration() -> None:
+    # int() refuses a number of more than 4,300 digits: read as what it is, no minimum
+    text = "open for at least " + "1" * 4400 + " hours"
+    assert min_duration(text) is None
+    assert absurd_duration(text) == text.removeprefix("open for ")
 
 
 @pytest.mark.parametrize(
