@@ -193,7 +193,7 @@ def _drop_gmail_attribution(quote: Element) -> None:
         return
     first = next((child for child in quote if child.tag == "blockquote"), None)
     if first is None:
-        quote.drop_tree()
+        _drop_tree(quote)
         return
     quote.text = None
     for earlier in list(first.itersiblings(preceding=True)):
@@ -203,7 +203,22 @@ def _drop_gmail_attribution(quote: Element) -> None:
 def _remove(nodes: list[Element]) -> None:
     for node in nodes:
         if node.getparent() is not None:
-            node.drop_tree()
+            _drop_tree(node)
+
+
+def _drop_tree(node: Element) -> None:
+    """node.drop_tree(): its tail joins the text before it. lxml holds a control character it
+    decoded itself ("&#1;") but refuses to be given one, and a refused text is lost: so the
+    texts it joins are made settable first."""
+    previous, parent = node.getprevious(), node.getparent()
+    before = previous.tail if previous is not None else parent.text if parent is not None else None
+    if node.tail and _XML_INCOMPATIBLE.search(node.tail + (before or "")):
+        node.tail = _settable(node.tail)
+        if previous is not None:
+            previous.tail = _settable(before or "")
+        elif parent is not None:
+            parent.text = _settable(before or "")
+    node.drop_tree()
 
 
 def _cut_at_quoted_original(root: Element, markers: list[Element]) -> None:

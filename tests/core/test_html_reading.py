@@ -332,3 +332,10 @@ def test_character_references_to_control_characters_are_dropped(html: str) -> No
     text = html_text(html)
     assert not any(ord(c) < 0x20 and c != "\n" for c in text)
     assert ("+1 (binding)" in text) == ("+1" in html)
+
+
+def test_a_control_character_reference_beside_a_removed_quote_is_dropped() -> None:
+    # "&#1;" decodes to a character lxml holds in the tree but refuses to be given back, and
+    # removing the quote joins the text after it to the text before it
+    assert lines("<blockquote>-1</blockquote>\n&#1;+1") == ["+1"]
+    assert lines("x&#1;<div class='gmail_quote'>On Mon, A wrote:</div>&#1;+1") == ["x+1"]
