@@ -348,8 +348,10 @@ def own_lines(message: Message) -> Lines:
     return own_lines_of(visible_lines(message))
 
 
+# Matched at the start of a line with its leading white space gone; the name is stripped after.
+# (White space on both sides of a lazy name made a run of spaces cost cubic time.)
 _REPOST_AUTHOR = re.compile(
-    r"^\s*(?:\*\*)?(?:From:)?(?:\*\*)?\s*(?P<name>[^<>\n]*?)\s*<(?P<address>[^<>\s]+@[^<>\s]+)>"
+    r"(?:\*\*)?(?:From:)?(?:\*\*)?(?P<name>[^<>\n]*)<(?P<address>[^<>\s]+@[^<>\s]+)>"
 )
 _ONE_QUOTE_LEVEL = re.compile(r"^\s*> ?")
 
@@ -362,7 +364,7 @@ def unwrap_repost(body: str) -> tuple[str, str, str] | None:
     """
     lines = split_lines(body)
     for i, line in enumerate(lines):
-        found = _REPOST_AUTHOR.match(line)
+        found = _REPOST_AUTHOR.match(line.lstrip())
         if not found:
             continue
         rest = lines[i + 1 :]
