@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import sys
+import time
 
 import pytest
 
-from harvester.app.workers import Workers
+from harvester.app.workers import SWITCH_SECONDS, Workers
 from harvester.errors import SourceError
 
 
@@ -53,3 +55,48 @@ def test_an_error_in_a_worker_reaches_the_caller_whole() -> None:
     with Workers(2) as workers, pytest.raises(SourceError) as raised:
         workers.map(fail_on, range(20))
     assert str(raised.value) == "item 7: cannot be read"
+
+
+def slow_pid(item: int) -> tuple[int, int]:
+    time.sleep(0.002 if item % 3 else 0.01)  # uneven work: batches finish out of order
+    return item, os.getpid()
+
+
+@pytest.mark.parametrize("jobs", [1, 2, 3])
+@pytest.mark.parametrize(("count", "batch"), [(0, 4), (1, 4), (5, 1), (40, 3), (200, 8)])
+def test_stream_gives_what_map_gives_in_order(jobs: int, count: int, batch: int) -> None:
+    calls = ((3, k) for k in range(count))  # a generator: the calls come as they are read
+    with Workers(jobs) as workers:
+        assert list(workers.stream(pow, calls, batch=batch)) == [3**k for k in range(count)]
+
+
+def test_stream_shares_the_work_and_keeps_the_order() -> None:
+    with Workers(2) as workers:
+        got = list(workers.stream(slow_pid, ((k,) for k in range(120)), batch=2))
+    assert [item for item, _ in got] == list(range(120))
+    pids = {pid for _, pid in got}
+    assert os.getpid() in pids
+    assert len(pids) == 2  # this process and the worker both counted
+
+
+def test_stream_tells_progress_to_the_total() -> None:
+    heard: list[tuple[int, int]] = []
+    with Workers(2) as workers:
+        calls = ((3, k) for k in range(50))
+        list(workers.stream(pow, calls, batch=4, progress=lambda *x: heard.append(x), total=50))
+    assert sorted(heard)[-1] == (50, 50)
+    assert [done for done, _ in sorted(heard)] == sorted({done for done, _ in heard})
+
+
+def test_an_error_in_a_streamed_worker_reaches_the_caller_whole() -> None:
+    with Workers(2) as workers, pytest.raises(SourceError) as raised:
+        list(workers.stream(fail_on, ((k,) for k in range(40)), batch=2))
+    assert str(raised.value) == "item 7: cannot be read"
+
+
+def test_the_switch_interval_is_short_while_a_pool_runs() -> None:
+    before = sys.getswitchinterval()
+    with Workers(2) as workers:
+        workers.map(pid_of, range(4))
+        assert sys.getswitchinterval() == min(before, SWITCH_SECONDS)
+    assert sys.getswitchinterval() == before
