@@ -144,8 +144,10 @@ LISTING_EMPTY: Final = r"^(?:none|nobody|no\s*one|n/?a|nil|-+|—|无|無)\s*[.,
 LISTING_COUNT: Final = r"^\d+(?:\s+votes?)?(?:\s*\([^)]*\))?\s*[.,]?$"
 # The items end at ";", at the end of a sentence, or where the next value's list starts
 # ("+1: A, B, -1: none").
-LISTING_ITEMS_END: Final[str] = rf";|[.!?](?:\s|$)|[,\s]+(?={SIGN}\s?\d|0\s*[:=])"
-LISTING_SPLIT: Final = r"\s*(?:[,，、&]|\band\b)\s*"
+# A run of commas and spaces is tried from its start only (the look-behinds): the lookahead
+# can hold only at its end, and trying every place in a long run cost quadratic time.
+LISTING_ITEMS_END: Final[str] = rf";|[.!?](?:\s|$)|(?<![,\s])[,\s]+(?={SIGN}\s?\d|0\s*[:=])"
+LISTING_SPLIT: Final = r"(?:[,，、&]|\band\b)\s*|(?<!\s)\s+(?:[,，、&]|\band\b)\s*"
 # A name as a result lists it: "Tianqi Chen (tqchen)", "Alice*", "@bob", "陈天奇".
 NAME_STRICT: Final = (
     r"^@?(?:[A-Z][\w.'’-]*|[\u3400-\u9fff]{2,4})(?:\s+[A-Z][\w.'’-]*){0,3}"

@@ -79,7 +79,10 @@ ATTRIBUTIONS: tuple[Row, ...] = (
     ),
     Row(  # Gmail in several locales, Yandex, mail.ru: "<date> <time>, Bob <b@x>:"
         "date-first",
-        rf"^\s*{_DATED}.*?\S\s*(?:<[^<>\s]+@[^<>\s]+>|\(?[^\s<>()]+@[^\s<>()]+\)?){_COLON}",
+        # An address's local part stops at its first "@": one that may hold "@" itself made a
+        # line of "@"s cost cubic time, and where any "@" fits, the first does.
+        rf"^\s*{_DATED}.*?\S\s*(?:<[^<>\s]+@[^<>\s]+>|\(?[^\s<>()][^\s<>()@]*@[^\s<>()]+\)?)"
+        rf"{_COLON}",
     ),
     Row("german", _wrote(r"schrieb(?:\s.*)?", starts="Am")),
     Row("french", _wrote(r"a\s+[ée]crit", starts="Le")),

@@ -31,7 +31,11 @@ _NOT_IN_WORD = re.compile(r"[^\w\s+\-−@]+")
 _ADDRESS = re.compile(r"\S@\S")
 _TIME = re.compile(r"\d{1,2}[:h.]\d{2}")
 _DATE = re.compile(r"\b(?:19|20)\d\d\b|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
-_HEADER_FIELD = re.compile(r"^\s*\**[^\s:：]{1,20}(?:\s[^\s:：]{1,20}){0,2}\s?\**\s?[:：]\s?\S")
+# The stars before 21 more are taken at once: a label holds at most 20 characters, so none of
+# them can be the label's, and a run of stars is not tried split every way (quadratic time).
+_HEADER_FIELD = re.compile(
+    r"^\s*(?:\*(?=\*{21}))*+\**[^\s:：]{1,20}(?:\s[^\s:：]{1,20}){0,2}\s?\**\s?[:：]\s?\S"
+)
 _RULE = re.compile(r"^\s*[-_=*]{4,}")
 
 
