@@ -122,8 +122,12 @@ _MARK_BINDING = re.compile(r"\(\s*binding\s*\)|\[\s*binding\s*\]|[-–,]\s*bindi
 _MARK_NON_BINDING = re.compile(
     r"\(\s*non[-\s]?binding\s*\)|\[\s*non[-\s]?binding\s*\]|[-–,]\s*non[-\s]?binding\s*$", re.I
 )
-_PARENS = re.compile(r"\s*[(\[<][^)\]>]*[)\]>]")
-_SPLIT = re.compile(r"\s*(?:[,;，、]|\band\b)\s*")
+# A run of white space is tried from its start only (the look-behinds): trying every place in
+# a long run cost quadratic time, and a match from inside a run would start at its start.
+_PARENS = re.compile(r"(?<!\s)\s*[(\[<][^)\]>]*[)\]>]")
+_ALIAS = re.compile(r"[(\[<][^)\]>]*[)\]>]|@[\w.-]+")
+_AT_NAME = re.compile(r"@[\w.-]+")
+_SPLIT = re.compile(r"(?:[,;，、]|\band\b)\s*|(?<!\s)\s+(?:[,;，、]|\band\b)\s*")
 _NAME_LIKE = re.compile(r"^@?[^\s:]+(?:\s+[^\s:]+){0,4}$")
 
 
@@ -315,6 +319,13 @@ def _close(current: _List, found: Claims) -> None:
     current.items.clear()
 
 
+def _at_last_closer(text: str) -> tuple[str, str]:
+    """`text` cut after its last ")", "]" or ">": no bracketed alias reaches past it, and each
+    opener with no closer after it would be tried to the end (quadratic time)."""
+    end = max(text.rfind(")"), text.rfind("]"), text.rfind(">")) + 1
+    return text[:end], text[end:]
+
+
 def _add(text: str, current: _List, found: Claims, stars: bool, line: str) -> None:
     text = text.strip().strip(".")
     if not text or _EMPTY.match(text):
@@ -328,12 +339,13 @@ def _add(text: str, current: _List, found: Claims, stars: bool, line: str) -> No
         binding = False  # under a "* = binding" legend, no star says non-binding
     if binding is not None:
         found.marks_binding = True
+    bracketed, rest = _at_last_closer(text)
     aliases = tuple(
         str.lower(alias.strip("()[]<> ").lstrip("@"))
-        for alias in re.findall(r"[(\[<][^)\]>]*[)\]>]|@[\w.-]+", text)
+        for alias in [*_ALIAS.findall(bracketed), *_AT_NAME.findall(rest)]
         if not re.search(r"binding", alias, re.IGNORECASE)
     )
-    name = _PARENS.sub("", text).replace("*", "").strip(" -–,").lstrip("@")
+    name = (_PARENS.sub("", bracketed) + rest).replace("*", "").strip(" -–,").lstrip("@")
     name = _MARK_BINDING.sub("", _MARK_NON_BINDING.sub("", name)).strip(" -–,")
     if name:
         listed = Listed(name, current.value, binding, tuple(a for a in aliases if a), line)

@@ -8,8 +8,10 @@ import re
 
 from harvester.model import VotedOn
 
-# "[VOTE] Release Apache TVM v0.16.0.rc0" -> "Apache TVM v0.16.0.rc0"
-_RELEASE_TITLE = re.compile(r"\brelease\s+(?:of\s+)?(?P<what>.*\d.*)$", re.IGNORECASE)
+# "[VOTE] Release Apache TVM v0.16.0.rc0" -> "Apache TVM v0.16.0.rc0". The white space after
+# "release" is not given back: it cannot hold the digit, and trying every split of a long run
+# of it cost quadratic time.
+_RELEASE_TITLE = re.compile(r"\brelease\s++(?:of\s+)?(?P<what>.*\d.*)$", re.IGNORECASE)
 # A version with its candidate, in the call's text: "0.16.0.rc0", "v1.2.3-RC2", "15.0.0 RC1".
 _VERSION = re.compile(
     r"(?<![\w.])v?\d+\.\d+(?:\.\d+)*(?:(?:[-.]|\s)?rc\s?\d+|-(?:alpha|beta)\d*)?(?![\w.]*\w)",
@@ -35,7 +37,8 @@ def voted_on(title: str, call_text: str) -> VotedOn:
 def _release(title: str, text: str) -> str | None:
     """The subject's "Release X" when it names a version, else the first version in the text
     that names a candidate (a bare "1.2" in prose is not a release)."""
-    found = _RELEASE_TITLE.search(title)
+    # no digit, no match: "release" many times over would each be tried to the end
+    found = _RELEASE_TITLE.search(title) if any(c.isdigit() for c in title) else None
     if found:
         return found["what"].strip(" .")
     for match in _VERSION.finditer(text):

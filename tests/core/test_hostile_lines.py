@@ -8,10 +8,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from harvester.core.announcement import read_announcement
 from harvester.core.ballots import read_ballot
 from harvester.core.quotes import KnownText, drop_known_quotations
 from harvester.core.text import own_lines_of
 from harvester.core.unread import unexplained_votes
+from harvester.core.voted_on import voted_on
 
 BOUND_SECONDS = 2.0
 
@@ -62,3 +64,23 @@ def test_a_run_of_spaces_or_commas_in_a_listing() -> None:
             list(unexplained_votes(lines, reading, is_call=False))
 
         assert seconds(read) < BOUND_SECONDS
+
+
+def test_a_result_list_of_spaces_or_unclosed_brackets() -> None:
+    # announcement _SPLIT and _PARENS (a run of spaces), and aliases in brackets never closed
+    for line in ("Binding +1: A" + " " * 32_000 + "B", "Binding +1: " + "<" * 32_000):
+        claims = None
+
+        def read(line: str = line) -> None:
+            nonlocal claims
+            claims = read_announcement("mid:r@x", "[RESULT][VOTE] X 1.0", [line])
+
+        assert seconds(read) < BOUND_SECONDS
+        assert claims is not None
+
+
+def test_a_subject_of_white_space_after_release() -> None:
+    # voted_on _RELEASE_TITLE: every split of the run was tried to the end of the subject
+    title = "[VOTE] release " + "\t" * 32_000 + "!"
+    assert seconds(lambda: voted_on(title, "")) < BOUND_SECONDS
+    assert voted_on("[VOTE] Release Apache TVM v0.16.0.rc0", "").release == "Apache TVM v0.16.0.rc0"
