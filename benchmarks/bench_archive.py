@@ -47,10 +47,12 @@ def archive(messages: int, seed: int) -> Path:
 
 def compiled_copy(folder: str) -> dict[str, str]:
     """The environment that runs the compiled build: a copy of the checkout in `folder`."""
-    subprocess.run([str(HERE.parent / ".ci" / "compiled-copy"), folder], check=True)
+    if subprocess.run([str(HERE.parent / ".ci" / "compiled-copy"), folder]).returncode:
+        raise SystemExit("bench_archive: --compiled: the compiled build failed (its log above)")
     env = {**os.environ, "PYTHONPATH": folder}
-    check = "import harvester.core.quotes as q; assert q.__file__.endswith('.so'), q.__file__"
-    subprocess.run([sys.executable, "-P", "-c", check], env=env, check=True)
+    check = "import harvester.core.quotes as q; raise SystemExit(not q.__file__.endswith('.so'))"
+    if subprocess.run([sys.executable, "-P", "-c", check], env=env).returncode:
+        raise SystemExit(f"bench_archive: --compiled: {folder} does not load compiled modules")
     return env
 
 

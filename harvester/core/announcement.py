@@ -125,8 +125,8 @@ _MARK_NON_BINDING = re.compile(
 # A run of white space is tried from its start only (the look-behinds): trying every place in
 # a long run cost quadratic time, and a match from inside a run would start at its start.
 _PARENS = re.compile(r"(?<!\s)\s*[(\[<][^)\]>]*[)\]>]")
-_ALIAS = re.compile(r"[(\[<][^)\]>]*[)\]>]|@[\w.-]+")
 _AT_NAME = re.compile(r"@[\w.-]+")
+_ALIAS = re.compile(rf"[(\[<][^)\]>]*[)\]>]|{_AT_NAME.pattern}")  # bracketed, or an @name
 _SPLIT = re.compile(r"(?:[,;，、]|\band\b)\s*|(?<!\s)\s+(?:[,;，、]|\band\b)\s*")
 _NAME_LIKE = re.compile(r"^@?[^\s:]+(?:\s+[^\s:]+){0,4}$")
 
