@@ -34,7 +34,7 @@ LEAD_INS: Final[tuple[tuple[str, str], ...]] = (
     # Only before a plain +1/0/-1: "binding +10, non-binding +3" is a running count.
     (
         "claim",
-        rf"\(?(?:non[-\s]?binding|not\s+binding|binding)\)?(?=\s*[:,]?\s*{SIGN}\s?[01](?!\d))",
+        rf"\(?(?:non[-\s]?binding|not\s+binding|binding)\)?(?=\s*(?:[:,]\s*)?{SIGN}\s?[01](?!\d))",
     ),
     # "Agree with Jane, +1"; "agree with Jane's -1" has no comma and is left to review.
     (

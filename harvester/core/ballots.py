@@ -64,7 +64,7 @@ _CLAIM_BINDING = re.compile(r"\bbinding\b", re.IGNORECASE)
 # A line that is only a claim, under a bare "+1": "(binding)", "Non-binding.", "(binding, PMC)".
 _CLAIM_LINE = re.compile(
     r"^\s*(?:[(\[]\s*(?:non[-\s]?binding|not\s+binding|binding)\b.*"
-    r"|(?:non[-\s]?binding|not\s+binding|binding)(?:\s+vote)?\s*[.!]?\s*)$",
+    r"|(?:non[-\s]?binding|not\s+binding|binding)(?:\s+vote)?\s*(?:[.!]\s*)?)$",
     re.IGNORECASE,
 )
 _VETO = re.compile(r"\bveto(?:ed|es|ing)?\b", re.IGNORECASE)

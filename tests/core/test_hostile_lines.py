@@ -8,14 +8,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import pytest
+
 from harvester.core.announcement import read_announcement
 from harvester.core.ballots import read_ballot
 from harvester.core.quotes import KnownText, drop_known_quotations
 from harvester.core.text import own_lines_of
 from harvester.core.unread import unexplained_votes
 from harvester.core.voted_on import voted_on
+from harvester.model import Reading
 
 BOUND_SECONDS = 2.0
+GAP = " " * 32_000
 
 
 def seconds(work: Callable[[], object]) -> float:
@@ -84,3 +88,27 @@ def test_a_subject_of_white_space_after_release() -> None:
     title = "[VOTE] release " + "\t" * 32_000 + "!"
     assert seconds(lambda: voted_on(title, "")) < BOUND_SECONDS
     assert voted_on("[VOTE] Release Apache TVM v0.16.0.rc0", "").release == "Apache TVM v0.16.0.rc0"
+
+
+@pytest.mark.parametrize(
+    ("lines", "flags"),
+    [
+        (["binding" + GAP + "x +1"], None),
+        (["binding" + GAP + "+1"], ("claimed-binding",)),
+        (["+1", "binding" + GAP + "x"], ()),
+        (["+1", "binding" + GAP + "."], ("claimed-binding",)),
+    ],
+)
+def test_a_run_of_spaces_after_a_binding_claim(
+    lines: list[str], flags: tuple[str, ...] | None
+) -> None:
+    # ballot_patterns' "claim" lead-in and ballots._CLAIM_LINE: two runs of white space around
+    # an optional colon or stop could split the run every way (32,000 spaces took 10 s)
+    found: list[Reading | None] = []
+    assert seconds(lambda: found.append(read_ballot(lines))) < BOUND_SECONDS
+    if flags is None:
+        assert found == [None]
+    else:
+        reading = found[0]
+        assert reading is not None
+        assert reading.flags == flags
