@@ -159,6 +159,14 @@ def _parsed(path: str, stub: Stub, raw: RawMail, limits: ReadLimits) -> Message:
     return replace(message, problems=(*message.problems, *stub.after)) if stub.after else message
 
 
+def start_readers(path: str, workers: Workers) -> None:
+    """Start the workers that will read the file at `path`, when it is large enough for them,
+    so that they import what they run while this process gets ready."""
+    with contextlib.suppress(OSError):  # a file that cannot be read is reported when read
+        if os.path.getsize(path) >= PARALLEL_FROM:
+            workers.warm(__name__)
+
+
 def part_count(size: int, jobs: int) -> int:
     """Parts enough for every process, and for progress on a large file (one part a round
     would draw nothing until it ends)."""

@@ -60,6 +60,8 @@ def archive_plans(
     """The votes of the mbox `spec` names, planned in a scratch index that lasts while they
     are counted."""
     with archive_index(split_vote_url(spec)[0], limits, workers) as index:
+        if index.count >= PARALLEL_FROM:  # the workers that will count start while it plans
+            workers.warm(__name__)
         yield vote_plans(index, spec, match)
 
 

@@ -138,20 +138,28 @@ def _archive_lines(
     request: HarvestRequest, fmt: str, settings: Settings, now: datetime, err: TextIO
 ) -> Iterator[str]:
     """The output of one mbox's harvest, a chunk of votes at a time."""
-    from harvester.app import archive_votes  # only for an archive: it loads the counting
+    from harvester.app.archive import start_readers
 
-    roster = asyncio.run(_roster(request, settings, err))
-    limits = read_limits(settings)
     spec = request.threads[0]
-    kind = mail_kind(split_vote_url(spec)[0])
-    how = archive_votes.HowCounted(
-        roster, Counting.of(settings), now, request.rule, request.closes_at, limits, fmt, kind
-    )
-    with (
-        Workers(request.jobs, TerminalProgress(err).bar) as workers,
-        archive_votes.archive_plans(spec, request.match, limits, workers) as plans,
-    ):
-        yield from archive_votes.counted_lines(split_vote_url(spec)[0], plans, how, workers)
+    path = split_vote_url(spec)[0]
+    with Workers(request.jobs, TerminalProgress(err).bar) as workers:
+        start_readers(path, workers)  # they start while this process loads the rest
+        from harvester.app import archive_votes  # only for an archive: it loads the counting
+
+        roster = asyncio.run(_roster(request, settings, err))
+        limits = read_limits(settings)
+        how = archive_votes.HowCounted(
+            roster,
+            Counting.of(settings),
+            now,
+            request.rule,
+            request.closes_at,
+            limits,
+            fmt,
+            mail_kind(path),
+        )
+        with archive_votes.archive_plans(spec, request.match, limits, workers) as plans:
+            yield from archive_votes.counted_lines(path, plans, how, workers)
 
 
 @dataclass(frozen=True)

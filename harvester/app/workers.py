@@ -9,6 +9,7 @@ A worker imports only the module of the function it runs: keep those modules lig
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import multiprocessing
 import sys
@@ -129,6 +130,14 @@ class Workers:
         while pending:
             yield from _values(pending.popleft())
 
+    def warm(self, module: str) -> None:
+        """Start the workers now and have them import `module` (the one of the function they
+        will run) while this process works alone, so that its first batches start at once."""
+        if self.jobs > 1:
+            pool = self._started()
+            for _ in range(self.jobs - 1):
+                pool.submit(_import, module)
+
     def _started(self) -> ProcessPoolExecutor:
         if self._pool is None:
             context = multiprocessing.get_context("spawn")
@@ -136,6 +145,10 @@ class Workers:
             self._switch = sys.getswitchinterval()
             sys.setswitchinterval(min(self._switch, SWITCH_SECONDS))
         return self._pool
+
+
+def _import(module: str) -> None:
+    importlib.import_module(module)
 
 
 def _result(future: Future[list[Any]]) -> list[Any]:

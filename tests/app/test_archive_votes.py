@@ -24,10 +24,12 @@ from harvester.app.harvest import HarvestRequest, tally_vote
 from harvester.app.mail_files import mail_threads, with_cut_warning
 from harvester.app.mail_votes import split_vote_url
 from harvester.app.vote_index import VoteIndex
+from harvester.app.workers import Workers
 from harvester.config import Settings
 from harvester.core.clean import clean_thread
 from harvester.errors import SelectionError
 from harvester.model import Message
+from harvester.sources.limits import DEFAULT_LIMITS
 from harvester.sources.mbox import file_ends_mid_message, read_mail_file
 from tests.app.test_streamed_archive import generated
 
@@ -320,3 +322,19 @@ def test_any_line_ends_print_what_one_pass_over_the_file_prints(tmp_path: Path, 
     path.write_bytes(text.encode())
     request = HarvestRequest(threads=(str(path),), keep_sources=False)
     assert streamed(request, "json") == held(request, "json")
+
+
+@pytest.mark.parametrize(("threshold", "started"), [(1, True), (10**9, False)])
+def test_the_workers_that_count_start_while_the_votes_are_planned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, threshold: int, started: bool
+) -> None:
+    """A file small enough to be read here starts no worker; the counting of many vote mails
+    starts them while this process plans the votes."""
+    monkeypatch.setattr(archive_votes, "PARALLEL_FROM", threshold)
+    path = generated(tmp_path, 40)
+    with (
+        Workers(2) as workers,
+        archive_votes.archive_plans(str(path), None, DEFAULT_LIMITS, workers) as plans,
+    ):
+        assert plans.count > 0
+        assert (workers._pool is not None) is started

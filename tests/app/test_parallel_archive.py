@@ -273,3 +273,23 @@ def test_a_scratch_file_that_cannot_be_written_is_one_error(tmp_path: Path) -> N
     with pytest.raises(SourceError) as raised:
         writer.finish(b"", b"", [])
     assert str(raised.value).startswith("/dev/full: cannot write a scratch file: ")
+
+
+@pytest.mark.parametrize(("threshold", "started"), [(1, True), (10**12, False)])
+def test_the_readers_start_early_only_for_a_file_read_in_parts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, threshold: int, started: bool
+) -> None:
+    monkeypatch.setattr(archive, "PARALLEL_FROM", threshold)
+    path = generated(tmp_path, 20)
+    with Workers(2) as workers:
+        archive.start_readers(str(path), workers)
+        assert (workers._pool is not None) is started
+
+
+def test_a_file_that_is_not_there_starts_no_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(archive, "PARALLEL_FROM", 1)
+    with Workers(2) as workers:
+        archive.start_readers(str(tmp_path / "gone.mbox"), workers)  # reported when read
+        assert workers._pool is None

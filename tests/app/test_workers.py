@@ -100,3 +100,30 @@ def test_the_switch_interval_is_short_while_a_pool_runs() -> None:
         workers.map(pid_of, range(4))
         assert sys.getswitchinterval() == min(before, SWITCH_SECONDS)
     assert sys.getswitchinterval() == before
+
+
+WARMED = "harvester.app.archive_votes"  # nothing a worker runs here imports it otherwise
+
+
+def imported_where(module: str) -> tuple[int, bool]:
+    time.sleep(0.01)  # slow enough that the worker takes some
+    return os.getpid(), module in sys.modules
+
+
+def workers_have_imported(warm: bool) -> set[bool]:
+    with Workers(2) as workers:
+        if warm:
+            workers.warm(WARMED)
+        answers = workers.map(imported_where, [WARMED] * 40)
+    return {imported for pid, imported in answers if pid != os.getpid()}
+
+
+def test_warm_workers_import_the_module_before_their_first_call() -> None:
+    assert workers_have_imported(warm=False) == {False}
+    assert workers_have_imported(warm=True) == {True}
+
+
+def test_warming_one_job_starts_no_process() -> None:
+    with Workers(1) as workers:
+        workers.warm(WARMED)
+        assert workers._pool is None
