@@ -237,12 +237,14 @@ def _find_vote_mails(
             shared = share_known(known, folder if jobs > 1 else None, round_number)
             spills = [_spill_file(folder, round_number, k) for k in range(n)]
             progress = _round_progress(workers, path, round_number, size)
-            calls = (parts, [shared] * n, [limits] * n, spills)
-            rounds = workers.map(read_part, *calls, jobs=jobs, progress=progress)
+            calls = list(zip(parts, [shared] * n, [limits] * n, spills, strict=True))
             index.start_round()
-            for r in rounds:
+            rounds: list[Round] = []
+            # a part's findings go to the index as soon as it and those before it are read
+            for r in workers.in_order(read_part, calls, jobs=jobs, progress=progress):
                 reached, left_out = load_findings(r.findings, index.add_rows)
                 index.add_digests(left_out, reached)
+                rounds.append(r)
             index.ends_with_vote_mail = bool(rounds) and rounds[-1].ends_with_kept
             more = index.reaches_more()
             if more:

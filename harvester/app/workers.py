@@ -16,7 +16,7 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from types import TracebackType
 from typing import Any
 
@@ -95,6 +95,27 @@ class Workers:
         results = [d if d is not None else _result(f) for d, f in zip(done, futures, strict=True)]
         return [value for batch in (*results, *mine) for value in batch]
 
+    def in_order(
+        self,
+        fn: Callable[..., Any],
+        calls: Sequence[tuple[Any, ...]],
+        *,
+        jobs: int = 0,
+        progress: Progress | None = None,
+    ) -> Iterator[Any]:
+        """fn(*call) for each of a few long calls, yielded in order as soon as each is done, so
+        the caller uses the first results while the others run (see _InOrder)."""
+        wanted = min(jobs or self.jobs, self.jobs, len(calls))
+        tell = _Tally(len(calls), progress)
+        if wanted <= 1:
+            for call in calls:
+                yield from tell.done(_run_batch(fn, [call]))
+            return
+        share = _InOrder(self._started(), fn, calls, tell)
+        share.hand_out(wanted - 1)
+        for front in range(len(calls)):
+            yield from share.result(front)
+
     def stream(
         self,
         fn: Callable[..., Any],
@@ -167,6 +188,65 @@ def _is_done(item: Future[list[Any]] | list[Any]) -> bool:
 
 def _values(item: Future[list[Any]] | list[Any]) -> list[Any]:
     return item if isinstance(item, list) else item.result()
+
+
+class _InOrder:
+    """The calls of in_order(), taken in order by whoever is free: a worker is handed the next
+    as it finishes one (a pool queues what it is given where it cannot be taken back), this
+    process takes the next between handing over results. Results come about in order, so the
+    caller takes each soon after it is done."""
+
+    def __init__(
+        self,
+        pool: ProcessPoolExecutor,
+        fn: Callable[..., Any],
+        calls: Sequence[tuple[Any, ...]],
+        tell: _Tally,
+    ) -> None:
+        self.pool, self.fn, self.calls, self.tell = pool, fn, calls, tell
+        self.lock = threading.Lock()  # the pool's thread hands out calls as workers finish
+        self.next = 0  # the next call nobody has taken
+        self.futures: dict[int, Future[list[Any]]] = {}
+        self.done: dict[int, list[Any]] = {}  # results of this process's calls
+
+    def hand_out(self, count: int = 1) -> None:
+        with self.lock:
+            for _ in range(count):
+                if self.next >= len(self.calls):
+                    return
+                try:
+                    future = self.pool.submit(_run_batch, self.fn, [self.calls[self.next]])
+                except RuntimeError:  # a broken or closing pool: this process does the rest
+                    return
+                self.futures[self.next] = future
+                self.next += 1
+                future.add_done_callback(self._finished)
+
+    def _finished(self, future: Future[list[Any]]) -> None:
+        self.tell.future_done(future)
+        self.hand_out()
+
+    def _take(self) -> int | None:
+        with self.lock:
+            if self.next >= len(self.calls):
+                return None
+            self.next += 1
+            return self.next - 1
+
+    def result(self, number: int) -> list[Any]:
+        """Call `number`'s result, once: this process runs the next calls meanwhile."""
+        while number not in self.done:
+            future = self.futures.get(number)
+            if future is not None and future.done():
+                break
+            taken = self._take()
+            if taken is not None:
+                self.done[taken] = self.tell.done(_run_batch(self.fn, [self.calls[taken]]))
+            elif future is not None:
+                wait([future])
+        if number in self.done:
+            return self.done.pop(number)
+        return self.futures.pop(number).result()
 
 
 class _Tally:

@@ -127,3 +127,47 @@ def test_warming_one_job_starts_no_process() -> None:
     with Workers(1) as workers:
         workers.warm(WARMED)
         assert workers._pool is None
+
+
+def slow_part(item: int) -> tuple[int, int]:
+    time.sleep(0.05)  # a part of an archive: long beside handing it out
+    return item, os.getpid()
+
+
+@pytest.mark.parametrize("jobs", [1, 2, 3])
+@pytest.mark.parametrize("count", [0, 1, 2, 7, 30])
+def test_in_order_gives_what_map_gives_in_order(jobs: int, count: int) -> None:
+    with Workers(jobs) as workers:
+        got = list(workers.in_order(pow, [(3, k) for k in range(count)]))
+    assert got == [3**k for k in range(count)]
+
+
+def test_in_order_both_take_the_next_call_as_they_are_free() -> None:
+    with Workers(2) as workers:
+        workers.map(pid_of, range(8))  # the worker is up: its start would skew the shares
+        got = list(workers.in_order(slow_part, [(k,) for k in range(12)]))
+    assert [item for item, _ in got] == list(range(12))
+    pids = [pid for _, pid in got]
+    assert pids[0] != os.getpid()  # the worker is handed the first
+    assert pids[1] == os.getpid()  # this process takes the next
+    assert 3 <= pids.count(os.getpid()) <= 9  # both did a share, all along the file
+
+
+def test_in_order_hands_over_the_first_results_before_the_last_are_read() -> None:
+    heard: list[tuple[int, int]] = []
+    with Workers(2) as workers:
+        workers.map(pid_of, range(8))  # the worker is up
+        calls = [(k,) for k in range(12)]
+        results = workers.in_order(slow_part, calls, progress=lambda *x: heard.append(x))
+        first = next(results)
+        assert first[0] == 0
+        assert len(heard) < 12  # the others are still being read
+        rest = list(results)
+    assert len(rest) == 11
+    assert sorted(heard)[-1] == (12, 12)
+
+
+def test_an_error_in_order_reaches_the_caller_whole() -> None:
+    with Workers(2) as workers, pytest.raises(SourceError) as raised:
+        list(workers.in_order(fail_on, [(k,) for k in range(12)]))
+    assert str(raised.value) == "item 7: cannot be read"
