@@ -36,7 +36,7 @@ from harvester.sources.mailparse import mail_url
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 WALL_EPOCH = datetime(1970, 1, 1)  # a zone's wall time from its UTC instant, past year 9999
 MICROSECOND = timedelta(microseconds=1)
-STUBS_A_BATCH = 2000  # mails joined in memory at a time
+STUBS_A_BATCH = 2000  # votes planned at a time
 CACHE_KB = 8192  # the database's page cache: what it holds in memory, whatever the archive
 
 
@@ -162,6 +162,7 @@ class VoteIndex:
             raise
         self.count = 0  # vote mails
         self.ends_with_vote_mail = False  # the file's last mail is one of them
+        self._parent = _no_mails()  # each mail's thread so far (see _join)
 
     def close(self) -> None:
         self.db.close()
@@ -169,16 +170,34 @@ class VoteIndex:
     # The rounds (app/archive.py): each part's findings, then whether another round is needed.
 
     def start_round(self) -> None:
-        for table in ("reached", "left_out", "stubs"):  # numbered from 1 again
+        for table in ("reached", "left_out", "stubs", "ids"):  # numbered from 1 again
             self.db.execute(f"DELETE FROM {table}")
         self.count = 0
+        self._parent = _no_mails()
 
     def add_rows(self, rows: Sequence[StubRow]) -> None:
-        """Vote mails, in file order: numbered from 1 as they come."""
+        """Vote mails, in file order: numbered from 1 as they come, and joined to the threads
+        of the others in this batch (while the archive's other parts are still being read)."""
         query = "INSERT INTO stubs (at, marked, call, reply, packed) VALUES (?, ?, ?, ?, ?)"
         with self._transaction():
             self.db.executemany(query, rows)
+            self._join(self.count + 1, rows)
         self.count += len(rows)
+
+    def _join(self, first_idx: int, rows: Sequence[StubRow]) -> None:
+        """Union-find over the mails' numbers (eight bytes a mail in memory): the mails of a
+        batch are joined in memory by the ids they share, and the batch notes the first of its
+        mails naming each id; mails of different batches are joined when the votes are
+        grouped, by sorting those notes on disk, not by looking each id up."""
+        parent = self._parent
+        parent.extend(range(first_idx, first_idx + len(rows)))
+        first: dict[bytes, int] = {}
+        for idx, row in enumerate(rows, start=first_idx):
+            for ident in _linked_ids(row[4]):
+                node = first.setdefault(ident, idx)
+                if node != idx:
+                    _union(parent, node, idx)
+        self.db.executemany("INSERT INTO ids VALUES (?, ?)", first.items())
 
     def add_digests(self, left_out: bytes, reached: bytes) -> None:
         """The digests (eight bytes each, read as integers) of the ids a part's other mails
@@ -214,42 +233,18 @@ class VoteIndex:
             return self._plan(where, wanted, chosen, cut)
 
     def _link(self) -> None:
-        """Each mail's thread: union-find over the mails' numbers (eight bytes a mail in
-        memory). A batch of mails is joined in memory by the ids they share, and notes the
-        first of its mails naming each id; mails of different batches are joined by sorting
-        those notes on disk, not by looking each id up."""
-        parent = array("q", range(self.count + 1))
-
-        def find(node: int) -> int:
-            while parent[node] != node:
-                parent[node] = parent[parent[node]]
-                node = parent[node]
-            return node
-
-        def union(one: int, other: int) -> None:
-            one, other = find(one), find(other)
-            if one != other:
-                parent[max(one, other)] = min(one, other)
-
-        rows = self.db.execute("SELECT idx, packed FROM stubs ORDER BY idx")
-        while batch := rows.fetchmany(STUBS_A_BATCH):
-            first: dict[bytes, int] = {}
-            for idx, packed in batch:
-                for ident in _linked_ids(packed):
-                    node = first.setdefault(ident, idx)
-                    if node != idx:
-                        union(node, idx)
-            self.db.executemany("INSERT INTO ids VALUES (?, ?)", first.items())
+        """Each mail's thread: the batches' threads (_join) joined across batches."""
+        parent = self._parent
         across = """
             SELECT node, first FROM (
                 SELECT node, MIN(node) OVER (PARTITION BY id) AS first FROM ids)
             WHERE node != first
         """
         for node, first_node in self.db.execute(across):
-            union(first_node, node)
-        roots = ((idx, find(idx)) for idx in range(1, self.count + 1))
+            _union(parent, first_node, node)
+        roots = ((idx, _find(parent, idx)) for idx in range(1, self.count + 1))
         self.db.executemany("INSERT INTO roots VALUES (?, ?)", roots)
-        self.db.execute("DELETE FROM ids")
+        self.db.execute("DELETE FROM ids")  # joined for good in memory: planned again, the same
         self.db.execute("CREATE INDEX IF NOT EXISTS roots_root ON roots (root)")
 
     def _rank_threads(self) -> None:
@@ -362,6 +357,25 @@ class VoteIndex:
                 self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
+
+
+def _no_mails() -> array[int]:
+    return array("q", [0])  # numbers start at 1
+
+
+def _find(parent: array[int], node: int) -> int:
+    while parent[node] != node:
+        parent[node] = parent[parent[node]]
+        node = parent[node]
+    return node
+
+
+def _union(parent: array[int], one: int, other: int) -> None:
+    """The two threads joined; a thread's root is its first mail's number, whatever the order
+    of the joins."""
+    one, other = _find(parent, one), _find(parent, other)
+    if one != other:
+        parent[max(one, other)] = min(one, other)
 
 
 def _integers(digests: bytes) -> array[int]:

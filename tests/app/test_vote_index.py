@@ -83,8 +83,9 @@ def planned(index: VoteIndex) -> list[tuple[str, str, str, tuple[Stub, ...], boo
 def test_the_index_groups_as_vote_groups_does(
     mails: list[Stub], cuts: list[int], batch: int
 ) -> None:
-    """Also with the mails joined in memory a few at a time (threads across batches are
-    joined on disk)."""
+    """The mails come a batch at a time (the cuts): threads are joined in memory within a
+    batch and across batches on disk; the votes are planned `batch` at a time, and planned
+    again, the same."""
     index = indexed(mails, [min(cut, len(mails)) for cut in cuts])
     usual, vote_index.STUBS_A_BATCH = vote_index.STUBS_A_BATCH, batch
     try:
@@ -98,6 +99,8 @@ def test_the_index_groups_as_vote_groups_does(
     assert in_chunks == index.planned(0, count)
     assert index.mails() == sum(len(group[3]) for group in expected)
     assert list(index.stubs()) == mails
+    assert index.group(WHERE, "", every_title, cut=False) == count
+    assert planned(index) == expected
 
 
 def mail(ident: str, subject: str, minute: int, *names: str) -> Stub:
