@@ -1,16 +1,17 @@
 """Which mails of an archive belong to a vote, read on every core.
 
-The file is cut at message boundaries into one part per worker process. Each round, every
-part's headers are read (mailparse.read_links, without decoding bodies) and VoteLinks grows
-the ids the votes reach from those earlier rounds found. Another round is needed only when a
-mail some part left out names an id this round reached (each part sends digests of the ids
-its left-out mails name); usually one round is all. That fixpoint is exactly the mails that
-split_threads and group_votes would put in a vote (their connected components holding a
-[VOTE] or [RESULT] subject), whatever the cut, so one process and many give the same answer.
-The last round notes its vote mails by their header and where they are in the file (Stub),
-and they go to a scratch index on disk (app/vote_index.py), which groups them into votes:
-they are read whole later, a vote at a time, by whoever counts it, so no process holds every
-vote mail of a large archive at once, nor their stubs."""
+The file is cut at message boundaries into parts, which the processes read in order, whoever
+is free taking the next (Workers.in_order). Each round, every part's headers are read
+(mailparse.read_links, without decoding bodies) and VoteLinks grows the ids the votes reach
+from those earlier rounds found. Another round is needed only when a mail some part left out
+names an id this round reached (each part sends digests of the ids its left-out mails name);
+usually one round is all. That fixpoint is exactly the mails that split_threads and
+group_votes would put in a vote (their connected components holding a [VOTE] or [RESULT]
+subject), whatever the cut, so one process and many give the same answer. The last round
+notes its vote mails by their header and where they are in the file (Stub); they go to a
+scratch index on disk (app/vote_index.py) as each part is read, and it groups them into
+votes: they are read whole later, a vote at a time, by whoever counts it, so no process holds
+every vote mail of a large archive at once, nor their stubs."""
 
 from __future__ import annotations
 

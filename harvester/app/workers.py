@@ -3,7 +3,9 @@
 `jobs` processes in all: this one and `jobs - 1` started on first need (spawn, not fork: the
 caller runs an event loop and threads a fork would copy mid-step). This process does its
 share rather than wait: map() takes back work the pool has not started when it is done first;
-stream() keeps each worker a batch ahead and runs the rest here, with no wait between rounds.
+in_order() hands a few long calls out in order to whoever is free, and their results back as
+they come; stream() keeps each worker a batch ahead and runs the rest here, with no wait
+between rounds. warm() starts the workers early, while this process works alone.
 A worker imports only the module of the function it runs: keep those modules light.
 """
 
