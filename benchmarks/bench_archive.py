@@ -2,14 +2,16 @@
 on one process and on several (issue 13).
 
     .venv/bin/python benchmarks/bench_archive.py --messages 20000 [100000 1000000] [--jobs 2]
-        [--compiled]
+        [--compiled] [--repeat N]
 
 For a generated archive (benchmarks/generate_mbox.py, seeded; written to benchmarks/out/ when
 missing), each in a fresh process: a bare `mailbox.mbox` compat32 pass; `harvest --thread FILE
 --format json` with --jobs 1 and with --jobs N; with --compiled, the same two again on the
 compiled build (setup.py; a copy made by .ci/compiled-copy in a temporary folder). Wall seconds,
 peak RSS (ru_maxrss), and the ratio to the compat32 pass; the JSON of every harvest must be
-byte-identical.
+byte-identical. With --repeat N, each pass runs N times, the passes taking turns, and the
+best of each is shown (the range of its wall times beside it): a shared machine drifts by tens
+of percent over minutes, and the best runs are the ones least slowed by it.
 """
 
 from __future__ import annotations
@@ -76,37 +78,37 @@ def timed(
 
 
 def measure(
-    messages: int, jobs: int, seed: int, compiled: Mapping[str, str] | None
+    messages: int, jobs: int, seed: int, compiled: Mapping[str, str] | None, repeat: int
 ) -> list[tuple[str, ...]]:
-    """compat32, harvest --jobs 1 and --jobs N (and on the compiled build) over one archive:
-    table rows."""
+    """compat32, harvest --jobs 1 and --jobs N (and on the compiled build) over one archive,
+    each `repeat` times, the passes taking turns; the best (least wall time) of each: table
+    rows."""
     path = archive(messages, seed)
     with path.open("rb") as stream:  # into the page cache before the first pass
         while stream.read(1 << 24):
             pass
-    base, base_cpu, base_rss, _, _ = timed([sys.executable, "-c", COMPAT32, str(path)])
-    size = f"{messages:,} ({path.stat().st_size / 1e6:,.0f} MB)"
-    rows = [
-        (size, "compat32 pass", f"{base:.1f}", f"{base_cpu:.1f}", "1.00", f"{base_rss:.0f}", "")
+    passes: list[tuple[str, list[str], Mapping[str, str] | None]] = [
+        ("compat32 pass", [sys.executable, "-c", COMPAT32, str(path)], None)
     ]
-    digests = set()
     builds = [("", None)] + ([(" (compiled)", compiled)] if compiled is not None else [])
     for (build, env), each in [(b, j) for b in builds for j in dict.fromkeys((1, jobs))]:
         command = [*HARVEST, "--thread", str(path), "--format", "json", "--jobs", str(each)]
-        wall, cpu, rss, digest, votes = timed(command, env)
-        digests.add(digest)
-        ratio = f"{base / wall:.2f}"
-        rows.append(
-            (
-                "",
-                f"harvest --jobs {each}{build}",
-                f"{wall:.1f}",
-                f"{cpu:.1f}",
-                ratio,
-                f"{rss:.0f}",
-                f"{votes} votes",
-            )
-        )
+        passes.append((f"harvest --jobs {each}{build}", command, env))
+    runs: list[list[tuple[float, float, float, str, int]]] = [[] for _ in passes]
+    for _ in range(repeat):
+        for (_, command, env), done in zip(passes, runs, strict=True):
+            done.append(timed(command, env))
+    best = [min(done) for done in runs]
+    base = best[0][0]
+    size = f"{messages:,} ({path.stat().st_size / 1e6:,.0f} MB)"
+    rows = []
+    for number, ((name, _, _), done) in enumerate(zip(passes, runs, strict=True)):
+        wall, cpu, rss, _, votes = best[number]
+        spread = f" ({min(d[0] for d in done):.1f}-{max(d[0] for d in done):.1f})"
+        note = f"{votes} votes" if number else ""
+        row = (size if not number else "", name, f"{wall:.1f}" + (spread if repeat > 1 else ""))
+        rows.append((*row, f"{cpu:.1f}", f"{base / wall:.2f}", f"{rss:.0f}", note))
+    digests = {d[3] for done in runs[1:] for d in done}
     rows.append(("", "outputs", "", "", "", "", "identical" if len(digests) == 1 else "DIFFER"))
     return rows
 
@@ -117,11 +119,16 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--compiled", action="store_true", help="also on the compiled build")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs of each pass, taking turns: the best is shown"
+    )
     args = parser.parse_args()
     head = ("messages", "pass", "wall s", "CPU s", "x compat32", "peak RSS MB", "note")
     with tempfile.TemporaryDirectory(prefix="harvester-compiled-") as folder:
         env = compiled_copy(folder) if args.compiled else None
-        rows = [row for n in args.messages for row in measure(n, args.jobs, args.seed, env)]
+        rows = [
+            row for n in args.messages for row in measure(n, args.jobs, args.seed, env, args.repeat)
+        ]
     widths = [max(len(r[i]) for r in (head, *rows)) for i in range(len(head))]
     print("| " + " | ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)) + " |")
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
