@@ -45,8 +45,8 @@ COUNT_PATTERNS: tuple[tuple[str, str], ...] = (
     # "+1: 5 (3 binding)", "+1 votes: 5", "binding +1: 5" (not "+1: Ada, Bo")
     (
         "value-colon-n",
-        rf"(?:{_BINDING}\s+)?(?<![\w+\-])(?P<v>{_VALUE})\s*(?:votes?)?\s*[:=]\s*"
-        rf"(?P<n>\d+)\b(?![.)]?\s*[,;]?\s*[A-Za-z@]){_IN_PARENS}",
+        rf"(?:{_BINDING}\s+)?(?<![\w+\-])(?P<v>{_VALUE})\s*(?:votes?\s*)?[:=]\s*"
+        rf"(?P<n>\d+)\b(?![.)]?\s*(?:[,;]\s*)?[A-Za-z@]){_IN_PARENS}",
     ),
     # "5 binding +1s", "3 non-binding +1 votes", '4 "+1" binding votes'
     ("n-binding-value", rf"\b(?P<n>{_NUM})\s+{_BINDING}\s+\"?(?P<v>{_VALUE})\"?(?:'?s)?\b"),
@@ -88,7 +88,7 @@ HEADINGS: tuple[tuple[str, str], ...] = (
     (
         "value",
         rf"^[\s#*_>-]*(?:(?P<kind>non[-\s]?binding|binding)\s+)?(?P<v>{_VALUE})(?![\d.])"
-        rf"(?:\s*votes?)?(?P<paren>(?:\s*\([^)]*\))*)\s*(?:[:：]\s*(?P<rest>.*)|\s*$)",
+        rf"(?:\s*votes?)?(?P<paren>(?:\s*\([^)]*\))*)\s*(?:[:：]\s*(?P<rest>.*)|$)",
     ),
     # Airflow: '4 "+1" binding votes received:'
     (
@@ -111,12 +111,12 @@ GROUPS: tuple[tuple[bool, str], ...] = (
 )
 _GROUPS = [(binding, re.compile(pattern, re.IGNORECASE)) for binding, pattern in GROUPS]
 _COUNT_ONLY = re.compile(rf"^\d+\b(?:\s*\([^)]*\))?\.?$|^{_NUM}\s*$", re.IGNORECASE)
-_ITEM = re.compile(r"^\s*(?:[*\-•·+]|\d+[.)])\s+(?P<item>.+?)\s*$")
+_ITEM = re.compile(r"^\s*(?:[*\-•·+]|\d+[.)])\s+(?P<item>.|.+?(?<!\s))\s*$")
 _EMPTY = re.compile(
     r"^\(?(?:none|nobody|no\s*one|no\s+votes?|n/?a|nil|-+|—)\)?\s*[.,]?$", re.IGNORECASE
 )
 _STAR_LEGEND = re.compile(
-    r"\*\s*(?:=|:|-|means|denotes|indicates)?\s*binding|\(\s*\*\s*binding", re.IGNORECASE
+    r"\*\s*(?:(?:=|:|-|means|denotes|indicates)\s*)?binding|\(\s*\*\s*binding", re.IGNORECASE
 )
 _MARK_BINDING = re.compile(r"\(\s*binding\s*\)|\[\s*binding\s*\]|[-–,]\s*binding\s*$", re.I)
 _MARK_NON_BINDING = re.compile(

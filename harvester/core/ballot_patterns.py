@@ -164,5 +164,5 @@ RESULT_CUES: Final = (
 )
 # A running count on one line: "binding +3, non-binding +1", "Binding: 2, Total: 5".
 TALLY_ITEM: Final = (
-    r"\b(?:(?:non[-\s]?)?binding|total|pmc|committers?)\s*(?:votes?)?\s*[:=]?\s*[+\-]?\s?\d+\b"
+    r"\b(?:(?:non[-\s]?)?binding|total|pmc|committers?)\s*(?:votes?\s*)?(?:[:=]\s*)?[+\-]?\s?\d+\b"
 )

@@ -13,8 +13,12 @@ from harvester.model import Author, Identity, IdentityVerdict, Match, Member, Ro
 _ASF_DOMAIN = "apache.org"
 _GITHUB_SENDERS = frozenset({"notifications@github.com", "noreply@github.com"})
 # "Jane via dev", and Discourse mailing-list mode: "Jane via Apache TVM Discuss"
-_VIA = re.compile(r"^(?P<name>.+?)\s+via\s+(?P<list>\S.*?)\s*$", re.IGNORECASE)
-_GITHUB_NAME_SUFFIX = re.compile(r"\s*\(@?(?P<login>[\w-]+)\)\s*$")
+# The shortest name and list end in white space only when one character long: so they stop
+# short of a run of it, rather than try every split of it.
+_VIA = re.compile(
+    r"^(?P<name>.+?)(?:(?<!\s)|(?<=^.))\s+via\s+(?P<list>\S.*?)(?<!\s)\s*$", re.IGNORECASE
+)
+_GITHUB_NAME_SUFFIX = re.compile(r"(?<!\s)\s*\(@?(?P<login>[\w-]+)\)\s*$")
 _INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp"})  # controls, format (zero-width, bidi)
 _LOOK_ALIKE_SCRIPTS = frozenset({"LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE", "COPTIC"})
 

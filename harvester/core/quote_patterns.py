@@ -80,8 +80,10 @@ ATTRIBUTIONS: tuple[Row, ...] = (
     Row(  # Gmail in several locales, Yandex, mail.ru: "<date> <time>, Bob <b@x>:"
         "date-first",
         # An address's local part stops at its first "@": one that may hold "@" itself made a
-        # line of "@"s cost cubic time, and where any "@" fits, the first does.
-        rf"^\s*{_DATED}.*?\S\s*(?:<[^<>\s]+@[^<>\s]+>|\(?[^\s<>()][^\s<>()@]*@[^\s<>()]+\)?)"
+        # line of "@"s cost cubic time, and where any "@" fits, the first does. A bare address
+        # starts no later than the second character of its word: one that starts later is
+        # found from there too, and trying each start of a long word cost quadratic time.
+        rf"^\s*{_DATED}.*?\S\s*(?:<[^<>\s][^<>\s@]*@[^<>\s]+>|\(?(?<![^\s<>()]{{2}})[^\s<>()][^\s<>()@]*@[^\s<>()]+\)?)"
         rf"{_COLON}",
     ),
     Row("german", _wrote(r"schrieb(?:\s.*)?", starts="Am")),

@@ -41,7 +41,7 @@ _STRUCK = re.compile(r"~~[^~\n]+~~|<(s|del|strike)>.*?</\1>", re.IGNORECASE)  # 
 _BLANK = re.compile(r"^\s*$")
 _COLON = re.compile(r"[:：]")
 _AFTER_ANGLE = re.compile(r"<\s+")
-_BEFORE_ANGLE = re.compile(r"\s+>")
+_BEFORE_ANGLE = re.compile(r"(?<!\s)\s+>")
 
 # Every attribution ends in one of these: testing that first keeps the regexes off almost every
 # line (attributions are the costliest step of reading a plain mail).
@@ -351,7 +351,7 @@ def own_lines(message: Message) -> Lines:
 # Matched at the start of a line with its leading white space gone; the name is stripped after.
 # (White space on both sides of a lazy name made a run of spaces cost cubic time.)
 _REPOST_AUTHOR = re.compile(
-    r"(?:\*\*)?(?:From:)?(?:\*\*)?(?P<name>[^<>\n]*)<(?P<address>[^<>\s]+@[^<>\s]+)>"
+    r"(?:\*\*)?(?:From:)?(?:\*\*)?(?P<name>[^<>\n]*)<(?P<address>[^<>\s][^<>\s@]*@[^<>\s]+)>"
 )
 _ONE_QUOTE_LEVEL = re.compile(r"^\s*> ?")
 
@@ -376,7 +376,7 @@ def unwrap_repost(body: str) -> tuple[str, str, str] | None:
 
 _CLOSING_WORDS = re.compile(
     r"^\s*(?:thanks?(?:\s+you)?|many\s+thanks|cheers|best(?:\s+regards)?|regards|kind\s+regards|"
-    r"br|sincerely|greetings|thx)\s*[,.!]?\s*",
+    r"br|sincerely|greetings|thx)\s*(?:[,.!]\s*)?",
     re.IGNORECASE,
 )
 _SIGNATURE_NAME = re.compile(r"^[^\W\d_][\w.'’\-]*(?:\s+[^\W\d_][\w.'’\-]*){0,3}$")

@@ -29,16 +29,18 @@ class Linked(Protocol):
 M = TypeVar("M", bound=Linked)
 
 _PREFIX = re.compile(
-    r"^\s*(?:(?:re|fwd?|aw|wg|sv|antw|回复|答复|转发)\s*(?:\[\d+\])?\s*[:：]\s*|\[[^\]]*\]\s*)+",
+    r"^\s*(?:(?:re|fwd?|aw|wg|sv|antw|回复|答复|转发)\s*(?:\[\d+\]\s*)?[:：]\s*|\[[^\]]*\]\s*)+",
     re.IGNORECASE,
 )
-_TAG = re.compile(r"\[\s*(?P<tag>[^\]]+?)\s*\]")
+_TAG = re.compile(r"\[\s*(?P<tag>[^\s\]](?:[^\]]*[^\s\]])?|\s(?=\]))\s*\]")
 _REPLY = re.compile(r"^\s*(?:re|aw|sv|antw|回复|答复)\s*[:：]", re.IGNORECASE)
 
 
 @functools.lru_cache(maxsize=1 << 12)  # a vote's messages share a few subjects
 def subject_tags(subject: str) -> frozenset[str]:
-    return frozenset(found["tag"].upper() for found in _TAG.finditer(subject))
+    # nothing after the last "]" can close a tag: a run of "[" is not tried to the end each
+    end = subject.rfind("]") + 1
+    return frozenset(found["tag"].upper() for found in _TAG.finditer(subject, 0, end))
 
 
 def is_vote_subject(subject: str) -> bool:
@@ -62,7 +64,7 @@ def is_reply_subject(subject: str) -> bool:
     return bool(_REPLY.match(subject))
 
 
-_GITHUB_SUFFIX = re.compile(r"\s*\((?:issue|pr|pull request|discussion)?\s*#\d+\)\s*$", re.I)
+_GITHUB_SUFFIX = re.compile(r"(?<!\s)\s*\((?:issue|pr|pull request|discussion)?\s*#\d+\)\s*$", re.I)
 
 
 def vote_key(subject: str) -> str:

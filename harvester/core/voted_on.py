@@ -14,12 +14,14 @@ from harvester.model import VotedOn
 _RELEASE_TITLE = re.compile(r"\brelease\s++(?:of\s+)?(?P<what>.*\d.*)$", re.IGNORECASE)
 # A version with its candidate, in the call's text: "0.16.0.rc0", "v1.2.3-RC2", "15.0.0 RC1".
 _VERSION = re.compile(
-    r"(?<![\w.])v?\d+\.\d+(?:\.\d+)*(?:(?:[-.]|\s)?rc\s?\d+|-(?:alpha|beta)\d*)?(?![\w.]*\w)",
+    r"(?<![\w.])v?\d+\.\d+(?:\.\d+)*(?:(?:[-.]|\s)?rc\s?\d+|-(?:alpha|beta)\d*)?(?!\.*\w)",
     re.IGNORECASE,
 )
 _CANDIDATE = re.compile(r"rc\s?\d+", re.IGNORECASE)
 _SHA1 = re.compile(r"(?<![0-9a-fA-F])[0-9a-f]{40}(?![0-9a-fA-F])")
-_SHORT_COMMIT = re.compile(r"\bcommit(?:\s+(?:id|hash|sha))?\s*[:=#]?\s*([0-9a-f]{7,39})\b", re.I)
+_SHORT_COMMIT = re.compile(
+    r"\bcommit(?:\s+(?:id|hash|sha))?\s*(?:[:=#]\s*)?([0-9a-f]{7,39})\b", re.IGNORECASE
+)
 _DIGEST = re.compile(r"(?<![0-9a-fA-F])(?:[0-9a-fA-F]{128}|[0-9a-fA-F]{64})(?![0-9a-fA-F])")
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")
 _URL_TAIL = ".,;:!?*>"

@@ -190,7 +190,7 @@ CLOSING_PHRASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "result",
             r"^(?:the\s+)?(?:final\s+(?:vote\s+)?results?|vote\s+results?|results?\s+of\s+the"
-            r"\s+vote)\b\s*(?:is|are)?\s*:",
+            r"\s+vote)\b\s*(?:(?:is|are)\s*)?:",
         ),
     )
 )

@@ -279,7 +279,8 @@ def _decode_word(chunk: bytes | str, charset: str | None, plain: str) -> str:
 
 def _ids(value: str) -> Iterator[str]:
     """Message ids inside angle brackets, without brackets or any folding white space."""
-    for found in _ANGLE_ID.finditer(value):
+    # nothing after the last ">" can close an id: a run of "<" is not tried to the end each
+    for found in _ANGLE_ID.finditer(value, 0, value.rfind(">") + 1):
         ident = "".join(found.group(1).split())  # what _WSP.sub("", …) gives, faster
         if ident:
             yield ident

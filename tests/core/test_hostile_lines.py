@@ -12,11 +12,16 @@ import pytest
 
 from harvester.core.announcement import read_announcement
 from harvester.core.ballots import read_ballot
+from harvester.core.identity import dmarc_name, identify, index_roster
 from harvester.core.quotes import KnownText, drop_known_quotations
-from harvester.core.text import own_lines_of
+from harvester.core.text import own_lines_of, signature_name, unwrap_repost
+from harvester.core.threads import subject_tags, vote_key
 from harvester.core.unread import unexplained_votes
 from harvester.core.voted_on import voted_on
-from harvester.model import Reading
+from harvester.core.window import closing_line
+from harvester.model import Author, Reading
+from harvester.sources.mailparse import parse_mail
+from tests.core.factories import ROSTER
 
 BOUND_SECONDS = 2.0
 GAP = " " * 32_000
@@ -112,3 +117,48 @@ def test_a_run_of_spaces_after_a_binding_claim(
         reading = found[0]
         assert reading is not None
         assert reading.flags == flags
+
+
+# Found by a second audit, of every public reading function at 32,000 and 64,000 characters
+# (the first stopped at 16,000, where these took under a few seconds): each took 7 s to over
+# 20 s at 64,000 characters, most of them growing with the square of the run or worse.
+LONG = 64_000
+SPACES = " " * LONG
+WROTE = ["2024 10:00 Bob <b@x.org> wrote:", "> q"]
+INDEX = index_roster(ROSTER)
+
+
+def read_result(lines: list[str]) -> object:
+    return read_announcement("u", "[RESULT]", lines)
+
+
+HOSTILE: dict[str, Callable[[], object]] = {
+    "attribution, a run of commas": lambda: own_lines_of(["," * LONG + "x", *WROTE]),
+    "attribution, a run of @": lambda: own_lines_of(["@" * LONG + "x", *WROTE]),
+    "wrapped attribution, spaces before >": lambda: own_lines_of(["<s>" + SPACES + "x", *WROTE]),
+    "result heading, spaces": lambda: read_result(["+1" + SPACES + "x"]),
+    "result count, spaces": lambda: read_result(["+1: 5" + SPACES + "!"]),
+    "result item, spaces": lambda: read_result(["- a" + SPACES + "x"]),
+    "result legend, spaces": lambda: read_result(["*" + SPACES + "x"]),
+    "closing phrase, spaces": lambda: closing_line(["vote result" + SPACES + "x"]),
+    "commit, spaces": lambda: voted_on("x", "commit" + SPACES + "x"),
+    "version, digits": lambda: voted_on("x", "1." + "1" * LONG + "x"),
+    "subject suffix, spaces": lambda: vote_key("a" + SPACES + "x"),
+    "subject prefix, spaces": lambda: vote_key("Re" + SPACES + "x"),
+    "subject tag, spaces": lambda: subject_tags("[" + SPACES + "x"),
+    "subject tag, a run of [": lambda: subject_tags("[" * LONG + "x"),
+    "via name, spaces": lambda: dmarc_name(Author(name="a" + SPACES + "x", address="a@b.org")),
+    "GitHub name, spaces": lambda: identify(Author(name="a" + SPACES + "x", username="u"), INDEX),
+    "signature, spaces": lambda: signature_name(["thanks" + SPACES + "x"]),
+    "repost author, a run of @": lambda: unwrap_repost("<" + "@" * LONG + "x"),
+    "running count, spaces": lambda: read_ballot(["+1 binding" + SPACES + "x"]),
+    "message id, a run of <": lambda: parse_mail(
+        b"From: a@b.org\nSubject: x\nMessage-ID: " + b"<" * LONG + b"x\n\n+1\n", where="x"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_a_long_run_is_read_in_about_linear_time(name: str) -> None:
+    subject_tags.cache_clear()  # the subject cache would hide a second call's cost
+    assert seconds(HOSTILE[name]) < BOUND_SECONDS
