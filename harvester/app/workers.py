@@ -206,7 +206,9 @@ class _InOrder:
         tell: _Tally,
     ) -> None:
         self.pool, self.fn, self.calls, self.tell = pool, fn, calls, tell
-        self.lock = threading.Lock()  # the pool's thread hands out calls as workers finish
+        # The pool's thread hands out calls as workers finish; a call done before its callback
+        # is added runs the callback at once, on the thread that holds the lock.
+        self.lock = threading.RLock()
         self.next = 0  # the next call nobody has taken
         self.futures: dict[int, Future[list[Any]]] = {}
         self.done: dict[int, list[Any]] = {}  # results of this process's calls

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any, cast
 
 import pytest
 
-from harvester.app.workers import SWITCH_SECONDS, Workers
+from harvester.app.workers import SWITCH_SECONDS, Workers, _InOrder, _Tally
 from harvester.errors import SourceError
 
 
@@ -171,3 +175,23 @@ def test_an_error_in_order_reaches_the_caller_whole() -> None:
     with Workers(2) as workers, pytest.raises(SourceError) as raised:
         list(workers.in_order(fail_on, [(k,) for k in range(12)]))
     assert str(raised.value) == "item 7: cannot be read"
+
+
+class DonePool:
+    """A pool whose calls are done before submit() returns, as a fast worker's can be before
+    the caller adds its callback."""
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        future.set_result(fn(*args))
+        return future
+
+
+def test_a_call_done_before_its_callback_is_added_hands_out_the_next() -> None:
+    calls = [(2, k) for k in range(5)]
+    order = _InOrder(cast(ProcessPoolExecutor, DonePool()), pow, calls, _Tally(5, None))
+    handing = threading.Thread(target=order.hand_out, daemon=True)
+    handing.start()
+    handing.join(5)
+    assert not handing.is_alive()  # the callback runs at once, on this thread: no deadlock
+    assert [order.result(k) for k in range(5)] == [[2**k] for k in range(5)]
