@@ -113,6 +113,17 @@ def measure(
     return rows
 
 
+def positive(raw: str) -> int:
+    """A count of at least 1 (argparse's one line on anything else)."""
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a whole number of at least 1")
+    return value
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, nargs="+", default=[20_000])
@@ -120,7 +131,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--compiled", action="store_true", help="also on the compiled build")
     parser.add_argument(
-        "--repeat", type=int, default=1, help="runs of each pass, taking turns: the best is shown"
+        "--repeat", type=positive, default=1, help="runs of each pass, in turns: the best is shown"
     )
     args = parser.parse_args()
     head = ("messages", "pass", "wall s", "CPU s", "x compat32", "peak RSS MB", "note")

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_archive import positive
 from bench_store import NOW, make_thread, own_postgres_database
 
 from harvester.store import bulk
@@ -174,9 +175,9 @@ def report(results: dict[tuple[str, int], list[Measured]], rows: int) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threads", type=int, default=20)
-    parser.add_argument("--per-thread", type=int, default=1000)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--threads", type=positive, default=20)
+    parser.add_argument("--per-thread", type=positive, default=1000)
+    parser.add_argument("--runs", type=positive, default=3)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--postgres-server", default=SERVER)
     args = parser.parse_args(argv)
